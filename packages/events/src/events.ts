@@ -1,0 +1,128 @@
+import { z } from "zod";
+
+/** Largest accepted message, in bytes (CONTRACT.md §1). */
+export const MAX_EVENT_BYTES = 64 * 1024;
+
+const id128 = z.string().min(1).max(128);
+const ip = z.union([z.ipv4(), z.ipv6()], { error: "must be an IPv4 or IPv6 address" });
+const timestamp = z.iso.datetime({ offset: true, error: "must be an RFC 3339 timestamp with offset" });
+
+export const EVENT_TYPES = [
+  "login.succeeded",
+  "login.failed",
+  "settings.changed",
+  "content.deleted",
+  "content.modified",
+  "session.ended",
+] as const;
+export type EventType = (typeof EVENT_TYPES)[number];
+
+export const LOGIN_METHODS = ["password", "sso", "passkey", "token"] as const;
+export const LOGIN_FAILURE_REASONS = ["bad_password", "unknown_account", "mfa_failed", "locked"] as const;
+export const SETTINGS = [
+  "email",
+  "password",
+  "mfa",
+  "recovery_email",
+  "recovery_phone",
+  "username",
+  "api_token",
+  "privacy",
+  "profile",
+  "other",
+] as const;
+export const SETTING_ACTIONS = ["updated", "enabled", "disabled", "added", "removed"] as const;
+export const CONTENT_TYPES = ["photo", "album", "comment", "other"] as const;
+export const SESSION_END_REASONS = ["logout", "expired", "revoked"] as const;
+
+const common = {
+  id: id128,
+  occurredAt: timestamp,
+  userAgent: z.string().max(1024).optional(),
+  deviceId: z.string().max(128).optional(),
+};
+const count = z.number().int().min(1).default(1);
+
+export const loginSucceededSchema = z.object({
+  ...common,
+  type: z.literal("login.succeeded"),
+  userId: id128,
+  sessionId: id128,
+  ip,
+  method: z.enum(LOGIN_METHODS).optional(),
+  mfa: z.boolean().optional(),
+});
+
+export const loginFailedSchema = z
+  .object({
+    ...common,
+    type: z.literal("login.failed"),
+    userId: id128.optional(),
+    sessionId: id128.optional(),
+    ip,
+    reason: z.enum(LOGIN_FAILURE_REASONS),
+    accountHint: z.string().min(1).max(256).optional(),
+  })
+  .refine((e) => e.userId !== undefined || e.reason === "unknown_account", {
+    path: ["userId"],
+    message: "is required unless reason is unknown_account",
+  });
+
+export const settingsChangedSchema = z.object({
+  ...common,
+  type: z.literal("settings.changed"),
+  userId: id128,
+  sessionId: id128,
+  ip: ip.optional(),
+  setting: z.enum(SETTINGS),
+  action: z.enum(SETTING_ACTIONS).optional(),
+});
+
+export const contentDeletedSchema = z.object({
+  ...common,
+  type: z.literal("content.deleted"),
+  userId: id128,
+  sessionId: id128,
+  ip: ip.optional(),
+  contentType: z.enum(CONTENT_TYPES),
+  count,
+});
+
+export const contentModifiedSchema = contentDeletedSchema.extend({ type: z.literal("content.modified") });
+
+export const sessionEndedSchema = z.object({
+  ...common,
+  type: z.literal("session.ended"),
+  userId: id128,
+  sessionId: id128,
+  ip: ip.optional(),
+  reason: z.enum(SESSION_END_REASONS).optional(),
+});
+
+export const accountEventSchema = z.discriminatedUnion("type", [
+  loginSucceededSchema,
+  loginFailedSchema,
+  settingsChangedSchema,
+  contentDeletedSchema,
+  contentModifiedSchema,
+  sessionEndedSchema,
+]);
+
+export type AccountEvent = z.output<typeof accountEventSchema>;
+/** What a producer writes: defaults (such as `count`) may be left out. */
+export type AccountEventInput = z.input<typeof accountEventSchema>;
+export type LoginSucceeded = z.output<typeof loginSucceededSchema>;
+export type LoginFailed = z.output<typeof loginFailedSchema>;
+export type SettingsChanged = z.output<typeof settingsChangedSchema>;
+export type ContentDeleted = z.output<typeof contentDeletedSchema>;
+export type ContentModified = z.output<typeof contentModifiedSchema>;
+export type SessionEnded = z.output<typeof sessionEndedSchema>;
+export type Setting = (typeof SETTINGS)[number];
+export type ContentType = (typeof CONTENT_TYPES)[number];
+
+/** The Kafka message key of an event: its account, or the hint for a failed login on an unknown account. */
+export function eventKey(event: AccountEventInput): string {
+  if (event.userId !== undefined) return event.userId;
+  if (event.type === "login.failed" && event.accountHint !== undefined) return event.accountHint;
+  return event.ip ?? event.id;
+}

@@ -1,0 +1,5 @@
+export * from "./events.ts";
+export * from "./flags.ts";
+export * from "./notices.ts";
+export * from "./parse.ts";
+export * from "./topics.ts";

@@ -7,7 +7,14 @@ const valid = [
   { ...base, type: "login.succeeded", ip: "81.2.69.160", method: "password", mfa: true, userAgent: "UA" },
   { ...base, type: "login.succeeded", ip: "2001:db8::1", deviceId: "d1" },
   { ...base, type: "login.failed", ip: "81.2.69.160", reason: "bad_password" },
-  { id: "e2", occurredAt: "2026-11-28T09:00:00Z", type: "login.failed", ip: "1.2.3.4", reason: "unknown_account", accountHint: "h" },
+  {
+    id: "e2",
+    occurredAt: "2026-11-28T09:00:00Z",
+    type: "login.failed",
+    ip: "1.2.3.4",
+    reason: "unknown_account",
+    accountHint: "h",
+  },
   { ...base, type: "settings.changed", setting: "email", action: "updated" },
   { ...base, type: "settings.changed", setting: "mfa", action: "disabled", ip: "::ffff:1.2.3.4" },
   { ...base, type: "content.deleted", contentType: "album", count: 20 },
@@ -33,13 +40,21 @@ describe("parseEvent", () => {
     ["missing id", { ...valid[0], id: undefined }, "id"],
     ["empty userId", { ...valid[0], userId: "" }, "userId"],
     ["id over 128", { ...valid[0], id: "x".repeat(129) }, "id"],
-    ["timestamp without offset", { ...valid[0], occurredAt: "2026-11-28T10:00:00" }, "occurredAt: must be an RFC 3339"],
+    [
+      "timestamp without offset",
+      { ...valid[0], occurredAt: "2026-11-28T10:00:00" },
+      "occurredAt: must be an RFC 3339",
+    ],
     ["not a timestamp", { ...valid[0], occurredAt: "yesterday" }, "occurredAt"],
     ["bad ip", { ...valid[0], ip: "300.1.1.1" }, "ip: must be an IPv4 or IPv6 address"],
     ["login without ip", { ...valid[0], ip: undefined }, "ip"],
     ["login without session", { ...valid[0], sessionId: undefined }, "sessionId"],
     ["unknown method", { ...valid[0], method: "magic" }, "method"],
-    ["failed login without user", { ...valid[2], userId: undefined }, "userId: is required unless reason is unknown_account"],
+    [
+      "failed login without user",
+      { ...valid[2], userId: undefined },
+      "userId: is required unless reason is unknown_account",
+    ],
     ["unknown setting", { ...valid[4], setting: "shoe_size" }, "setting"],
     ["count zero", { ...valid[6], count: 0 }, "count"],
     ["fractional count", { ...valid[6], count: 1.5 }, "count"],
@@ -55,7 +70,11 @@ describe("parseEvent", () => {
   });
 
   it("skips an unknown type instead of rejecting it", () => {
-    expect(parseEvent(bytes({ ...base, type: "photo.liked" }))).toMatchObject({ ok: false, kind: "unknown_type", type: "photo.liked" });
+    expect(parseEvent(bytes({ ...base, type: "photo.liked" }))).toMatchObject({
+      ok: false,
+      kind: "unknown_type",
+      type: "photo.liked",
+    });
   });
 
   it("rejects non-JSON, non-UTF-8, non-objects and missing values", () => {

@@ -1,4 +1,4 @@
-import { z } from "zod";
+import type { z } from "zod";
 import { type AccountEvent, accountEventSchema, EVENT_TYPES, MAX_EVENT_BYTES } from "./events.ts";
 
 /** Why a message was not accepted. `unknown_type` is skipped (a newer producer); the rest are dead-lettered. */

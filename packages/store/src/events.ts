@@ -1,0 +1,77 @@
+import type { Location } from "@vigil/events";
+import { iso } from "./page.ts";
+import type { Sql } from "./sql.ts";
+
+/** One accepted event as kept for session timelines; `ip` is dropped after the retention window. */
+export interface EventRecord {
+  id: string;
+  userId: string | null;
+  sessionId: string | null;
+  type: string;
+  occurredAt: string;
+  ip: string | null;
+  ipHash: string | null;
+  network: string | null;
+  location: Location | null;
+  device: string | null;
+  /** The type's own fields (setting, action, contentType, count, reason, method, mfa). */
+  detail: Record<string, unknown>;
+}
+
+export async function insertEvents(sql: Sql, records: EventRecord[]): Promise<void> {
+  if (records.length === 0) return;
+  await sql.query(
+    `insert into events (id, user_id, session_id, type, occurred_at, ip, ip_hash, network, location, device, detail)
+     select * from jsonb_to_recordset($1::jsonb) as x("id" text, "userId" text, "sessionId" text, "type" text,
+       "occurredAt" timestamptz, "ip" text, "ipHash" text, "network" text, "location" jsonb, "device" text, "detail" jsonb)
+     on conflict (id) do nothing`,
+    [JSON.stringify(records)],
+  );
+}
+
+/** Which of these event ids were already accepted (a repeated id is the same event). */
+export async function knownEventIds(sql: Sql, ids: string[]): Promise<Set<string>> {
+  if (ids.length === 0) return new Set();
+  const result = await sql.query<{ id: string }>("select id from events where id = any($1::text[])", [ids]);
+  return new Set(result.rows.map((row) => row.id));
+}
+
+interface EventRow {
+  id: string;
+  user_id: string | null;
+  session_id: string | null;
+  type: string;
+  occurred_at: unknown;
+  ip: string | null;
+  network: string | null;
+  location: Location | null;
+  device: string | null;
+  detail: Record<string, unknown>;
+}
+
+/** The events of one session in event-time order, with the place and device of each. */
+export async function sessionTimeline(
+  sql: Sql,
+  userId: string,
+  sessionId: string,
+  limit = 500,
+): Promise<EventRecord[]> {
+  const result = await sql.query<EventRow>(
+    `select id, user_id, session_id, type, occurred_at, ip, network, location, device, detail from events
+     where user_id = $1 and session_id = $2 order by occurred_at, id limit $3`,
+    [userId, sessionId, limit],
+  );
+  return result.rows.map((row) => ({
+    id: row.id,
+    userId: row.user_id,
+    sessionId: row.session_id,
+    type: row.type,
+    occurredAt: iso(row.occurred_at),
+    ip: row.ip,
+    ipHash: null,
+    network: row.network,
+    location: row.location,
+    device: row.device,
+    detail: row.detail,
+  }));
+}

@@ -1,0 +1,36 @@
+import { readdir, readFile } from "node:fs/promises";
+import type { Sql } from "./sql.ts";
+
+const folder = new URL("./migrations/", import.meta.url);
+
+/** Applies the numbered SQL files in `migrations/` that have not run yet, each in its own transaction. */
+export async function migrate(sql: Sql): Promise<string[]> {
+  await sql.query(
+    "create table if not exists schema_migrations (name text primary key, applied_at timestamptz not null default now())",
+  );
+  // Replicas starting together must not apply the same migration twice.
+  const files = (await readdir(folder)).filter((name) => name.endsWith(".sql")).sort();
+  const applied: string[] = [];
+  for (const name of files) {
+    const done = await sql.transaction(async (tx) => {
+      if (tx.kind === "postgres") await tx.query("select pg_advisory_xact_lock(7341)");
+      const seen = await tx.query("select 1 from schema_migrations where name = $1", [name]);
+      if (seen.rows.length > 0) return false;
+      const text = await readFile(new URL(name, folder), "utf8");
+      for (const statement of splitStatements(text)) await tx.query(statement);
+      await tx.query("insert into schema_migrations (name) values ($1)", [name]);
+      return true;
+    });
+    if (done) applied.push(name);
+  }
+  return applied;
+}
+
+/** Splits on semicolons that end a line: migrations keep one statement per `;`-terminated block. */
+function splitStatements(text: string): string[] {
+  return text
+    .replace(/--.*$/gm, "")
+    .split(/;\s*$/m)
+    .map((statement) => statement.trim())
+    .filter((statement) => statement.length > 0);
+}

@@ -1,0 +1,76 @@
+import { PGlite } from "@electric-sql/pglite";
+import pg from "pg";
+
+/** The one SQL surface the repositories use; PostgreSQL and PGlite both speak it. */
+export interface Sql {
+  query<Row = Record<string, unknown>>(
+    text: string,
+    params?: unknown[],
+  ): Promise<{ rows: Row[]; rowCount: number }>;
+  /** Runs `work` in one transaction; rolls back if it throws. */
+  transaction<T>(work: (tx: Sql) => Promise<T>): Promise<T>;
+  close(): Promise<void>;
+  readonly kind: "postgres" | "pglite";
+}
+
+export interface DatabaseOptions {
+  /** A `postgres://` URL; unset means the embedded PGlite under `dataDir`. */
+  url?: string | undefined;
+  /** Where PGlite keeps its files; `memory://` for a throwaway database. */
+  dataDir?: string;
+  /** Pool size for PostgreSQL. */
+  maxConnections?: number;
+}
+
+export async function openDatabase(options: DatabaseOptions): Promise<Sql> {
+  if (options.url) return openPostgres(options.url, options.maxConnections ?? 8);
+  return openPglite(options.dataDir ?? "./.vigil");
+}
+
+function openPostgres(url: string, max: number): Sql {
+  const pool = new pg.Pool({ connectionString: url, max });
+  // An idle client that loses its server must not crash the process; the next query reconnects.
+  pool.on("error", () => {});
+  const over = (client: pg.Pool | pg.PoolClient, inTransaction: boolean): Sql => ({
+    kind: "postgres",
+    async query<Row>(text: string, params?: unknown[]) {
+      const result = await client.query(text, params);
+      return { rows: result.rows as Row[], rowCount: result.rowCount ?? 0 };
+    },
+    async transaction<T>(work: (tx: Sql) => Promise<T>): Promise<T> {
+      if (inTransaction) return work(over(client, true));
+      const connection = await pool.connect();
+      try {
+        await connection.query("begin");
+        const result = await work(over(connection, true));
+        await connection.query("commit");
+        return result;
+      } catch (error) {
+        await connection.query("rollback").catch(() => {});
+        throw error;
+      } finally {
+        connection.release();
+      }
+    },
+    close: () => pool.end(),
+  });
+  return over(pool, false);
+}
+
+async function openPglite(dataDir: string): Promise<Sql> {
+  const db = await PGlite.create(dataDir === "memory://" ? undefined : dataDir);
+  type Queryable = Pick<PGlite, "query">;
+  const over = (client: Queryable, inTransaction: boolean): Sql => ({
+    kind: "pglite",
+    async query<Row>(text: string, params?: unknown[]) {
+      const result = await client.query<Row>(text, params);
+      return { rows: result.rows, rowCount: result.affectedRows ?? 0 };
+    },
+    transaction<T>(work: (tx: Sql) => Promise<T>): Promise<T> {
+      if (inTransaction) return work(over(client, true));
+      return db.transaction((tx) => work(over(tx, true)));
+    },
+    close: () => db.close(),
+  });
+  return over(db, false);
+}

@@ -1,0 +1,65 @@
+import type { Sql } from "./sql.ts";
+
+/** Detection state is the engine's JSON; the store keeps it opaque. */
+export async function loadUserStates<State>(sql: Sql, userIds: string[]): Promise<Map<string, State>> {
+  if (userIds.length === 0) return new Map();
+  const result = await sql.query<{ user_id: string; state: State }>(
+    "select user_id, state from user_states where user_id = any($1::text[])",
+    [userIds],
+  );
+  return new Map(result.rows.map((row) => [row.user_id, row.state]));
+}
+
+export async function saveUserStates(sql: Sql, states: { userId: string; state: unknown }[]): Promise<void> {
+  if (states.length === 0) return;
+  await sql.query(
+    `insert into user_states (user_id, state)
+     select x."userId", x."state" from jsonb_to_recordset($1::jsonb) as x("userId" text, "state" jsonb)
+     on conflict (user_id) do update set state = excluded.state, updated_at = now()`,
+    [JSON.stringify(states)],
+  );
+}
+
+export async function loadSourceStates<State>(sql: Sql, networks: string[]): Promise<Map<string, State>> {
+  if (networks.length === 0) return new Map();
+  const result = await sql.query<{ network: string; state: State }>(
+    "select network, state from source_states where network = any($1::text[])",
+    [networks],
+  );
+  return new Map(result.rows.map((row) => [row.network, row.state]));
+}
+
+export async function saveSourceStates(
+  sql: Sql,
+  states: { network: string; state: unknown }[],
+): Promise<void> {
+  if (states.length === 0) return;
+  await sql.query(
+    `insert into source_states (network, state)
+     select x."network", x."state" from jsonb_to_recordset($1::jsonb) as x("network" text, "state" jsonb)
+     on conflict (network) do update set state = excluded.state, updated_at = now()`,
+    [JSON.stringify(states)],
+  );
+}
+
+export interface PartitionKey {
+  groupId: string;
+  topic: string;
+  partition: number;
+}
+
+export async function loadPartitionState<State>(sql: Sql, key: PartitionKey): Promise<State | null> {
+  const result = await sql.query<{ state: State }>(
+    "select state from partition_states where group_id = $1 and topic = $2 and partition = $3",
+    [key.groupId, key.topic, key.partition],
+  );
+  return result.rows[0]?.state ?? null;
+}
+
+export async function savePartitionState(sql: Sql, key: PartitionKey, state: unknown): Promise<void> {
+  await sql.query(
+    `insert into partition_states (group_id, topic, partition, state) values ($1, $2, $3, $4)
+     on conflict (group_id, topic, partition) do update set state = excluded.state`,
+    [key.groupId, key.topic, key.partition, JSON.stringify(state)],
+  );
+}

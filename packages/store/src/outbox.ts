@@ -5,17 +5,28 @@ export interface OutboxMessage {
   messageId: string;
   topic: string;
   key: string;
-  value: string;
+  value: Uint8Array | string;
+  headers?: Record<string, string>;
+}
+
+interface OutboxRow {
+  seq: string;
+  message_id: string;
+  topic: string;
+  key: string;
+  value: Uint8Array;
+  headers: Record<string, string>;
 }
 
 export async function enqueue(sql: Sql, messages: OutboxMessage[]): Promise<void> {
   if (messages.length === 0) return;
   await sql.query(
-    `insert into outbox (message_id, topic, key, value)
-     select x."messageId", x."topic", x."key", x."value"
-     from jsonb_to_recordset($1::jsonb) as x("messageId" text, "topic" text, "key" text, "value" text)
+    `insert into outbox (message_id, topic, key, value, headers)
+     select x."messageId", x."topic", x."key", decode(x."value", 'base64'), coalesce(x."headers", '{}')
+     from jsonb_to_recordset($1::jsonb)
+       as x("messageId" text, "topic" text, "key" text, "value" text, "headers" jsonb)
      on conflict (message_id) do nothing`,
-    [JSON.stringify(messages)],
+    [JSON.stringify(messages.map((m) => ({ ...m, value: Buffer.from(m.value).toString("base64") })))],
   );
 }
 
@@ -30,13 +41,10 @@ export async function drainOutbox(
 ): Promise<number> {
   return sql.transaction(async (tx) => {
     const lock = tx.kind === "postgres" ? "for update skip locked" : "";
-    const result = await tx.query<{
-      seq: string;
-      message_id: string;
-      topic: string;
-      key: string;
-      value: string;
-    }>(`select seq, message_id, topic, key, value from outbox order by seq limit $1 ${lock}`, [limit]);
+    const result = await tx.query<OutboxRow>(
+      `select seq, message_id, topic, key, value, headers from outbox order by seq limit $1 ${lock}`,
+      [limit],
+    );
     if (result.rows.length === 0) return 0;
     await publish(
       result.rows.map((row) => ({
@@ -44,6 +52,7 @@ export async function drainOutbox(
         topic: row.topic,
         key: row.key,
         value: row.value,
+        headers: row.headers,
       })),
     );
     await tx.query("delete from outbox where seq = any($1::bigint[])", [result.rows.map((row) => row.seq)]);

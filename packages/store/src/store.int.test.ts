@@ -286,12 +286,27 @@ describe.each(backends)("store on %s", (_name, open) => {
       "broker down",
     );
     expect(await outboxSize(sql)).toBe(before);
-    const published: string[] = [];
-    const count = await drainOutbox(sql, 1000, async (messages) => {
-      published.push(...messages.map((m) => m.messageId));
+    await commitBatch(sql, {
+      ...emptyBatch,
+      messages: [
+        {
+          messageId: "raw",
+          topic: "dlq",
+          key: "k",
+          value: new Uint8Array([0xff, 0x00]),
+          headers: { reason: "not_json" },
+        },
+      ],
     });
-    expect(count).toBe(before);
-    expect(published[0]).toMatch(/^flag:f1:/);
+    const published: { messageId: string; value: Uint8Array; headers?: Record<string, string> }[] = [];
+    const count = await drainOutbox(sql, 1000, async (messages) => {
+      published.push(...messages);
+    });
+    expect(count).toBe(before + 1);
+    expect(published[0]?.messageId).toMatch(/^flag:f1:/);
+    const raw = published.find((m) => m.messageId === "raw");
+    expect([...(raw?.value ?? [])]).toEqual([0xff, 0x00]);
+    expect(raw?.headers).toEqual({ reason: "not_json" });
     expect(await outboxSize(sql)).toBe(0);
   });
 

@@ -81,7 +81,8 @@ create table outbox (
   message_id text not null unique,
   topic      text not null,
   key        text not null,
-  value      text not null,
+  value      bytea not null,
+  headers    jsonb not null default '{}',
   created_at timestamptz not null default now()
 );
 

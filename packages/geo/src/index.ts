@@ -1,7 +1,12 @@
-// @vigil/geo: what an IP address says about where a client is.
+// @vigil/geo: what an IP address says about where a client is. Importing this is cheap; the
+// geoip-lite database (~130 MB) loads on the first locate()/ipFacts() call.
 
 export { distanceKm, EARTH_RADIUS_KM } from "./distance.ts";
+export type { IpFacts } from "./facts.ts";
+export { ipFacts } from "./facts.ts";
 export type { IpVersion, ParsedIp } from "./ip.ts";
 export { isIp, parseIp } from "./ip.ts";
+export type { Place } from "./locate.ts";
+export { DEFAULT_CITY_ACCURACY_KM, DEFAULT_COUNTRY_ACCURACY_KM, locate } from "./locate.ts";
 export { isNonPublic } from "./non-public.ts";
 export { networkPrefix } from "./prefix.ts";

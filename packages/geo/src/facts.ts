@@ -1,0 +1,29 @@
+import type { ParsedIp } from "./ip.ts";
+import { parseAddress, toParsedIp } from "./ip.ts";
+import type { Place } from "./locate.ts";
+import { locateAddress } from "./locate.ts";
+import { isNonPublicAddress } from "./non-public.ts";
+import { networkPrefixOf } from "./prefix.ts";
+
+export interface IpFacts {
+  ip: ParsedIp;
+  /** networkPrefix(ip) */
+  network: string;
+  /** locate(ip); null when non-public or unknown to geoip-lite. */
+  place: Place | null;
+  nonPublic: boolean;
+}
+
+/** Everything the detector needs about an event's address, parsing it once. Null when `text` is not an IP. */
+export function ipFacts(text: string): IpFacts | null {
+  const address = parseAddress(text);
+  if (address === null) return null;
+  const ip = toParsedIp(address, text);
+  const nonPublic = isNonPublicAddress(address);
+  return {
+    ip,
+    network: networkPrefixOf(address),
+    place: nonPublic ? null : locateAddress(address, ip.text),
+    nonPublic,
+  };
+}

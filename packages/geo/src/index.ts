@@ -1,5 +1,5 @@
 // @vigil/geo: what an IP address says about where a client is. Importing this is cheap; the
-// geoip-lite database (~130 MB) loads on the first locate()/ipFacts() call.
+// geoip-lite database (~130 MB) loads on the first locate()/ipFacts()/sample call.
 
 export { distanceKm, EARTH_RADIUS_KM } from "./distance.ts";
 export type { IpFacts } from "./facts.ts";
@@ -10,3 +10,5 @@ export type { Place } from "./locate.ts";
 export { DEFAULT_CITY_ACCURACY_KM, DEFAULT_COUNTRY_ACCURACY_KM, locate } from "./locate.ts";
 export { isNonPublic } from "./non-public.ts";
 export { networkPrefix } from "./prefix.ts";
+export type { SampleOptions } from "./sample.ts";
+export { sampleIps, sampleIpv6 } from "./sample.ts";

@@ -1,8 +1,12 @@
-/** Kafka topics of the contract (CONTRACT.md §1–2) and the internal re-keyed stream (ARCHITECTURE.md §4). */
+/** Kafka topics of the contract (CONTRACT.md §1–2) and the internal streams between replicas (ARCHITECTURE.md §4). */
 export const TOPICS = {
   activity: "account-activity",
   deadLetter: "account-activity.dlq",
   bySource: "account-activity.by-source",
+  /** Cross-account verdicts about a user, keyed by user and co-partitioned with `activity`. */
+  verdicts: "account-activity.verdicts",
+  /** Analyst resolutions and users' answers, keyed by user and co-partitioned with `activity`. */
+  feedback: "account-activity.feedback",
   flags: "account-flags",
   notices: "account-security-notices",
 } as const;
@@ -17,3 +21,13 @@ export const DLQ_HEADERS = {
   sourcePartition: "vigil-source-partition",
   sourceOffset: "vigil-source-offset",
 } as const;
+
+export type Topics = { readonly [K in keyof typeof TOPICS]: string };
+
+/**
+ * The topic names with a prefix, for clusters shared by several deployments or test runs. The
+ * contract's names are those with the empty prefix.
+ */
+export function topicNames(prefix = ""): Topics {
+  return Object.fromEntries(Object.entries(TOPICS).map(([k, v]) => [k, `${prefix}${v}`])) as Topics;
+}

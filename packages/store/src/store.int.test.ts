@@ -20,6 +20,7 @@ import {
   loadPartitionState,
   loadUserStates,
   migrate,
+  type OutboxMessage,
   openStore,
   outboxSize,
   resolveFlag,
@@ -298,14 +299,14 @@ describe.each(backends)("store on %s", (_name, open) => {
         },
       ],
     });
-    const published: { messageId: string; value: Uint8Array; headers?: Record<string, string> }[] = [];
+    const published: OutboxMessage[] = [];
     const count = await drainOutbox(sql, 1000, async (messages) => {
       published.push(...messages);
     });
     expect(count).toBe(before + 1);
     expect(published[0]?.messageId).toMatch(/^flag:f1:/);
     const raw = published.find((m) => m.messageId === "raw");
-    expect([...(raw?.value ?? [])]).toEqual([0xff, 0x00]);
+    expect([...Buffer.from(raw?.value ?? "")]).toEqual([0xff, 0x00]);
     expect(raw?.headers).toEqual({ reason: "not_json" });
     expect(await outboxSize(sql)).toBe(0);
   });

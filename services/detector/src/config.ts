@@ -1,0 +1,67 @@
+import { SEVERITIES } from "@vigil/events";
+import { z } from "zod";
+
+const int = (fallback: number, min = 0) => z.coerce.number().int().min(min).default(fallback);
+
+/**
+ * Every setting of the service, parsed once from the environment (CONTRACT.md §5 and the
+ * documented extensions). Nothing else reads `process.env`.
+ */
+export const configSchema = z.object({
+  KAFKA_BROKERS: z
+    .string()
+    .default("localhost:9092")
+    .transform((value) =>
+      value
+        .split(",")
+        .map((broker) => broker.trim())
+        .filter(Boolean),
+    ),
+  KAFKA_GROUP_ID: z.string().min(1).default("vigil-detector"),
+  KAFKA_CLIENT_ID: z.string().min(1).default("vigil"),
+  /** Prefix for every topic name, for clusters shared by several deployments; empty by default. */
+  KAFKA_TOPIC_PREFIX: z.string().default(""),
+  /** Partitions of the topics the service creates when missing. */
+  KAFKA_TOPIC_PARTITIONS: int(6, 1),
+  /** Partitions processed at once by one replica. */
+  KAFKA_PARTITION_CONCURRENCY: int(2, 1),
+  DATABASE_URL: z
+    .string()
+    .regex(/^postgres(ql)?:\/\//, "must be a postgres:// URL")
+    .optional()
+    .or(z.literal("").transform(() => undefined)),
+  DATA_DIR: z.string().default("./.vigil"),
+  PORT: int(8080),
+  AUTH_JWT_SECRET: z.string().min(32, "must be at least 32 characters (HS256 key)"),
+  AUTH_JWT_ISSUER: z.string().optional(),
+  AUTH_JWT_AUDIENCE: z.string().optional(),
+  LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
+  /** Raw IPs are kept this long; then only the keyed hash and the network prefix remain. */
+  IP_RETENTION_DAYS: int(30, 1),
+  /** HMAC key for IP hashes; derived from AUTH_JWT_SECRET when unset. */
+  IP_HASH_KEY: z.string().min(16).optional(),
+  RETENTION_INTERVAL_MINUTES: int(60, 1),
+  NOTICE_MIN_SEVERITY: z.enum(SEVERITIES).default("high"),
+  NOTICE_MAX_PER_USER: int(3, 1),
+  NOTICE_WINDOW_HOURS: int(24, 1),
+  /** Events dated further than this into the future are dead-lettered. */
+  MAX_FUTURE_SKEW_MINUTES: int(10, 0),
+  /** User profiles kept in memory per replica (LRU). */
+  PROFILE_CACHE_SIZE: int(200_000, 100),
+  API_RATE_LIMIT_PER_MINUTE: int(600, 1),
+  API_MAX_BODY_BYTES: int(16 * 1024, 256),
+  SHUTDOWN_TIMEOUT_MS: int(15_000, 1000),
+});
+
+export type Config = z.output<typeof configSchema>;
+
+export class ConfigError extends Error {}
+
+export function loadConfig(env: Record<string, string | undefined> = process.env): Config {
+  const result = configSchema.safeParse(env);
+  if (!result.success) {
+    const lines = result.error.issues.map((issue) => `  ${issue.path.join(".")}: ${issue.message}`);
+    throw new ConfigError(`invalid configuration:\n${lines.join("\n")}`);
+  }
+  return result.data;
+}

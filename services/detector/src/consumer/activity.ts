@@ -1,0 +1,95 @@
+import { observeUser, type UserState } from "@vigil/detection";
+import { type AccountEvent, parseEvent } from "@vigil/events";
+import { type EventRecord, knownEventIds } from "@vigil/store";
+import type { InboundMessage } from "../kafka.ts";
+import { type BatchPlan, FlagCollector, type MessageList, type PlanContext } from "./context.ts";
+import { enrich } from "./enrich.ts";
+import { bySourceMessage, deadLetter } from "./messages.ts";
+
+/** Plans the effects of a batch of `account-activity`: validation, scoring, flags, notices, re-keying. */
+export async function planActivity(
+  context: PlanContext,
+  partition: number,
+  messages: InboundMessage[],
+  now: Date,
+): Promise<BatchPlan> {
+  const { metrics } = context;
+  const outbox: MessageList = [];
+  const accepted: { message: InboundMessage; event: AccountEvent }[] = [];
+  const latest = now.getTime() + context.maxFutureSkewMs;
+  for (const message of messages) {
+    const result = parseEvent(message.value);
+    if (result.ok && Date.parse(result.event.occurredAt) > latest) {
+      outbox.push(
+        deadLetter(
+          context.topics,
+          message,
+          "future_event",
+          `occurredAt ${result.event.occurredAt} is in the future`,
+        ),
+      );
+      metrics.deadLettered.inc({ reason: "future_event" });
+    } else if (result.ok) {
+      accepted.push({ message, event: result.event });
+    } else if (result.kind === "unknown_type") {
+      metrics.eventsSkipped.inc({ reason: "unknown_type" });
+    } else {
+      outbox.push(deadLetter(context.topics, message, result.kind, result.message));
+      metrics.deadLettered.inc({ reason: result.kind });
+    }
+  }
+
+  const fresh = await withoutRepeats(context, accepted);
+  const users = await context.users.load(
+    partition,
+    fresh.flatMap(({ event }) => (event.userId === undefined ? [] : [event.userId])),
+  );
+  const population = await context.population(partition);
+  const changed = new Map<string, UserState>();
+  const flags = new FlagCollector();
+  const events: EventRecord[] = [];
+  for (const { message, event } of fresh) {
+    const { observation, record } = enrich(event, context.ipHashKey);
+    events.push(record);
+    metrics.eventsConsumed.inc({ type: event.type });
+    if (event.type.startsWith("login.") && observation.network !== null && message.value) {
+      outbox.push(bySourceMessage(context.topics, event.id, observation.network, message.value));
+    }
+    if (event.userId === undefined) continue;
+    const step = observeUser(users.get(event.userId), population, observation, context.engine);
+    users.set(event.userId, step.state);
+    changed.set(event.userId, step.state);
+    flags.add(step.flags, observation.device?.family ?? null);
+  }
+
+  return {
+    write: {
+      events,
+      userStates: [...changed].map(([userId, state]) => ({ userId, state })),
+      partitionStates: [
+        { key: { groupId: context.groupId, topic: context.topics.activity, partition }, state: population },
+      ],
+      flags: flags.records(),
+      notices: flags.notices(context.noticeMinSeverity, now.toISOString()),
+      messages: outbox,
+    },
+    users: changed,
+    touched: [...users.keys()],
+  };
+}
+
+/** A repeated event id is the same event: keep the first of a batch and drop those already stored. */
+async function withoutRepeats<T extends { event: AccountEvent }>(
+  context: PlanContext,
+  accepted: T[],
+): Promise<T[]> {
+  const seen = new Set<string>();
+  const unique = accepted.filter(({ event }) => !seen.has(event.id) && seen.add(event.id));
+  const stored = await knownEventIds(
+    context.sql,
+    unique.map(({ event }) => event.id),
+  );
+  const skipped = accepted.length - unique.length + stored.size;
+  if (skipped > 0) context.metrics.eventsSkipped.inc({ reason: "duplicate" }, skipped);
+  return unique.filter(({ event }) => !stored.has(event.id));
+}

@@ -1,0 +1,71 @@
+import type { DetectionConfig, FlagUpdate, PopulationState, UserState } from "@vigil/detection";
+import { type Notice, type Severity, severityRank, type Topics } from "@vigil/events";
+import type { BatchWrite, FlagRecord, OutboxMessage, Sql } from "@vigil/store";
+import type { Metrics } from "../metrics.ts";
+import { composeNotice } from "../notices/compose.ts";
+import type { UserCache } from "./userCache.ts";
+
+/** What every batch handler needs; built once in the pipeline. */
+export interface PlanContext {
+  sql: Sql;
+  groupId: string;
+  topics: Topics;
+  users: UserCache;
+  population(partition: number): Promise<PopulationState>;
+  engine: DetectionConfig;
+  ipHashKey: Buffer;
+  maxFutureSkewMs: number;
+  noticeMinSeverity: Severity;
+  metrics: Metrics;
+}
+
+/** A batch's effects, ready for the store's one transaction, and what to remember once it commits. */
+export interface BatchPlan {
+  write: Partial<
+    Pick<
+      BatchWrite,
+      "events" | "userStates" | "sourceStates" | "partitionStates" | "flags" | "notices" | "messages"
+    >
+  >;
+  /** User states to cache after commit, by user. */
+  users?: Map<string, UserState>;
+  /** Users whose cached state may have been changed in place: forgotten if the batch fails. */
+  touched?: string[];
+}
+
+/** Keeps the latest update of each flag of a batch, with the device family that triggered it. */
+export class FlagCollector {
+  readonly #flags = new Map<string, { flag: FlagUpdate; device: string | null }>();
+
+  add(flags: FlagUpdate[], device: string | null): void {
+    for (const flag of flags) {
+      const previous = this.#flags.get(flag.id);
+      this.#flags.set(flag.id, { flag, device: device ?? previous?.device ?? null });
+    }
+  }
+
+  records(): FlagRecord[] {
+    return [...this.#flags.values()].map(({ flag }) => ({
+      id: flag.id,
+      userId: flag.userId,
+      sessionId: flag.sessionId,
+      severity: flag.severity,
+      score: flag.score,
+      reasons: flag.reasons,
+      location: flag.location,
+      firstEventAt: flag.firstEventAt,
+      lastEventAt: flag.lastEventAt,
+      eventCount: flag.eventCount,
+    }));
+  }
+
+  /** Candidate notices for flags at or above the configured severity; the store keeps one per flag. */
+  notices(minimum: Severity, now: string): Notice[] {
+    const rank = severityRank(minimum);
+    return [...this.#flags.values()]
+      .filter(({ flag }) => severityRank(flag.severity) >= rank)
+      .map(({ flag, device }) => composeNotice(flag, device, now));
+  }
+}
+
+export type MessageList = OutboxMessage[];

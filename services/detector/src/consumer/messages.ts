@@ -1,0 +1,54 @@
+import { randomUUID } from "node:crypto";
+import { DLQ_HEADERS, type Notice, type Topics } from "@vigil/events";
+import type { OutboxMessage, StoredFlag } from "@vigil/store";
+import type { InboundMessage } from "../kafka.ts";
+
+/** Header carrying the outbox message id, so that downstream consumers can drop a re-delivery. */
+export const MESSAGE_ID_HEADER = "vigil-message-id";
+
+/** A flag as published on `account-flags`: the contract's fields, and how it was resolved. */
+export function flagMessage(topics: Topics, flag: StoredFlag): OutboxMessage {
+  return { messageId: randomUUID(), topic: topics.flags, key: flag.userId, value: JSON.stringify(flag) };
+}
+
+export function noticeMessage(topics: Topics, notice: Notice): OutboxMessage {
+  return {
+    messageId: `notice:${notice.id}`,
+    topic: topics.notices,
+    key: notice.userId,
+    value: JSON.stringify(notice),
+  };
+}
+
+/** The original bytes, untouched, with headers naming why and where from. */
+export function deadLetter(
+  topics: Topics,
+  message: InboundMessage,
+  reason: string,
+  detail: string,
+): OutboxMessage {
+  return {
+    messageId: `dlq:${message.topic}:${message.partition}:${message.offset}`,
+    topic: topics.deadLetter,
+    key: message.key ?? "",
+    value: message.value ?? new Uint8Array(),
+    headers: {
+      ...message.headers,
+      [DLQ_HEADERS.reason]: reason,
+      [DLQ_HEADERS.detail]: detail.slice(0, 1000),
+      [DLQ_HEADERS.sourceTopic]: message.topic,
+      [DLQ_HEADERS.sourcePartition]: String(message.partition),
+      [DLQ_HEADERS.sourceOffset]: String(message.offset),
+    },
+  };
+}
+
+/** A login re-keyed by its source network for cross-account detection (ARCHITECTURE.md §4). */
+export function bySourceMessage(
+  topics: Topics,
+  eventId: string,
+  network: string,
+  value: Uint8Array,
+): OutboxMessage {
+  return { messageId: `src:${eventId}`, topic: topics.bySource, key: network, value };
+}

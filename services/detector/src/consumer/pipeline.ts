@@ -1,0 +1,194 @@
+import { type DetectionConfig, emptyPopulation, type PopulationState } from "@vigil/detection";
+import type { Severity, Topics } from "@vigil/events";
+import {
+  commitBatch,
+  FencedError,
+  loadOffsets,
+  loadPartitionState,
+  type NoticeLimit,
+  type Sql,
+} from "@vigil/store";
+import type { BatchControl, InboundBatch, InboundMessage } from "../kafka.ts";
+import type { Logger } from "../log.ts";
+import type { Metrics } from "../metrics.ts";
+import { planActivity } from "./activity.ts";
+import type { BatchPlan, PlanContext } from "./context.ts";
+import { KeyedLock } from "./lock.ts";
+import { flagMessage, noticeMessage } from "./messages.ts";
+import { untilDone } from "./retry.ts";
+import { planSources } from "./sources.ts";
+import { UserCache } from "./userCache.ts";
+import { planUserMessages } from "./userTopics.ts";
+
+/** Topics this service consumes. The user-keyed ones are co-partitioned with `account-activity`. */
+export function consumedTopics(topics: Topics): string[] {
+  return [topics.activity, topics.verdicts, topics.feedback, topics.bySource];
+}
+
+export interface PipelineOptions {
+  sql: Sql;
+  log: Logger;
+  metrics: Metrics;
+  groupId: string;
+  topics: Topics;
+  engine: DetectionConfig;
+  ipHashKey: Buffer;
+  maxFutureSkewMs: number;
+  noticeMinSeverity: Severity;
+  noticeLimit: NoticeLimit;
+  profileCacheSize: number;
+  /** Called after a batch commits with messages in the outbox. */
+  onOutbox(): void;
+  now?: () => Date;
+}
+
+/**
+ * Turns consumed batches into committed effects, exactly once: each batch's state changes, flags,
+ * notices, outgoing messages and next offsets land in one transaction, fenced against any other
+ * consumer that committed the same partition meanwhile. Messages below the stored offset were
+ * already applied and are skipped, whatever offset Kafka resumes from.
+ */
+export function createPipeline(options: PipelineOptions) {
+  const { sql, log, metrics, groupId, topics } = options;
+  const now = options.now ?? (() => new Date());
+  const stored = new Map<string, number | null>();
+  const populations = new Map<number, PopulationState>();
+  const users = new UserCache(sql, options.profileCacheSize);
+  const locks = new KeyedLock();
+  const context: PlanContext = {
+    sql,
+    groupId,
+    topics,
+    users,
+    engine: options.engine,
+    ipHashKey: options.ipHashKey,
+    maxFutureSkewMs: options.maxFutureSkewMs,
+    noticeMinSeverity: options.noticeMinSeverity,
+    metrics,
+    async population(partition) {
+      let population = populations.get(partition);
+      if (population === undefined) {
+        const key = { groupId, topic: topics.activity, partition };
+        population = (await loadPartitionState<PopulationState>(sql, key)) ?? emptyPopulation();
+        populations.set(partition, population);
+      }
+      return population;
+    },
+  };
+
+  async function storedOffset(topic: string, partition: number): Promise<number | null> {
+    const key = `${topic}:${partition}`;
+    if (!stored.has(key)) {
+      const offsets = await loadOffsets(sql, groupId, topic);
+      stored.set(key, offsets.get(partition) ?? null);
+    }
+    return stored.get(key) ?? null;
+  }
+
+  function plan(topic: string, partition: number, messages: InboundMessage[], at: Date): Promise<BatchPlan> {
+    if (topic === topics.activity) return planActivity(context, partition, messages, at);
+    if (topic === topics.bySource) return planSources(context, messages);
+    return planUserMessages(context, topic, partition, messages, at);
+  }
+
+  /** After a failed or fenced attempt, nothing in memory about the partition can be trusted. */
+  function forgetPartition(topic: string, partition: number, touched: string[]): void {
+    stored.delete(`${topic}:${partition}`);
+    users.forget(touched);
+    if (topic === topics.activity) populations.delete(partition);
+  }
+
+  async function apply(batch: InboundBatch): Promise<number | null> {
+    const { topic, partition } = batch;
+    const from = await storedOffset(topic, partition);
+    const fresh = batch.messages.filter((m) => from === null || m.offset >= from);
+    const last = fresh[fresh.length - 1];
+    if (last === undefined) return from;
+    const next = last.offset + 1;
+    const at = now();
+    const planned = await plan(topic, partition, fresh, at);
+    try {
+      const result = await commitBatch(sql, {
+        groupId,
+        offsets: [{ topic, partition, from, next }],
+        events: planned.write.events ?? [],
+        userStates: planned.write.userStates ?? [],
+        sourceStates: planned.write.sourceStates ?? [],
+        partitionStates: planned.write.partitionStates ?? [],
+        flags: planned.write.flags ?? [],
+        notices: planned.write.notices ?? [],
+        noticeLimit: options.noticeLimit,
+        messages: planned.write.messages ?? [],
+        publishAs: { flag: (f) => flagMessage(topics, f), notice: (n) => noticeMessage(topics, n) },
+        now: at.toISOString(),
+      });
+      stored.set(`${topic}:${partition}`, next);
+      if (planned.users) users.remember(partition, planned.users);
+      for (const flag of result.flags) {
+        metrics.flags.inc({ severity: flag.severity, reason: flag.reasons[0]?.code ?? "none" });
+        log.info(
+          {
+            flagId: flag.id,
+            userId: flag.userId,
+            severity: flag.severity,
+            reasons: flag.reasons.map((r) => r.code),
+          },
+          "flag",
+        );
+      }
+      metrics.notices.inc(result.notices.length);
+      return next;
+    } catch (error) {
+      forgetPartition(topic, partition, planned.touched ?? []);
+      throw error;
+    }
+  }
+
+  return {
+    users,
+    async onBatch(batch: InboundBatch, control: BatchControl): Promise<number | null> {
+      const lockKey =
+        batch.topic === topics.bySource ? `source:${batch.partition}` : `user:${batch.partition}`;
+      return locks.run(lockKey, async () => {
+        const timer = metrics.batchSeconds.startTimer({ topic: batch.topic });
+        let next: number | null = null;
+        const done = await untilDone(
+          control,
+          async () => {
+            next = await apply(batch);
+          },
+          (error, attempt) => {
+            if (error instanceof FencedError) {
+              log.warn({ topic: batch.topic, partition: batch.partition }, "batch fenced; reloading offsets");
+              return;
+            }
+            metrics.batchRetries.inc();
+            log.warn(
+              { err: (error as Error).message, topic: batch.topic, partition: batch.partition, attempt },
+              "batch failed; retrying",
+            );
+          },
+        );
+        timer();
+        if (!done) return null;
+        const lastOffset = batch.messages[batch.messages.length - 1]?.offset ?? 0;
+        metrics.consumerLag.set(
+          { topic: batch.topic, partition: String(batch.partition) },
+          Math.max(0, batch.highWatermark - lastOffset - 1),
+        );
+        options.onOutbox();
+        return next;
+      });
+    },
+    /** A rebalance: forget everything about partitions this replica no longer owns. */
+    onAssignment(owned: Map<string, number[]>): void {
+      const ownedUsers = new Set(owned.get(topics.activity) ?? []);
+      users.forgetPartitions((partition) => ownedUsers.has(partition));
+      for (const partition of populations.keys())
+        if (!ownedUsers.has(partition)) populations.delete(partition);
+      stored.clear();
+    },
+  };
+}
+
+export type Pipeline = ReturnType<typeof createPipeline>;

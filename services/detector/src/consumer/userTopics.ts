@@ -1,0 +1,77 @@
+import { applyFeedback, applySourceVerdict, type SourceVerdict, type UserState } from "@vigil/detection";
+import { z } from "zod";
+import { feedbackSchema } from "../internal.ts";
+import type { InboundMessage } from "../kafka.ts";
+import { type BatchPlan, FlagCollector, type PlanContext } from "./context.ts";
+import { deadLetter } from "./messages.ts";
+
+const verdictSchema = z.object({
+  userId: z.string(),
+  code: z.enum(["password_spray", "credential_stuffing"]),
+  network: z.string(),
+  at: z.number(),
+  details: z.record(z.string(), z.unknown()),
+});
+
+/**
+ * Plans a batch of the internal user-keyed topics: cross-account verdicts (which may raise flags)
+ * and feedback from analysts and users (which teaches the profile).
+ */
+export async function planUserMessages(
+  context: PlanContext,
+  topic: string,
+  partition: number,
+  messages: InboundMessage[],
+  now: Date,
+): Promise<BatchPlan> {
+  const schema = topic === context.topics.verdicts ? verdictSchema : feedbackSchema;
+  const parsed: { message: InboundMessage; value: z.output<typeof schema> }[] = [];
+  const rejected = [];
+  for (const message of messages) {
+    const result = schema.safeParse(safeJson(message.value));
+    if (result.success) parsed.push({ message, value: result.data });
+    else rejected.push(deadLetter(context.topics, message, "invalid", result.error.message));
+  }
+  const users = await context.users.load(
+    partition,
+    parsed.map(({ value }) => value.userId),
+  );
+  const changed = new Map<string, UserState>();
+  const flags = new FlagCollector();
+  for (const { value } of parsed) {
+    const current = users.get(value.userId);
+    let next: UserState | undefined;
+    if ("code" in value) {
+      const step = applySourceVerdict(current, value as SourceVerdict, context.engine);
+      next = step.state;
+      flags.add(step.flags, null);
+    } else if (current !== undefined) {
+      next = applyFeedback(current, {
+        verdict: value.verdict,
+        sessionId: value.sessionId,
+        at: Date.parse(value.at),
+      });
+    }
+    if (next === undefined) continue;
+    users.set(value.userId, next);
+    changed.set(value.userId, next);
+  }
+  return {
+    write: {
+      userStates: [...changed].map(([userId, state]) => ({ userId, state })),
+      flags: flags.records(),
+      notices: flags.notices(context.noticeMinSeverity, now.toISOString()),
+      messages: rejected,
+    },
+    users: changed,
+    touched: [...users.keys()],
+  };
+}
+
+function safeJson(value: Buffer | null): unknown {
+  try {
+    return JSON.parse(value?.toString("utf8") ?? "");
+  } catch {
+    return undefined;
+  }
+}

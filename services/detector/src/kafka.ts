@@ -1,0 +1,240 @@
+// The one module that knows kafkajs: everything else sees plain messages, batches and a publisher.
+import {
+  AssignerProtocol,
+  type Consumer,
+  type EachBatchPayload,
+  Kafka,
+  logLevel,
+  type PartitionAssigner,
+  type Producer,
+} from "kafkajs";
+import type { Logger } from "./log.ts";
+
+export interface InboundMessage {
+  topic: string;
+  partition: number;
+  offset: number;
+  key: string | null;
+  value: Buffer | null;
+  headers: Record<string, string>;
+}
+
+export interface InboundBatch {
+  topic: string;
+  partition: number;
+  messages: InboundMessage[];
+  /** The newest offset the broker has for this partition (for lag). */
+  highWatermark: number;
+}
+
+export interface BatchControl {
+  heartbeat(): Promise<void>;
+  /** False once the partition was revoked or the consumer is stopping: abandon the batch. */
+  isActive(): boolean;
+}
+
+export interface OutboundMessage {
+  topic: string;
+  key: string;
+  value: Uint8Array | string;
+  headers?: Record<string, string> | undefined;
+}
+
+export interface Publisher {
+  send(messages: OutboundMessage[]): Promise<void>;
+  close(): Promise<void>;
+}
+
+export interface GroupConsumer {
+  /** True while the consumer is a member of its group with an assignment. */
+  isMember(): boolean;
+  stop(): Promise<void>;
+}
+
+export interface ConsumerOptions {
+  groupId: string;
+  topics: string[];
+  concurrency: number;
+  /** Handles one batch; returns the next offset to commit to Kafka for lag monitoring, or null. */
+  onBatch(batch: InboundBatch, control: BatchControl): Promise<number | null>;
+  /** Called after each rebalance with the partitions now owned, by topic. */
+  onAssignment(owned: Map<string, number[]>): Promise<void> | void;
+}
+
+export function connectKafka(brokers: string[], clientId: string, log: Logger) {
+  const kafka = new Kafka({
+    clientId,
+    brokers,
+    logLevel: logLevel.WARN,
+    logCreator: () => (entry) =>
+      log.warn({ kafka: entry.namespace, detail: entry.log.message }, "kafka client"),
+    retry: { retries: 8, initialRetryTime: 200, maxRetryTime: 5_000 },
+  });
+
+  /**
+   * Creates missing topics. `anchor` is created first with `partitions`; the `coPartitioned` topics
+   * get (and must have) the anchor's partition count, since one replica must own the same user on all.
+   */
+  async function ensureTopics(plan: {
+    anchor: string;
+    coPartitioned: string[];
+    others: string[];
+    partitions: number;
+  }) {
+    const admin = kafka.admin();
+    await admin.connect();
+    try {
+      const create = async (topics: string[], numPartitions: number) => {
+        const existing = new Set(await admin.listTopics());
+        const missing = topics.filter((topic) => !existing.has(topic));
+        if (missing.length === 0) return;
+        await admin
+          .createTopics({ waitForLeaders: true, topics: missing.map((topic) => ({ topic, numPartitions })) })
+          .catch((error: Error & { type?: string }) => {
+            // Another replica created it first.
+            if (error.type !== "TOPIC_ALREADY_EXISTS") throw error;
+          });
+      };
+      await create([plan.anchor], plan.partitions);
+      const counts = async (topics: string[]) => {
+        const { topics: metadata } = await admin.fetchTopicMetadata({ topics });
+        return new Map(metadata.map((t) => [t.name, t.partitions.length]));
+      };
+      const anchorPartitions = (await counts([plan.anchor])).get(plan.anchor) ?? plan.partitions;
+      await create(plan.coPartitioned, anchorPartitions);
+      await create(plan.others, plan.partitions);
+      for (const [topic, count] of await counts(plan.coPartitioned)) {
+        if (count !== anchorPartitions) {
+          throw new Error(
+            `${topic} has ${count} partitions but ${plan.anchor} has ${anchorPartitions}; they must match`,
+          );
+        }
+      }
+    } finally {
+      await admin.disconnect();
+    }
+  }
+
+  async function publisher(): Promise<Publisher> {
+    const producer: Producer = kafka.producer({ idempotent: true, maxInFlightRequests: 1 });
+    await producer.connect();
+    return {
+      async send(messages) {
+        const byTopic = new Map<string, OutboundMessage[]>();
+        for (const message of messages)
+          byTopic.set(message.topic, [...(byTopic.get(message.topic) ?? []), message]);
+        await producer.sendBatch({
+          acks: -1,
+          topicMessages: [...byTopic].map(([topic, list]) => ({
+            topic,
+            messages: list.map((m) => ({ key: m.key, value: Buffer.from(m.value), headers: m.headers })),
+          })),
+        });
+      },
+      close: () => producer.disconnect(),
+    };
+  }
+
+  async function consume(options: ConsumerOptions): Promise<GroupConsumer> {
+    const consumer: Consumer = kafka.consumer({
+      groupId: options.groupId,
+      partitionAssigners: [coPartitioned],
+      retry: { retries: 8, restartOnFailure: async () => true },
+    });
+    let member = false;
+    consumer.on(consumer.events.GROUP_JOIN, async ({ payload }) => {
+      const owned = new Map<string, number[]>(Object.entries(payload.memberAssignment));
+      await options.onAssignment(owned);
+      member = true;
+    });
+    for (const event of [consumer.events.REBALANCING, consumer.events.CRASH, consumer.events.STOP]) {
+      consumer.on(event, () => {
+        member = false;
+      });
+    }
+    await consumer.connect();
+    await consumer.subscribe({ topics: options.topics, fromBeginning: true });
+    await consumer.run({
+      autoCommit: false,
+      partitionsConsumedConcurrently: options.concurrency,
+      eachBatchAutoResolve: false,
+      eachBatch: async (payload: EachBatchPayload) => {
+        const { batch } = payload;
+        const next = await options.onBatch(
+          {
+            topic: batch.topic,
+            partition: batch.partition,
+            highWatermark: Number(batch.highWatermark),
+            messages: batch.messages.map((m) => ({
+              topic: batch.topic,
+              partition: batch.partition,
+              offset: Number(m.offset),
+              key: m.key?.toString("utf8") ?? null,
+              value: m.value,
+              headers: headersOf(m.headers),
+            })),
+          },
+          { heartbeat: payload.heartbeat, isActive: () => payload.isRunning() && !payload.isStale() },
+        );
+        if (next === null) return;
+        payload.resolveOffset(String(next - 1));
+        // Kafka's committed offsets serve lag monitoring only; the store's are authoritative.
+        await consumer
+          .commitOffsets([{ topic: batch.topic, partition: batch.partition, offset: String(next) }])
+          .catch((error: Error) => log.warn({ err: error.message }, "could not commit offsets to Kafka"));
+      },
+    });
+    return {
+      isMember: () => member,
+      async stop() {
+        member = false;
+        await consumer.disconnect();
+      },
+    };
+  }
+
+  return { ensureTopics, publisher, consume };
+}
+
+function headersOf(headers: Record<string, unknown> | undefined): Record<string, string> {
+  const result: Record<string, string> = {};
+  for (const [name, value] of Object.entries(headers ?? {})) {
+    if (value !== undefined) result[name] = String(value);
+  }
+  return result;
+}
+
+/**
+ * Gives one member the same partition number of every subscribed topic, as Kafka Streams does for
+ * co-partitioned topics: a user's events and the verdicts about that user (same key, same partition
+ * count) are then handled by one replica, which owns that user's state.
+ */
+const coPartitioned: PartitionAssigner = ({ cluster }) => ({
+  name: "VigilCoPartitioned",
+  version: 1,
+  protocol: ({ topics }) => ({
+    name: "VigilCoPartitioned",
+    metadata: AssignerProtocol.MemberMetadata.encode({ version: 1, topics, userData: Buffer.alloc(0) }),
+  }),
+  async assign({ members, topics }) {
+    const memberIds = members.map((m) => m.memberId).sort();
+    const plan = new Map<string, Record<string, number[]>>(memberIds.map((id) => [id, {}]));
+    for (const topic of topics) {
+      const partitions = cluster.findTopicPartitionMetadata(topic).map((p) => p.partitionId);
+      for (const partition of partitions) {
+        const owner = plan.get(memberIds[partition % memberIds.length] as string);
+        if (owner) owner[topic] = [...(owner[topic] ?? []), partition];
+      }
+    }
+    return memberIds.map((memberId) => ({
+      memberId,
+      memberAssignment: AssignerProtocol.MemberAssignment.encode({
+        version: 1,
+        assignment: plan.get(memberId) ?? {},
+        userData: Buffer.alloc(0),
+      }),
+    }));
+  },
+});
+
+export type KafkaConnection = ReturnType<typeof connectKafka>;

@@ -1,0 +1,69 @@
+import { Counter, collectDefaultMetrics, Gauge, Histogram, Registry } from "prom-client";
+
+/** Every Prometheus series the service exposes, in one registry. */
+export function createMetrics() {
+  const registry = new Registry();
+  collectDefaultMetrics({ register: registry, prefix: "vigil_" });
+  const registers = [registry];
+  return {
+    registry,
+    eventsConsumed: new Counter({
+      name: "vigil_events_consumed_total",
+      help: "Events accepted from account-activity, by type",
+      labelNames: ["type"],
+      registers,
+    }),
+    eventsSkipped: new Counter({
+      name: "vigil_events_skipped_total",
+      help: "Messages skipped without dead-lettering, by reason (unknown_type, duplicate)",
+      labelNames: ["reason"],
+      registers,
+    }),
+    deadLettered: new Counter({
+      name: "vigil_events_dead_lettered_total",
+      help: "Messages sent to the dead-letter topic, by reason",
+      labelNames: ["reason"],
+      registers,
+    }),
+    consumerLag: new Gauge({
+      name: "vigil_consumer_lag",
+      help: "Messages behind the partition's high watermark after the last batch",
+      labelNames: ["topic", "partition"],
+      registers,
+    }),
+    batchSeconds: new Histogram({
+      name: "vigil_batch_duration_seconds",
+      help: "Time to process and commit one batch",
+      labelNames: ["topic"],
+      buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5],
+      registers,
+    }),
+    batchRetries: new Counter({
+      name: "vigil_batch_retries_total",
+      help: "Batches retried after a transient failure (database or broker unavailable)",
+      registers,
+    }),
+    flags: new Counter({
+      name: "vigil_flags_total",
+      help: "Flag creations and changes, by severity and leading reason",
+      labelNames: ["severity", "reason"],
+      registers,
+    }),
+    notices: new Counter({ name: "vigil_notices_total", help: "Notices created for users", registers }),
+    published: new Counter({
+      name: "vigil_published_total",
+      help: "Messages published from the outbox, by topic",
+      labelNames: ["topic"],
+      registers,
+    }),
+    httpRequests: new Histogram({
+      name: "vigil_http_request_duration_seconds",
+      help: "API requests by route and status",
+      labelNames: ["method", "route", "status"],
+      buckets: [0.001, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1],
+      registers,
+    }),
+  };
+}
+
+export type Metrics = ReturnType<typeof createMetrics>;

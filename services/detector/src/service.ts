@@ -1,0 +1,106 @@
+import { createHmac } from "node:crypto";
+import type { AddressInfo } from "node:net";
+import { serve } from "@hono/node-server";
+import { defaultDetectionConfig } from "@vigil/detection";
+import { topicNames } from "@vigil/events";
+import { openStore, storeAnswers } from "@vigil/store";
+import { createApi } from "./api/index.ts";
+import type { Config } from "./config.ts";
+import { consumedTopics, createPipeline } from "./consumer/pipeline.ts";
+import { connectKafka } from "./kafka.ts";
+import type { Logger } from "./log.ts";
+import { createMetrics } from "./metrics.ts";
+import { startOutboxRelay } from "./outboxRelay.ts";
+import { startRetention } from "./retention.ts";
+
+export interface RunningService {
+  /** The port the API listens on (useful with PORT=0). */
+  port: number;
+  /** Readiness off, HTTP closed, group left, outbox drained, store closed; bounded by SHUTDOWN_TIMEOUT_MS. */
+  stop(): Promise<void>;
+}
+
+/** The IP hash key: its own secret when given, else derived from the JWT secret under a fixed label. */
+function ipHashKey(config: Config): Buffer {
+  if (config.IP_HASH_KEY) return Buffer.from(config.IP_HASH_KEY);
+  return createHmac("sha256", config.AUTH_JWT_SECRET).update("vigil ip hash key v1").digest();
+}
+
+/** Wires and starts consumer, outbox relay, retention and API in this process. */
+export async function startService(config: Config, log: Logger): Promise<RunningService> {
+  const metrics = createMetrics();
+  const sql = await openStore({ url: config.DATABASE_URL, dataDir: config.DATA_DIR });
+  log.info({ store: sql.kind }, "store ready");
+  const topics = topicNames(config.KAFKA_TOPIC_PREFIX);
+  const kafka = connectKafka(config.KAFKA_BROKERS, config.KAFKA_CLIENT_ID, log);
+  await kafka.ensureTopics({
+    anchor: topics.activity,
+    coPartitioned: [topics.verdicts, topics.feedback],
+    others: [topics.bySource, topics.deadLetter, topics.flags, topics.notices],
+    partitions: config.KAFKA_TOPIC_PARTITIONS,
+  });
+  const publisher = await kafka.publisher();
+  const relay = startOutboxRelay({ sql, publisher, log, metrics });
+  const pipeline = createPipeline({
+    sql,
+    log,
+    metrics,
+    groupId: config.KAFKA_GROUP_ID,
+    topics,
+    engine: defaultDetectionConfig,
+    ipHashKey: ipHashKey(config),
+    maxFutureSkewMs: config.MAX_FUTURE_SKEW_MINUTES * 60_000,
+    noticeMinSeverity: config.NOTICE_MIN_SEVERITY,
+    noticeLimit: { maxPerUser: config.NOTICE_MAX_PER_USER, windowHours: config.NOTICE_WINDOW_HOURS },
+    profileCacheSize: config.PROFILE_CACHE_SIZE,
+    onOutbox: relay.wake,
+  });
+  const consumer = await kafka.consume({
+    groupId: config.KAFKA_GROUP_ID,
+    topics: consumedTopics(topics),
+    concurrency: config.KAFKA_PARTITION_CONCURRENCY,
+    onBatch: pipeline.onBatch,
+    onAssignment: pipeline.onAssignment,
+  });
+  const retention = startRetention({
+    sql,
+    log,
+    days: config.IP_RETENTION_DAYS,
+    intervalMinutes: config.RETENTION_INTERVAL_MINUTES,
+  });
+  let stopping = false;
+  const api = createApi({
+    sql,
+    config,
+    log,
+    metrics,
+    readiness: async () => {
+      const checks = { consumer: !stopping && consumer.isMember(), store: await storeAnswers(sql) };
+      return { ready: checks.consumer && checks.store, checks };
+    },
+  });
+  const server = serve({ fetch: api.fetch, port: config.PORT, hostname: "0.0.0.0" });
+  await new Promise<void>((resolve) => server.once("listening", () => resolve()));
+  const port = (server.address() as AddressInfo).port;
+  log.info({ port, brokers: config.KAFKA_BROKERS, group: config.KAFKA_GROUP_ID }, "vigil started");
+
+  async function shutdown(): Promise<void> {
+    stopping = true;
+    await new Promise<void>((resolve) => server.close(() => resolve()));
+    await consumer.stop();
+    await relay.stop();
+    await publisher.close();
+    await retention.stop();
+    await sql.close();
+  }
+
+  return {
+    port,
+    stop() {
+      const timeout = new Promise<never>((_, reject) => {
+        setTimeout(() => reject(new Error("shutdown timed out")), config.SHUTDOWN_TIMEOUT_MS).unref();
+      });
+      return Promise.race([shutdown(), timeout]);
+    },
+  };
+}

@@ -34,13 +34,21 @@ const events = endingNow(
     .sort((a, b) => Date.parse(a.occurredAt) - Date.parse(b.occurredAt)),
 );
 
-const kafka = new Kafka({ clientId: "vigil-demo", brokers: values.brokers.split(","), logLevel: logLevel.NOTHING });
+const kafka = new Kafka({
+  clientId: "vigil-demo",
+  brokers: values.brokers.split(","),
+  logLevel: logLevel.NOTHING,
+});
 const producer = kafka.producer({ idempotent: true, maxInFlightRequests: 1 });
 await producer.connect();
 const topic = topicNames(process.env.KAFKA_TOPIC_PREFIX ?? "").activity;
 for (let i = 0; i < events.length; i += 500) {
   const chunk = events.slice(i, i + 500);
-  await producer.send({ topic, acks: -1, messages: chunk.map((e) => ({ key: eventKey(e), value: JSON.stringify(e) })) });
+  await producer.send({
+    topic,
+    acks: -1,
+    messages: chunk.map((e) => ({ key: eventKey(e), value: JSON.stringify(e) })),
+  });
   process.stdout.write(`\rdemo: sent ${Math.min(i + 500, events.length)}/${events.length} events`);
 }
 await producer.disconnect();
@@ -51,7 +59,9 @@ async function flagCounts(): Promise<Record<string, number>> {
   let cursor: string | null = null;
   do {
     const query: string = cursor ? `&cursor=${cursor}` : "";
-    const response = await fetch(`${values.api}/v1/flags?limit=500${query}`, { headers: { authorization: `Bearer ${token}` } });
+    const response = await fetch(`${values.api}/v1/flags?limit=500${query}`, {
+      headers: { authorization: `Bearer ${token}` },
+    });
     const page = (await response.json()) as { items: { severity: string }[]; nextCursor: string | null };
     for (const flag of page.items) counts[flag.severity] = (counts[flag.severity] ?? 0) + 1;
     cursor = page.nextCursor;
@@ -63,7 +73,9 @@ async function flagCounts(): Promise<Record<string, number>> {
 const deadline = Date.now() + 60_000;
 for (;;) {
   const counts = await flagCounts();
-  const line = Object.entries(counts).map(([severity, n]) => `${severity} ${n}`).join(", ");
+  const line = Object.entries(counts)
+    .map(([severity, n]) => `${severity} ${n}`)
+    .join(", ");
   process.stdout.write(`\rdemo: flags raised: ${line}   `);
   const victim = await fetch(`${values.api}/v1/flags?userId=demo-victim-${seed}&minSeverity=critical`, {
     headers: { authorization: `Bearer ${token}` },
@@ -73,4 +85,6 @@ for (;;) {
 }
 process.stdout.write("\n");
 console.log(`demo: the takeover of demo-victim-${seed} is flagged:`);
-console.log(`  curl -s -H "Authorization: Bearer $TOKEN" '${values.api}/v1/flags?userId=demo-victim-${seed}'`);
+console.log(
+  `  curl -s -H "Authorization: Bearer $TOKEN" '${values.api}/v1/flags?userId=demo-victim-${seed}'`,
+);

@@ -1,0 +1,125 @@
+import type { Rng } from "../random.ts";
+import type { Draft } from "../story.ts";
+import { HOUR, Story } from "../story.ts";
+import type { AttackName, PersonaName } from "../types.ts";
+import type { User } from "../users.ts";
+import { attackerId } from "./attacker.ts";
+import type { Campaign } from "./campaigns.ts";
+import { credentialStuffing, passwordSpray } from "./campaigns.ts";
+import { ACCOUNT_ATTACKS } from "./takeovers.ts";
+
+// Chooses the victims (attackRate × users), deals them out over the attacks, and schedules each
+// attack in the later part of the window, after the victim has had time to build a history.
+
+/** Victims are people who live at home; a traveller's or a new user's history would muddy the story. */
+const VICTIM_PERSONAS: readonly PersonaName[] = [
+  "home_user",
+  "password_typos",
+  "ipv6_rotating",
+  "photo_cleanup",
+];
+
+/** Dealing order: every attack appears once a population has six victims; takeovers are commonest. */
+const DEAL: readonly AttackName[] = [
+  "takeover_abroad",
+  "quiet_takeover",
+  "impossible_travel",
+  "brute_force",
+  "password_spray",
+  "credential_stuffing",
+  "takeover_abroad",
+  "quiet_takeover",
+  "impossible_travel",
+  "brute_force",
+];
+
+const CAMPAIGN_VICTIMS: Partial<Record<AttackName, number>> = { password_spray: 3, credential_stuffing: 5 };
+
+export interface AttackPlan {
+  users: readonly User[];
+  rng: Rng;
+  tag: string;
+  attackRate: number;
+  from: number;
+  to: number;
+}
+
+/** Deals victims to attacks; takeovers that switch MFA off go to accounts that had it on. */
+function dealVictims(plan: AttackPlan): Map<AttackName, User[]> {
+  const count = Math.min(Math.round(plan.users.length * plan.attackRate), plan.users.length);
+  const pool = plan.rng.shuffle(plan.users.filter((u) => VICTIM_PERSONAS.includes(u.persona)));
+  const dealt = new Map<AttackName, User[]>();
+  for (let i = 0; i < count && pool.length > 0; i++) {
+    const name = DEAL[i % DEAL.length] as AttackName;
+    const at =
+      name === "takeover_abroad"
+        ? Math.max(
+            0,
+            pool.findIndex((u) => u.mfa),
+          )
+        : 0;
+    const [victim] = pool.splice(at, 1);
+    if (victim !== undefined) dealt.set(name, [...(dealt.get(name) ?? []), victim]);
+  }
+  return dealt;
+}
+
+/** Moves a campaign written from time 0 to a random start that keeps it inside the window. */
+function place(drafts: Draft[], rng: Rng, from: number, to: number): void {
+  const duration = drafts.reduce((latest, d) => Math.max(latest, d.at), 0);
+  const earliest = from + (to - from) * 0.3;
+  const latest = to - HOUR - duration;
+  const start = latest <= earliest ? Math.max(from, latest) : rng.between(earliest, latest);
+  for (const draft of drafts) draft.at = Math.round(draft.at + start);
+}
+
+/** The attack stories' drafts, ready to merge with the population's. */
+export function planAttacks(plan: AttackPlan): Draft[] {
+  const { users, rng, tag, from, to } = plan;
+  const drafts: Draft[] = [];
+  let index = 0;
+  for (const [name, victims] of dealVictims(plan)) {
+    const size = CAMPAIGN_VICTIMS[name];
+    if (size === undefined) {
+      for (const victim of victims) {
+        const id = attackerId(tag, name, index++);
+        const story = new Story(`${tag}/${id}`);
+        const attackRng = rng.fork(id);
+        const at = Math.min(from + (to - from) * attackRng.between(0.35, 0.95), to - 6 * HOUR);
+        ACCOUNT_ATTACKS[name]?.({ victim, story, rng: attackRng, at: Math.max(at, from), attackerId: id });
+        drafts.push(...story.drafts);
+      }
+      continue;
+    }
+    for (let i = 0; i < victims.length; i += size) {
+      const id = attackerId(tag, name, index++);
+      const story = new Story(`${tag}/${id}`);
+      const campaignRng = rng.fork(id);
+      const winners = victims.slice(i, i + size).map((u) => u.id);
+      const campaign = campaignFor(name, story, campaignRng, id, users, winners);
+      (name === "password_spray" ? passwordSpray : credentialStuffing)(campaign);
+      place(story.drafts, campaignRng, from, to);
+      drafts.push(...story.drafts);
+    }
+  }
+  return drafts;
+}
+
+/** Sprays try hundreds of real accounts; stuffing lists are mostly addresses never registered here. */
+export function campaignFor(
+  name: AttackName,
+  story: Story,
+  rng: Rng,
+  id: string,
+  users: readonly User[],
+  victims: readonly string[],
+): Campaign {
+  const others = users.map((u) => u.id).filter((userId) => !victims.includes(userId));
+  if (name === "password_spray") {
+    const targets = [...victims, ...rng.sample(others, Math.max(0, 400 - victims.length))];
+    return { story, rng, attackerId: id, targets, victims, unknown: Math.max(300 - targets.length, 0) + 20 };
+  }
+  const known = Math.min(others.length, Math.max(80, Math.round(users.length * 0.3)));
+  const targets = [...victims, ...rng.sample(others, known)];
+  return { story, rng, attackerId: id, targets, victims, unknown: Math.round(targets.length * 2.5) };
+}

@@ -1,0 +1,132 @@
+import { accountEventSchema, eventKey } from "@vigil/events";
+import { locate, parseIp } from "@vigil/geo";
+import { describe, expect, it } from "vitest";
+import { generatePopulation } from "./population.ts";
+import { ATTACKS, PERSONAS } from "./types.ts";
+
+function fail(message: string): never {
+  throw new Error(message);
+}
+
+const options = { seed: 7, users: 300, days: 10 };
+const population = generatePopulation(options);
+const times = population.map((item) => Date.parse(item.event.occurredAt));
+
+describe("generatePopulation", () => {
+  it("gives byte-identical output for the same options and different output for another seed", () => {
+    expect(JSON.stringify(generatePopulation(options))).toBe(JSON.stringify(population));
+    const other = generatePopulation({ ...options, seed: 8 });
+    expect(JSON.stringify(other)).not.toBe(JSON.stringify(population));
+    expect(
+    const ids = new Set(population.map((i) => i.event.id));
+    expect(other.some((i) => ids.has(i.event.id))).toBe(false);
+    ).toBe(true);
+  });
+
+  it("writes only events that pass accountEventSchema unchanged", () => {
+    for (const { event } of population) {
+      const result = accountEventSchema.safeParse(event);
+      expect(result.error?.message, JSON.stringify(event)).toBeUndefined();
+      expect(result.data).toEqual(event);
+    }
+  });
+
+  it("uses unique event ids, and each session id for one user only", () => {
+    expect(new Set(population.map((i) => i.event.id)).size).toBe(population.length);
+    const owner = new Map<string, string>();
+    for (const { event } of population) {
+      if (event.sessionId === undefined || event.userId === undefined) continue;
+      expect(owner.get(event.sessionId) ?? event.userId).toBe(event.userId);
+      owner.set(event.sessionId, event.userId);
+    }
+  });
+
+  it("is sorted by occurredAt, inside the window, so every key's events are in time order", () => {
+    const from = Date.parse("2026-11-01T00:00:00Z");
+    const to = from + options.days * 86_400_000;
+    const last = new Map<string, number>();
+    population.forEach((item, i) => {
+      const at = times[i] as number;
+      expect(at).toBeGreaterThanOrEqual(i === 0 ? from : (times[i - 1] as number));
+      expect(at).toBeLessThan(to);
+      const key = eventKey(item.event);
+      expect(at).toBeGreaterThanOrEqual(last.get(key) ?? 0);
+      last.set(key, at);
+    });
+  });
+
+  it("opens every session with a login and ends it last", () => {
+    const opened = new Set<string>();
+    const ended = new Set<string>();
+    for (const { event } of population) {
+      if (event.type === "login.failed" || event.sessionId === undefined) continue;
+      if (event.type === "login.succeeded") opened.add(event.sessionId);
+      else expect(opened.has(event.sessionId) && !ended.has(event.sessionId), event.id).toBe(true);
+      if (event.type === "session.ended") ended.add(event.sessionId);
+    }
+  });
+
+  it("labels events consistently with their content", () => {
+    const stories = new Set<string>([...PERSONAS, ...ATTACKS]);
+    for (const { event, label } of population) {
+      expect(stories.has(label.scenario)).toBe(true);
+      expect(label.userId).toBe(event.userId);
+      expect(label.sessionId).toBe(event.sessionId);
+      if (!label.attack) expect(label.actor).toBe(PERSONAS.find((p) => p === label.actor));
+      if (label.attack) expect(label.actor).toMatch(/^atk_/);
+    }
+  });
+
+  it("attacks about attackRate of the users with every kind of attack", () => {
+    const victims = new Set<string>();
+    const kinds = new Set<string>();
+    for (const { event, label } of population) {
+      if (!label.attack) continue;
+      kinds.add(label.scenario);
+      if (event.type === "login.succeeded") victims.add(event.userId);
+    }
+    expect(victims.size).toBe(Math.round(options.users * 0.05));
+    expect([...kinds].sort()).toEqual([...ATTACKS].sort());
+    const benign = generatePopulation({ ...options, users: 50, attackRate: 0 });
+    expect(benign.some((i) => i.label.attack)).toBe(false);
+  });
+
+  it("is mostly logins and content edits, with some failures and settings changes", () => {
+    const count = (type: string) => population.filter((i) => i.event.type === type && !i.label.attack).length;
+    const logins = count("login.succeeded");
+    expect(count("content.modified")).toBeGreaterThan(logins);
+    expect(count("login.failed")).toBeGreaterThan(logins * 0.02);
+    expect(count("login.failed")).toBeLessThan(logins * 0.2);
+    expect(count("settings.changed")).toBeGreaterThan(0);
+    expect(count("session.ended")).toBe(logins);
+  });
+
+  it("spreads users over many countries, at real addresses geoip-lite places there", () => {
+    const countries = new Set<string>();
+    for (const { event, label } of population) {
+      if (label.attack || event.type !== "login.succeeded") continue;
+      const place = locate(parseIp(event.ip) ?? fail(event.ip));
+      expect(place, event.ip).not.toBeNull();
+      countries.add(place?.country ?? "");
+    }
+    expect(countries.size).toBeGreaterThanOrEqual(12);
+  });
+
+  it("rejects options no caller could mean", () => {
+    expect(() => generatePopulation({ seed: 1, users: -1, days: 1 })).toThrow(RangeError);
+    expect(() => generatePopulation({ seed: 1, users: 1, days: 0 })).toThrow(RangeError);
+    expect(() => generatePopulation({ seed: 1, users: 1, days: 1, attackRate: 2 })).toThrow(RangeError);
+    expect(() => generatePopulation({ seed: 1, users: 1, days: 1, start: "yesterday" })).toThrow(RangeError);
+    expect(generatePopulation({ seed: 1, users: 0, days: 1 })).toEqual([]);
+  });
+
+  it("generates 2000 users × 30 days in seconds", { timeout: 120_000 }, () => {
+    const started = performance.now();
+    const big = generatePopulation({ seed: 1, users: 2000, days: 30 });
+    const ms = performance.now() - started;
+    console.log(
+      `2000 users × 30 days: ${big.length} events (${(big.length / 60_000).toFixed(2)} per user per day) in ${ms.toFixed(0)} ms`,
+    );
+    expect(big.length).toBeGreaterThan(100_000);
+  });
+});

@@ -218,14 +218,10 @@ const coPartitioned: PartitionAssigner = ({ cluster }) => ({
   }),
   async assign({ members, topics }) {
     const memberIds = members.map((m) => m.memberId).sort();
-    const plan = new Map<string, Record<string, number[]>>(memberIds.map((id) => [id, {}]));
-    for (const topic of topics) {
-      const partitions = cluster.findTopicPartitionMetadata(topic).map((p) => p.partitionId);
-      for (const partition of partitions) {
-        const owner = plan.get(memberIds[partition % memberIds.length] as string);
-        if (owner) owner[topic] = [...(owner[topic] ?? []), partition];
-      }
-    }
+    const partitions = new Map(
+      topics.map((topic) => [topic, cluster.findTopicPartitionMetadata(topic).map((p) => p.partitionId)]),
+    );
+    const plan = coPartitionedPlan(memberIds, partitions);
     return memberIds.map((memberId) => ({
       memberId,
       memberAssignment: AssignerProtocol.MemberAssignment.encode({
@@ -236,5 +232,20 @@ const coPartitioned: PartitionAssigner = ({ cluster }) => ({
     }));
   },
 });
+
+/** Partition p of every topic goes to member p mod n (members in a stable order). */
+export function coPartitionedPlan(
+  memberIds: string[],
+  partitions: Map<string, number[]>,
+): Map<string, Record<string, number[]>> {
+  const plan = new Map<string, Record<string, number[]>>(memberIds.map((id) => [id, {}]));
+  for (const [topic, numbers] of partitions) {
+    for (const partition of numbers) {
+      const owner = plan.get(memberIds[partition % memberIds.length] as string);
+      if (owner) owner[topic] = [...(owner[topic] ?? []), partition];
+    }
+  }
+  return plan;
+}
 
 export type KafkaConnection = ReturnType<typeof connectKafka>;

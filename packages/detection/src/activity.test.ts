@@ -1,0 +1,74 @@
+import type { SettingsChanged } from "@vigil/events";
+import { describe, expect, it } from "vitest";
+import { type ContentActions, massAction, sensitiveChange } from "./activity.ts";
+import { defaultDetectionConfig as config } from "./config.ts";
+import { MINUTE, T0 } from "./testing.ts";
+
+const change = (setting: SettingsChanged["setting"], action?: SettingsChanged["action"]) =>
+  sensitiveChange(
+    {
+      id: "e",
+      type: "settings.changed",
+      occurredAt: "",
+      userId: "u1",
+      sessionId: "s",
+      setting,
+      ...(action ? { action } : {}),
+    },
+    config,
+  );
+
+describe("sensitiveChange", () => {
+  it("names each sensitive setting with its own code", () => {
+    expect(change("email", "updated")?.code).toBe("email_changed");
+    expect(change("password")?.code).toBe("password_changed");
+    expect(change("mfa", "disabled")?.code).toBe("mfa_disabled");
+    expect(change("mfa", "removed")?.code).toBe("mfa_disabled");
+    expect(change("recovery_email", "updated")).toMatchObject({
+      code: "recovery_changed",
+      message: "The recovery email was changed",
+    });
+    expect(change("recovery_phone", "added")?.message).toBe("The recovery phone was added");
+  });
+
+  it("ignores turning MFA on and harmless settings", () => {
+    expect(change("mfa", "enabled")).toBeNull();
+    expect(change("profile")).toBeNull();
+    expect(change("privacy")).toBeNull();
+  });
+});
+
+describe("massAction", () => {
+  const { items } = config.activity.massDeletion;
+
+  it("is quiet just under the item threshold and flags at it", () => {
+    const actions: ContentActions = [];
+    expect(massAction(actions, "deleted", T0, "photo", items - 1, config)).toBeNull();
+    const reason = massAction(actions, "deleted", T0 + 6 * MINUTE, "photo", 1, config);
+    expect(reason).toMatchObject({
+      code: "mass_deletion",
+      message: `${items} photos deleted in 6 min in this session`,
+    });
+  });
+
+  it("weighs albums as many photos", () => {
+    const albums = Math.ceil(items / config.activity.itemWeights.album);
+    expect(massAction([], "deleted", T0, "album", albums - 1, config)).toBeNull();
+    const reason = massAction([], "deleted", T0, "album", albums, config);
+    expect(reason?.message).toBe(`${albums} albums deleted in 0 min in this session`);
+  });
+
+  it("forgets actions older than the window", () => {
+    const actions: ContentActions = [];
+    massAction(actions, "deleted", T0, "photo", items - 1, config);
+    expect(
+      massAction(actions, "deleted", T0 + config.activity.massWindowMs + 1, "photo", 1, config),
+    ).toBeNull();
+  });
+
+  it("flags mass modification at its own threshold", () => {
+    const n = config.activity.massModification.items;
+    expect(massAction([], "modified", T0, "photo", n - 1, config)).toBeNull();
+    expect(massAction([], "modified", T0, "photo", n, config)?.code).toBe("mass_modification");
+  });
+});

@@ -1,0 +1,210 @@
+import type { Severity } from "@vigil/events";
+
+/**
+ * Every threshold, weight and bound of the engine, in one place. The defaults are tuned against the
+ * simulator's population (docs/quality.md); `configure` derives a variant for tests or experiments.
+ * Times are milliseconds of event time, distances km, scores points on the 0–100 flag scale.
+ */
+export interface DetectionConfig {
+  /** Lowest score of each severity. Below `low` no flag is raised at all. */
+  severity: Record<Severity, number>;
+  /** Events may arrive this much older than the newest seen for the account and still teach the profile. */
+  lateToleranceMs: number;
+  profile: {
+    /** Old logins weigh half as much after this long. */
+    halfLifeMs: number;
+    /** Decay is applied at most this often (keeps per-login cost flat). */
+    decayStepMs: number;
+    /** Entries whose decayed weight falls below this are forgotten (trusted ones never). */
+    forgetBelow: number;
+    /** At most this many values per feature; the weakest untrusted one goes first. */
+    maxValues: Record<Level, number>;
+    /** Recent located logins kept as references for impossible travel. */
+    maxPlaces: number;
+    /** Weight added to a value the user confirmed ("it was me", legitimate resolution). */
+    trustedWeight: number;
+  };
+  novelty: {
+    /** Logins before novelty counts fully; confidence grows linearly up to it (first login: zero). */
+    learningLogins: number;
+    /** Beta prior of the user's rate of new values: (novel + a) / (trials + b). */
+    priorNovel: number;
+    priorTrials: number;
+    /** Hierarchy weights (Freeman et al.): how much each level's surprise counts. */
+    weights: Record<Level, number>;
+    /** A familiar value's log-ratio is clamped to this range, in bits. */
+    familiarBits: [min: number, max: number];
+    /** Global share assumed for one device id within its family (ids are per user, not worth counting). */
+    deviceIdShare: number;
+    pointsPerBit: number;
+    maxPoints: number;
+    /** A level must add at least this many weighted bits to be named as a reason. */
+    reasonBits: number;
+  };
+  travel: {
+    /** Faster than a airliner after both accuracy radii are subtracted: impossible. */
+    maxSpeedKmh: number;
+    /** Places closer than this (after subtracting accuracy) are neighbours: never impossible. */
+    neighbourKm: number;
+    points: number;
+  };
+  bruteForce: {
+    windowMs: number;
+    /** Failures on the account in the window that raise a sessionless flag. */
+    failures: number;
+    /** Failures before a success that make the success suspicious. */
+    failuresBeforeSuccess: number;
+    /** Failures older than this before the newest are dropped from the state. */
+    maxKept: number;
+    sessionlessPoints: number;
+    successPoints: number;
+  };
+  source: {
+    windowMs: number;
+    /** Bound on attempts kept per source window. */
+    maxAttempts: number;
+    spray: { accounts: number; failureRatio: number };
+    stuffing: { accounts: number; failureRatio: number; unknownShare: number };
+    /** The source stops being hot when its distinct accounts fall below this share of the threshold. */
+    coolDownShare: number;
+    /** How long a verdict makes the account's next success from that source suspicious. */
+    verdictTtlMs: number;
+    /** A session from the source that succeeded this long before the verdict arrived is escalated. */
+    lookbackMs: number;
+    successPoints: number;
+    targetedPoints: number;
+  };
+  activity: {
+    points: { email: number; password: number; mfaDisabled: number; recovery: number };
+    massWindowMs: number;
+    /** Items weighted by kind: one album is worth many photos. */
+    itemWeights: { photo: number; album: number; comment: number; other: number };
+    massDeletion: { items: number; points: number };
+    massModification: { items: number; points: number };
+    /** A session whose login scored at least this is risky: its sensitive changes escalate. */
+    riskyLoginScore: number;
+    riskyPoints: number;
+    /** Score floors of risky_session_activity: one activity, then two or more. */
+    riskyFloor: number;
+    riskyCriticalFloor: number;
+  };
+  session: {
+    /** Sessions without a flag are forgotten this long after their last event. */
+    ttlMs: number;
+    /** Flagged sessions are kept longer so feedback can still find them. */
+    flaggedTtlMs: number;
+    maxSessions: number;
+  };
+  population: {
+    maxValues: Record<Exclude<Level, "deviceId">, number>;
+    /** Global counts are halved when their total reaches this. */
+    maxTotal: number;
+  };
+}
+
+/** Profile features, coarse to fine: place (country → region → city → network) and device (os → family → id). */
+export const LEVELS = ["country", "region", "city", "network", "os", "family", "deviceId"] as const;
+export type Level = (typeof LEVELS)[number];
+/** The level each one is conditioned on (Freeman's hierarchy); null at the top. */
+export const PARENT: Record<Level, Level | null> = {
+  country: null,
+  region: "country",
+  city: "region",
+  network: "city",
+  os: null,
+  family: "os",
+  deviceId: "family",
+};
+
+const MINUTE = 60_000;
+const HOUR = 60 * MINUTE;
+const DAY = 24 * HOUR;
+
+export const defaultDetectionConfig: DetectionConfig = {
+  severity: { low: 20, medium: 40, high: 65, critical: 85 },
+  lateToleranceMs: 5 * MINUTE,
+  profile: {
+    halfLifeMs: 45 * DAY,
+    decayStepMs: DAY,
+    forgetBelow: 0.05,
+    maxValues: { country: 12, region: 16, city: 24, network: 32, os: 8, family: 12, deviceId: 16 },
+    maxPlaces: 4,
+    trustedWeight: 5,
+  },
+  novelty: {
+    learningLogins: 5,
+    priorNovel: 1,
+    priorTrials: 2,
+    weights: { country: 1, region: 0.7, city: 0.4, network: 0.5, os: 0.7, family: 0.8, deviceId: 0.5 },
+    familiarBits: [-3, 3],
+    deviceIdShare: 1e-4,
+    pointsPerBit: 5,
+    maxPoints: 60,
+    reasonBits: 1,
+  },
+  travel: { maxSpeedKmh: 1000, neighbourKm: 300, points: 60 },
+  bruteForce: {
+    windowMs: HOUR,
+    failures: 10,
+    failuresBeforeSuccess: 6,
+    maxKept: 64,
+    sessionlessPoints: 45,
+    successPoints: 60,
+  },
+  source: {
+    windowMs: HOUR,
+    maxAttempts: 2000,
+    spray: { accounts: 20, failureRatio: 0.9 },
+    stuffing: { accounts: 15, failureRatio: 0.8, unknownShare: 0.25 },
+    coolDownShare: 0.5,
+    verdictTtlMs: DAY,
+    lookbackMs: HOUR,
+    successPoints: 70,
+    targetedPoints: 25,
+  },
+  activity: {
+    points: { email: 20, password: 15, mfaDisabled: 30, recovery: 20 },
+    massWindowMs: HOUR,
+    itemWeights: { photo: 1, album: 10, comment: 0.2, other: 1 },
+    massDeletion: { items: 50, points: 25 },
+    massModification: { items: 100, points: 20 },
+    riskyLoginScore: 30,
+    riskyPoints: 20,
+    riskyFloor: 70,
+    riskyCriticalFloor: 90,
+  },
+  session: { ttlMs: 12 * HOUR, flaggedTtlMs: 14 * DAY, maxSessions: 24 },
+  population: {
+    maxValues: { country: 400, region: 8000, city: 40000, network: 100000, os: 200, family: 2000 },
+    maxTotal: 5_000_000,
+  },
+};
+
+type Overrides<T> = { [K in keyof T]?: T[K] extends readonly unknown[] ? T[K] : Overrides<T[K]> };
+export type DetectionConfigOverrides = Overrides<DetectionConfig>;
+
+/** The defaults with some values replaced, at any depth. */
+export function configure(
+  overrides: DetectionConfigOverrides,
+  base = defaultDetectionConfig,
+): DetectionConfig {
+  return merge(base, overrides) as DetectionConfig;
+}
+
+function merge(base: unknown, over: unknown): unknown {
+  if (over === undefined) return base;
+  if (typeof base !== "object" || base === null || Array.isArray(base)) return over;
+  const out: Record<string, unknown> = { ...(base as Record<string, unknown>) };
+  for (const [key, value] of Object.entries(over as Record<string, unknown>))
+    out[key] = merge(out[key], value);
+  return out;
+}
+
+/** The severity of a score by the configured cut-offs; scores below `low` still read as low. */
+export function severityForScore(score: number, config: DetectionConfig = defaultDetectionConfig): Severity {
+  const cut = config.severity;
+  if (score >= cut.critical) return "critical";
+  if (score >= cut.high) return "high";
+  if (score >= cut.medium) return "medium";
+  return "low";
+}

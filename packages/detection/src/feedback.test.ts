@@ -1,0 +1,66 @@
+import { describe, expect, it } from "vitest";
+import { applyFeedback } from "./feedback.ts";
+import { emptyPopulation } from "./population.ts";
+import { DAY, history, loginObs, MINUTE, PLACES, sessionObs, UA } from "./testing.ts";
+import { observeUser } from "./user.ts";
+
+const trip = { place: PLACES.lagos, network: "41.58.1.0/24", userAgent: UA.firefoxLinux, deviceId: "tablet" };
+
+describe("applyFeedback", () => {
+  it("legitimate: the session's place, network and device are trusted, and the next such login is quiet", () => {
+    const population = emptyPopulation();
+    const { state, end } = history(40, population);
+    const t = end + DAY;
+    expect(observeUser(state, population, loginObs(t, { ...trip, sessionId: "trip" })).flags).toHaveLength(1);
+    applyFeedback(state, { verdict: "legitimate", sessionId: "trip", at: t + MINUTE });
+    expect(state.profile.values.country.NG?.trusted).toBe(true);
+    expect(state.profile.values.deviceId["#tablet"]?.trusted).toBe(true);
+    expect(observeUser(state, population, loginObs(t + DAY, { ...trip, sessionId: "again" })).flags).toEqual(
+      [],
+    );
+  });
+
+  it("legitimate: the session's own later changes no longer escalate", () => {
+    const population = emptyPopulation();
+    const { state, end } = history(40, population);
+    const t = end + DAY;
+    observeUser(state, population, loginObs(t, { ...trip, sessionId: "trip" }));
+    applyFeedback(state, { verdict: "legitimate", sessionId: "trip", at: t + MINUTE });
+    const change = observeUser(
+      state,
+      population,
+      sessionObs(t + 2 * MINUTE, "trip", { type: "settings.changed", setting: "email" }),
+    );
+    expect(change.flags[0]?.reasons.map((r) => r.code)).not.toContain("risky_session_activity");
+  });
+
+  it("compromised: the network and device are never familiar again, and what the login taught is withdrawn", () => {
+    const population = emptyPopulation();
+    const { state, end } = history(40, population);
+    const t = end + DAY;
+    const sneaky = {
+      network: "203.0.113.0/24",
+      deviceId: "thief",
+      sessionId: "sneaky",
+      place: PLACES.berlin,
+    };
+    observeUser(state, population, loginObs(t, sneaky));
+    observeUser(state, population, sessionObs(t + MINUTE, "sneaky", { type: "session.ended" }));
+    expect(state.profile.values.network["203.0.113.0/24"]?.n).toBe(1);
+    applyFeedback(state, { verdict: "compromised", sessionId: "sneaky", at: t + DAY });
+    expect(state.profile.values.network["203.0.113.0/24"]).toMatchObject({ n: 0, compromised: true });
+    expect(state.profile.values.deviceId["#thief"]).toMatchObject({ compromised: true });
+    const back = observeUser(state, population, loginObs(t + 2 * DAY, { ...sneaky, sessionId: "back" }));
+    expect(back.state.sessions["#back"]?.loginReasons).toContain("new_network");
+    applyFeedback(state, { verdict: "legitimate", sessionId: "sneaky", at: t + 3 * DAY });
+    expect(state.profile.values.network["203.0.113.0/24"]?.trusted).toBeUndefined();
+  });
+
+  it("changes nothing for a session it does not know", () => {
+    const population = emptyPopulation();
+    const { state } = history(3, population);
+    const before = JSON.stringify(state);
+    applyFeedback(state, { verdict: "compromised", sessionId: "nope", at: 0 });
+    expect(JSON.stringify(state)).toBe(before);
+  });
+});

@@ -1,0 +1,17 @@
+// @vigil/detection: the pure scoring engine. Event time only, no I/O, no clock, no randomness.
+export type { DetectionConfig, DetectionConfigOverrides, Level } from "./config.ts";
+export { configure, defaultDetectionConfig, LEVELS, severityForScore } from "./config.ts";
+export type { DeviceInfo } from "./device.ts";
+export { deviceInfo } from "./device.ts";
+export type { Feedback } from "./feedback.ts";
+export { applyFeedback } from "./feedback.ts";
+export type { FlagUpdate } from "./flag.ts";
+export type { Observation } from "./observation.ts";
+export { observe } from "./observation.ts";
+export type { PopulationState } from "./population.ts";
+export { emptyPopulation } from "./population.ts";
+export type { SourceState, SourceVerdict } from "./source.ts";
+export { observeSource } from "./source.ts";
+export type { UserState, UserStep } from "./user.ts";
+export { initialUserState, observeUser } from "./user.ts";
+export { applySourceVerdict } from "./verdicts.ts";

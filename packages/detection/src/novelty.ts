@@ -1,0 +1,151 @@
+import type { ReasonCode } from "@vigil/events";
+import type { DetectionConfig, Level } from "./config.ts";
+import type { ScoredReason } from "./flag.ts";
+import { globalShare, type PopulationState } from "./population.ts";
+import type { LevelStatus, Profile } from "./profile.ts";
+import { countryName, listing, plural } from "./wording.ts";
+
+export interface Novelty {
+  /** Weighted log2 likelihood ratio, attacker over user; negative when the login looks familiar. */
+  bits: number;
+  points: number;
+  reasons: ScoredReason[];
+}
+
+const REASON_OF: Record<Level, ReasonCode> = {
+  country: "new_country",
+  region: "new_region",
+  city: "new_region",
+  network: "new_network",
+  os: "new_device",
+  family: "new_device",
+  deviceId: "new_device",
+};
+
+const DAY = 86_400_000;
+
+/**
+ * Freeman et al. (NDSS 2016), per level of each hierarchy: log2 of P(value | attacker) over
+ * P(value | user), where the attacker is a random member of the population. For a value the user
+ * has never shown, both sides draw new values from the population, so the ratio reduces to one over
+ * the user's own rate of new values at that level: a mobile user hopping networks is not surprised
+ * by another network, a user with one home network is. A level whose coarser value is already new
+ * adds nothing (a new country implies a new city). Confidence grows with the logins learned: the
+ * first login scores zero.
+ */
+export function novelty(
+  profile: Profile,
+  population: PopulationState,
+  statuses: readonly LevelStatus[],
+  at: number,
+  config: DetectionConfig,
+): Novelty {
+  const settings = config.novelty;
+  const confidence = Math.min(1, profile.logins / settings.learningLogins);
+  if (confidence === 0) return { bits: 0, points: 0, reasons: [] };
+  let bits = 0;
+  const fresh: Array<{ status: LevelStatus; bits: number }> = [];
+  for (const status of statuses) {
+    if (!status.parentKnown) continue;
+    const [novel, trials] = profile.novelty[status.level];
+    const pNew = (novel + settings.priorNovel) / (trials + settings.priorTrials);
+    let levelBits: number;
+    if (!status.seen) levelBits = -Math.log2(pNew);
+    else {
+      const entry = status.entry as NonNullable<LevelStatus["entry"]>;
+      const parentWeight =
+        status.parent === null ? profile.weight : (status.parent.entry?.n ?? profile.weight);
+      const pUser = ((1 - pNew) * entry.n) / Math.max(parentWeight, entry.n);
+      const ratio = Math.log2(globalShare(population, status, config) / pUser);
+      levelBits = Math.min(settings.familiarBits[1], Math.max(settings.familiarBits[0], ratio));
+      if (entry.trusted === true) levelBits = Math.min(0, levelBits);
+    }
+    const weighted = levelBits * settings.weights[status.level] * confidence;
+    bits += weighted;
+    if (!status.seen && weighted >= settings.reasonBits) fresh.push({ status, bits: weighted });
+  }
+  const points = Math.max(0, Math.min(settings.maxPoints, Math.round(bits * settings.pointsPerBit)));
+  return { bits, points, reasons: points > 0 ? explain(profile, statuses, fresh, points, at) : [] };
+}
+
+/** One reason per code (the coarsest new level speaks for it), sharing the points by contribution. */
+function explain(
+  profile: Profile,
+  statuses: readonly LevelStatus[],
+  fresh: Array<{ status: LevelStatus; bits: number }>,
+  points: number,
+  at: number,
+): ScoredReason[] {
+  const byCode = new Map<ReasonCode, { status: LevelStatus; bits: number }>();
+  for (const item of fresh) {
+    const code = REASON_OF[item.status.level];
+    const known = byCode.get(code);
+    if (known === undefined) byCode.set(code, { ...item });
+    else known.bits += item.bits;
+  }
+  const total = [...byCode.values()].reduce((sum, item) => sum + item.bits, 0);
+  const reasons: ScoredReason[] = [];
+  for (const [code, item] of byCode) {
+    const share = Math.round((points * item.bits) / total);
+    if (share <= 0) continue;
+    reasons.push({
+      code,
+      points: share,
+      message: message(profile, statuses, item.status, at),
+      details: { level: item.status.level, bits: Math.round(item.bits * 100) / 100, logins: profile.logins },
+    });
+  }
+  return reasons;
+}
+
+function message(
+  profile: Profile,
+  statuses: readonly LevelStatus[],
+  status: LevelStatus,
+  at: number,
+): string {
+  const days = profile.firstAt === null ? 0 : Math.max(1, Math.round((at - profile.firstAt) / DAY));
+  const history = `${plural(profile.logins, "login")} over ${plural(days, "day")}`;
+  const known = usual(profile, status.level);
+  const city = statuses.find((s) => s.level === "city")?.key;
+  switch (status.level) {
+    case "country": {
+      const names = known.map(countryName);
+      const only = names.length === 1 ? "has only been used from" : "has been used from";
+      const here = city === undefined ? countryName(status.key) : cityLabel(city);
+      return `Login from ${here}; this account ${only} ${listing(names, "country", 3)} (${history})`;
+    }
+    case "region":
+    case "city": {
+      // Cities read better than subdivision codes, so both levels are told by city where known.
+      const here = cityLabel(city ?? status.key);
+      const cities = usual(profile, "city");
+      const usualHere = listing((cities.length > 0 ? cities : known).map(cityLabel), "place");
+      return `Login from ${here}, a ${status.level} this account has not used before (usually ${usualHere}; ${history})`;
+    }
+    case "network":
+      return `Login from a network this account has not used before (${plural(known.length, "network")} known from ${history})`;
+    default: {
+      const families = usual(profile, "family");
+      const family = statuses.find((s) => s.level === "family")?.key;
+      const what =
+        status.level === "deviceId" ? `a new ${family ?? "unknown"} device` : (family ?? status.key);
+      return `Login from ${what}, a device this account has not used before (usually ${listing(families, "device")}; ${history})`;
+    }
+  }
+}
+
+/** The profile's values at a level, most used first. */
+function usual(profile: Profile, level: Level): string[] {
+  return Object.entries(profile.values[level])
+    .filter(([, entry]) => entry.compromised !== true)
+    .sort((a, b) => b[1].n - a[1].n || (a[0] < b[0] ? -1 : 1))
+    .map(([key]) => key);
+}
+
+/** "Hamburg, Germany" for "DE/HH/Hamburg"; "region HH, Germany" for "DE/HH". */
+function cityLabel(key: string): string {
+  const [country = "", region = "", city = ""] = key.split("/");
+  if (city !== "") return `${city}, ${countryName(country)}`;
+  return `region ${region}, ${countryName(country)}`;
+}

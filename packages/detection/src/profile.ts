@@ -1,0 +1,239 @@
+import { type DetectionConfig, LEVELS, type Level, PARENT } from "./config.ts";
+import type { Observation } from "./observation.ts";
+import { safeKey } from "./session.ts";
+
+/** One remembered value of a feature: decayed count of logins with it and when it was last seen. */
+export interface ProfileEntry {
+  n: number;
+  at: number;
+  /** Confirmed by the user or an analyst: never forgotten, never suspicious. */
+  trusted?: true;
+  /** Used by an attacker: never familiar again. */
+  compromised?: true;
+}
+
+/** The value of each feature in one login; a feature the event does not tell is absent. */
+export type LoginKeys = Partial<Record<Level, string>>;
+
+/** A located login kept as a reference for impossible travel. */
+export interface ReferencePlace {
+  at: number;
+  lat: number;
+  lon: number;
+  accuracyKm: number;
+  country: string;
+  city: string | null;
+  sessionId: string;
+}
+
+/** What the account's logins looked like: plain JSON data, bounded and decaying. */
+export interface Profile {
+  /** Logins learned, undecayed: drives the learning period and messages. */
+  logins: number;
+  /** Decayed count of logins: the denominator of top-level frequencies. */
+  weight: number;
+  firstAt: number | null;
+  lastAt: number | null;
+  decayedAt: number | null;
+  values: Record<Level, Record<string, ProfileEntry>>;
+  /** Per level, decayed [new values seen, logins whose parent value was already known]. */
+  novelty: Record<Level, [novel: number, trials: number]>;
+  places: ReferencePlace[];
+}
+
+/** How one login's value at one level relates to the profile, computed before it is learned. */
+export interface LevelStatus {
+  level: Level;
+  key: string;
+  /** Nearest coarser level the login has a value for, if any. */
+  parent: LevelStatus | null;
+  /** The coarser value is familiar, so this level's novelty is news (not implied by the parent's). */
+  parentKnown: boolean;
+  seen: boolean;
+  entry: ProfileEntry | undefined;
+}
+
+function byLevel<T>(make: () => T): Record<Level, T> {
+  return Object.fromEntries(LEVELS.map((level) => [level, make()])) as Record<Level, T>;
+}
+
+export function emptyProfile(): Profile {
+  return {
+    logins: 0,
+    weight: 0,
+    firstAt: null,
+    lastAt: null,
+    decayedAt: null,
+    values: byLevel(() => ({})),
+    novelty: byLevel(() => [0, 0] as [number, number]),
+    places: [],
+  };
+}
+
+export function loginKeys(obs: Observation): LoginKeys {
+  const keys: LoginKeys = {};
+  const place = obs.nonPublic ? null : obs.place;
+  if (place !== null) {
+    keys.country = place.country;
+    if (place.region !== null) keys.region = `${place.country}/${place.region}`;
+    if (place.city !== null) keys.city = `${place.country}/${place.region ?? ""}/${place.city}`;
+  }
+  if (obs.network !== null) keys.network = obs.network;
+  if (obs.device !== null) {
+    keys.os = obs.device.os;
+    keys.family = obs.device.family;
+  }
+  const deviceId = obs.event.deviceId;
+  if (deviceId !== undefined && deviceId !== "") keys.deviceId = safeKey(deviceId);
+  return keys;
+}
+
+export function assess(profile: Profile, keys: LoginKeys): LevelStatus[] {
+  const statuses: LevelStatus[] = [];
+  const found: Partial<Record<Level, LevelStatus>> = {};
+  for (const level of LEVELS) {
+    const key = keys[level];
+    if (key === undefined) continue;
+    let parent: LevelStatus | null = null;
+    for (let up = PARENT[level]; up !== null && parent === null; up = PARENT[up]) parent = found[up] ?? null;
+    const entry = profile.values[level][key];
+    const status: LevelStatus = {
+      level,
+      key,
+      parent,
+      parentKnown: parent === null || (parent.seen && parent.parentKnown),
+      seen: entry !== undefined && entry.n > 0 && entry.compromised !== true,
+      entry,
+    };
+    found[level] = status;
+    statuses.push(status);
+  }
+  return statuses;
+}
+
+/** Adds one login to the profile. The first login counts no novelty trial: it has nothing to be new against. */
+export function learn(
+  profile: Profile,
+  statuses: readonly LevelStatus[],
+  at: number,
+  config: DetectionConfig,
+): void {
+  decay(profile, at, config);
+  for (const status of statuses) {
+    if (profile.logins > 0 && status.parentKnown) {
+      const pair = profile.novelty[status.level];
+      pair[1] += 1;
+      if (!status.seen) pair[0] += 1;
+    }
+    const values = profile.values[status.level];
+    const entry = values[status.key];
+    if (entry === undefined) {
+      values[status.key] = { n: 1, at };
+      bound(values, config.profile.maxValues[status.level]);
+    } else if (entry.compromised !== true) {
+      entry.n += 1;
+      if (at > entry.at) entry.at = at;
+    }
+  }
+  profile.logins += 1;
+  profile.weight += 1;
+  if (profile.firstAt === null || at < profile.firstAt) profile.firstAt = at;
+  if (profile.lastAt === null || at > profile.lastAt) profile.lastAt = at;
+}
+
+/** Removes one learned login's weight from its values (an attacker's login learned before it was known). */
+export function unlearn(profile: Profile, keys: LoginKeys, config: DetectionConfig): void {
+  for (const level of LEVELS) {
+    const key = keys[level];
+    const entry = key === undefined ? undefined : profile.values[level][key];
+    if (key === undefined || entry === undefined) continue;
+    entry.n = Math.max(0, entry.n - 1);
+    if (entry.n < config.profile.forgetBelow && entry.trusted !== true && entry.compromised !== true) {
+      delete profile.values[level][key];
+    }
+  }
+  profile.weight = Math.max(0, profile.weight - 1);
+}
+
+/** Ages every count by event time, in steps so that most logins pay nothing for it. */
+export function decay(profile: Profile, at: number, config: DetectionConfig): void {
+  if (profile.decayedAt === null) {
+    profile.decayedAt = at;
+    return;
+  }
+  const elapsed = at - profile.decayedAt;
+  if (elapsed < config.profile.decayStepMs) return;
+  const factor = 2 ** (-elapsed / config.profile.halfLifeMs);
+  profile.weight *= factor;
+  for (const level of LEVELS) {
+    const values = profile.values[level];
+    for (const key of Object.keys(values)) {
+      const entry = values[key] as ProfileEntry;
+      entry.n *= factor;
+      if (entry.n < config.profile.forgetBelow && entry.trusted !== true && entry.compromised !== true) {
+        delete values[key];
+      }
+    }
+    const pair = profile.novelty[level];
+    pair[0] *= factor;
+    pair[1] *= factor;
+  }
+  profile.decayedAt = at;
+}
+
+/** Drops the weakest untrusted value (least weight, then longest unseen, then key order) when over the bound. */
+function bound(values: Record<string, ProfileEntry>, max: number): void {
+  const keys = Object.keys(values);
+  if (keys.length <= max) return;
+  let weakest: string | null = null;
+  let weakestEntry: ProfileEntry | null = null;
+  for (const key of keys) {
+    const entry = values[key] as ProfileEntry;
+    if (entry.trusted === true) continue;
+    if (
+      weakestEntry === null ||
+      entry.n < weakestEntry.n ||
+      (entry.n === weakestEntry.n &&
+        (entry.at < weakestEntry.at || (entry.at === weakestEntry.at && key < (weakest as string))))
+    ) {
+      weakest = key;
+      weakestEntry = entry;
+    }
+  }
+  if (weakest !== null) delete values[weakest];
+}
+
+/** Keeps the most recent located logins in time order; a late one slots in without moving history. */
+export function rememberPlace(profile: Profile, place: ReferencePlace, config: DetectionConfig): void {
+  const places = profile.places;
+  let index = places.length;
+  while (index > 0 && (places[index - 1] as ReferencePlace).at > place.at) index -= 1;
+  places.splice(index, 0, place);
+  if (places.length > config.profile.maxPlaces) places.shift();
+}
+
+/** The user vouched for these values: familiar from now on, whatever their history. */
+export function trust(profile: Profile, keys: LoginKeys, at: number, config: DetectionConfig): void {
+  for (const level of LEVELS) {
+    const key = keys[level];
+    if (key === undefined) continue;
+    const entry = profile.values[level][key];
+    if (entry?.compromised === true) continue;
+    if (entry === undefined)
+      profile.values[level][key] = { n: config.profile.trustedWeight, at, trusted: true };
+    else {
+      entry.n += config.profile.trustedWeight;
+      entry.trusted = true;
+      if (at > entry.at) entry.at = at;
+    }
+  }
+}
+
+/** An attacker used these: the identifying ones (network, device id) are never familiar again. */
+export function markCompromised(profile: Profile, keys: LoginKeys, at: number): void {
+  for (const level of ["network", "deviceId"] as const) {
+    const key = keys[level];
+    if (key === undefined) continue;
+    profile.values[level][key] = { n: 0, at, compromised: true };
+  }
+}

@@ -1,0 +1,129 @@
+import type { ReasonCode } from "@vigil/events";
+import type { ContentActions } from "./activity.ts";
+import type { DetectionConfig } from "./config.ts";
+import { addReason, type FlagRecord, flagId, newFlag, raiseFloor } from "./flag.ts";
+import type { LoginKeys, ReferencePlace } from "./profile.ts";
+import { listing } from "./wording.ts";
+
+/** What the engine remembers of one session: its flag (raised or not) and the risk it carries. */
+export interface SessionRisk {
+  flag: FlagRecord;
+  startedAt: number;
+  network: string | null;
+  /** Where the login came from, for impossible travel once the login is learned. */
+  place: Omit<ReferencePlace, "at" | "sessionId"> | null;
+  /** The login's feature values, so feedback can trust or mark them later. */
+  keys: LoginKeys | null;
+  /**
+   * Whether the login has taught the profile: "deferred" until a medium-risk session ends quietly,
+   * "withdrawn" when its session turned out risky after it was learned.
+   */
+  learned: boolean | "deferred" | "withdrawn";
+  /** Score of the login itself, raised by source verdicts: the risk the session's activity inherits. */
+  login: number;
+  loginReasons: ReasonCode[];
+  /** Sensitive changes and mass actions seen in the session, in order. */
+  activity: ReasonCode[];
+  deleted: ContentActions;
+  modified: ContentActions;
+  ended: boolean;
+  status: "open" | "legitimate" | "compromised";
+}
+
+export function newSession(userId: string, sessionId: string, at: number): SessionRisk {
+  return {
+    flag: newFlag(flagId(userId, sessionId), sessionId, at, null),
+    startedAt: at,
+    network: null,
+    place: null,
+    keys: null,
+    learned: false,
+    login: 0,
+    loginReasons: [],
+    activity: [],
+    deleted: [],
+    modified: [],
+    ended: false,
+    status: "open",
+  };
+}
+
+const ACTIVITY_WORDS: Partial<Record<ReasonCode, string>> = {
+  email_changed: "email changed",
+  password_changed: "password changed",
+  mfa_disabled: "two-factor authentication turned off",
+  recovery_changed: "recovery contact changed",
+  mass_deletion: "mass deletion",
+  mass_modification: "mass modification",
+};
+
+/**
+ * A sensitive change or destructive action in a session whose login was already risky is how a
+ * takeover reads in the event stream: the first one lifts the flag to high, a second to critical.
+ */
+export function escalate(session: SessionRisk, code: ReasonCode, config: DetectionConfig): void {
+  if (!session.activity.includes(code)) session.activity.push(code);
+  const settings = config.activity;
+  if (session.status === "legitimate" || session.login < settings.riskyLoginScore) return;
+  const done = session.activity.map((c) => ACTIVITY_WORDS[c] ?? c);
+  const why = session.loginReasons.map((c) => c.replaceAll("_", " "));
+  const text = listing(done, "change", 4);
+  addReason(session.flag, {
+    code: "risky_session_activity",
+    points: settings.riskyPoints * session.activity.length,
+    message: `${text[0]?.toUpperCase()}${text.slice(1)} in a session whose login was already suspicious (${why.join(", ") || "risky login"})`,
+    details: {
+      activity: [...session.activity],
+      loginScore: session.login,
+      loginReasons: [...session.loginReasons],
+    },
+  });
+  raiseFloor(session.flag, session.activity.length >= 2 ? settings.riskyCriticalFloor : settings.riskyFloor);
+}
+
+/**
+ * Forgets sessions past their time (flagged ones are kept longer for feedback), then the oldest
+ * beyond the bound. Returns the forgotten ones so that deferred learning can still happen.
+ */
+export function expireSessions(
+  sessions: Record<string, SessionRisk>,
+  at: number,
+  config: DetectionConfig,
+): SessionRisk[] {
+  const settings = config.session;
+  const gone: SessionRisk[] = [];
+  const ids = Object.keys(sessions);
+  for (const id of ids) {
+    const session = sessions[id] as SessionRisk;
+    const ttl = session.flag.severity === null ? settings.ttlMs : settings.flaggedTtlMs;
+    if (session.flag.lastAt < at - ttl) {
+      gone.push(session);
+      delete sessions[id];
+    }
+  }
+  let left = ids.length - gone.length;
+  while (left > settings.maxSessions) {
+    let oldest: string | null = null;
+    for (const [id, session] of Object.entries(sessions)) {
+      const candidate = sessions[oldest ?? ""];
+      if (candidate === undefined || rank(session) < rank(candidate)) oldest = id;
+    }
+    gone.push(sessions[oldest as string] as SessionRisk);
+    delete sessions[oldest as string];
+    left -= 1;
+  }
+  return gone;
+}
+
+// Unflagged sessions go first, then the least recently active.
+function rank(session: SessionRisk): number {
+  return (session.flag.severity === null ? 0 : 1e15) + session.flag.lastAt;
+}
+
+/**
+ * Keys from events are free text, and a plain object answers to "constructor" or "__proto__" by
+ * itself: prefixed, no event can name an inherited property of the state's records.
+ */
+export function safeKey(key: string): string {
+  return `#${key}`;
+}

@@ -1,0 +1,70 @@
+import { distanceKm, type Place } from "@vigil/geo";
+import { describe, expect, it } from "vitest";
+import { defaultDetectionConfig as config } from "./config.ts";
+import type { ReferencePlace } from "./profile.ts";
+import { HOUR, MINUTE, PLACES, T0 } from "./testing.ts";
+import { impossibleTravel } from "./travel.ts";
+
+const from = (place: Place, at = T0): ReferencePlace => ({
+  at,
+  lat: place.lat,
+  lon: place.lon,
+  accuracyKm: place.accuracyKm,
+  country: place.country,
+  city: place.city,
+  sessionId: "before",
+});
+
+describe("impossibleTravel", () => {
+  const { berlin, newYork, london } = PLACES;
+  const certainKm = distanceKm(berlin, newYork) - berlin.accuracyKm - newYork.accuracyKm;
+  const atSpeed = (kmh: number) => T0 + (certainKm / kmh) * HOUR;
+
+  it("flags travel just faster than the limit, after subtracting both accuracy radii", () => {
+    const reason = impossibleTravel([from(berlin)], newYork, atSpeed(1001), config);
+    expect(reason?.code).toBe("impossible_travel");
+    expect(reason?.details?.speedKmh).toBe(1001);
+    expect(reason?.message).toMatch(
+      /^Travelled 6,38\d km in \d+ h \d+ min \(1,001 km\/h\) from Berlin, Germany to New York, United States$/,
+    );
+  });
+
+  it("lets travel just within the limit pass", () => {
+    expect(impossibleTravel([from(berlin)], newYork, atSpeed(999), config)).toBeNull();
+  });
+
+  it("tells a short hop in minutes", () => {
+    const reason = impossibleTravel([from(london)], newYork, T0 + 42 * MINUTE, config);
+    expect(reason?.message).toMatch(
+      /^Travelled 5,57\d km in 42 min \([\d,]+ km\/h\) from London, United Kingdom to New York/,
+    );
+  });
+
+  it("never flags neighbouring places: just inside the neighbour distance passes, just outside is flagged", () => {
+    const near = (certain: number): Place => {
+      const place = { ...berlin, city: "Elsewhere", lat: berlin.lat + 4 };
+      return { ...place, accuracyKm: distanceKm(berlin, place) - berlin.accuracyKm - certain };
+    };
+    const at = T0 + MINUTE; // any speed is impossible in a minute
+    expect(impossibleTravel([from(berlin)], near(config.travel.neighbourKm - 1), at, config)).toBeNull();
+    expect(impossibleTravel([from(berlin)], near(config.travel.neighbourKm + 1), at, config)?.code).toBe(
+      "impossible_travel",
+    );
+  });
+
+  it("never flags the same city, an unknown place or an account without located logins", () => {
+    expect(impossibleTravel([from(berlin)], { ...berlin, lat: 60 }, T0 + MINUTE, config)).toBeNull();
+    expect(impossibleTravel([from(berlin)], null, T0 + MINUTE, config)).toBeNull();
+    expect(impossibleTravel([], newYork, T0 + MINUTE, config)).toBeNull();
+  });
+
+  it("compares a late login with the nearest later reference when none is earlier", () => {
+    const reason = impossibleTravel([from(berlin, T0 + 30 * MINUTE)], newYork, T0, config);
+    expect(reason?.message).toContain("from New York, United States to Berlin, Germany");
+  });
+
+  it("uses the latest reference at or before the login", () => {
+    const places = [from(newYork, T0 - 10 * HOUR), from(berlin, T0 - 30 * MINUTE)];
+    expect(impossibleTravel(places, PLACES.potsdam, T0, config)).toBeNull();
+  });
+});

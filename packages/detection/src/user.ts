@@ -1,0 +1,232 @@
+import { massAction, sensitiveChange } from "./activity.ts";
+import { bruteForceFailure, bruteForceSuccess, emptyFailures, type FailureWindow } from "./bruteForce.ts";
+import { type DetectionConfig, defaultDetectionConfig } from "./config.ts";
+import {
+  addReason,
+  type FlagRecord,
+  type FlagUpdate,
+  fingerprint,
+  type ScoredReason,
+  settle,
+  touch,
+} from "./flag.ts";
+import { novelty } from "./novelty.ts";
+import type { Observation } from "./observation.ts";
+import { countLogin, type PopulationState } from "./population.ts";
+import { assess, emptyProfile, learn, loginKeys, type Profile, rememberPlace, unlearn } from "./profile.ts";
+import { escalate, expireSessions, newSession, type SessionRisk, safeKey } from "./session.ts";
+import { impossibleTravel } from "./travel.ts";
+import { type PendingVerdict, sourceReason } from "./verdicts.ts";
+import { locationOf } from "./wording.ts";
+
+/** Everything the engine knows about one account: plain JSON data, bounded. Persist it as JSON. */
+export interface UserState {
+  version: 1;
+  /** Latest event time seen: the reference for lateness. */
+  newest: number;
+  profile: Profile;
+  /** By safeKey(sessionId). */
+  sessions: Record<string, SessionRisk>;
+  failures: FailureWindow;
+  /** Source verdicts waiting for a success from that source. */
+  targeted: PendingVerdict[];
+  /** Sessionless flags of the account as a target of spray or stuffing, by code. */
+  targetFlags: Record<string, FlagRecord>;
+}
+
+export interface UserStep {
+  state: UserState;
+  /** Flags raised or changed by this event; usually none, sometimes one. */
+  flags: FlagUpdate[];
+}
+
+export function initialUserState(): UserState {
+  return {
+    version: 1,
+    newest: 0,
+    profile: emptyProfile(),
+    sessions: {},
+    failures: emptyFailures(),
+    targeted: [],
+    targetFlags: {},
+  };
+}
+
+/**
+ * Scores one event of an account (any type with a userId; others are ignored) and learns from it.
+ * Pure and deterministic in event time. For speed it mutates and returns `state`, and updates
+ * `population` (the caller's per-partition object) in place: clone first to keep an old value.
+ */
+export function observeUser(
+  state: UserState | undefined,
+  population: PopulationState,
+  obs: Observation,
+  config: DetectionConfig = defaultDetectionConfig,
+): UserStep {
+  const user = state ?? initialUserState();
+  const event = obs.event;
+  const userId = event.userId;
+  if (userId === undefined) return { state: user, flags: [] };
+  // Late within the tolerance: scored and learned, but history pointers never move back.
+  // Later than that: scored only, so a delayed replay cannot rewrite what the profile learned since.
+  const late = obs.at < user.newest - config.lateToleranceMs;
+  if (obs.at > user.newest) user.newest = obs.at;
+  const flags: FlagUpdate[] = [];
+  const emit = (update: FlagUpdate | null): void => {
+    if (update !== null) flags.push(update);
+  };
+  switch (event.type) {
+    case "login.succeeded":
+      emit(login(user, population, userId, event.sessionId, obs, late, config));
+      break;
+    case "login.failed":
+      emit(bruteForceFailure(user.failures, userId, obs, config));
+      break;
+    default: {
+      const session = sessionOf(user, userId, event.sessionId, obs.at);
+      const before = fingerprint(session.flag);
+      touch(session.flag, obs.at);
+      let reason: ScoredReason | null = null;
+      if (event.type === "settings.changed") reason = sensitiveChange(event, config);
+      else if (event.type === "content.deleted") {
+        reason = massAction(session.deleted, "deleted", obs.at, event.contentType, event.count, config);
+      } else if (event.type === "content.modified") {
+        reason = massAction(session.modified, "modified", obs.at, event.contentType, event.count, config);
+      } else session.ended = true;
+      if (reason !== null) {
+        addReason(session.flag, reason);
+        escalate(session, reason.code, config);
+      }
+      emit(settle(session.flag, userId, config, before));
+      afterChange(user, population, session, config);
+    }
+  }
+  return { state: user, flags };
+}
+
+function login(
+  user: UserState,
+  population: PopulationState,
+  userId: string,
+  sessionId: string,
+  obs: Observation,
+  late: boolean,
+  config: DetectionConfig,
+): FlagUpdate | null {
+  for (const gone of expireSessions(user.sessions, obs.at, config)) {
+    if (gone.learned === "deferred" && gone.flag.score < config.severity.high)
+      learnLogin(user, population, gone, config);
+  }
+  user.targeted = user.targeted.filter((t) => obs.at - t.at <= config.source.verdictTtlMs);
+  const session = sessionOf(user, userId, sessionId, obs.at);
+  const flag = session.flag;
+  const before = fingerprint(flag);
+  const keys = loginKeys(obs);
+  const statuses = assess(user.profile, keys);
+  const place = obs.nonPublic ? null : obs.place;
+  const reasons = novelty(user.profile, population, statuses, obs.at, config).reasons;
+  const travel = impossibleTravel(user.profile.places, place, obs.at, config);
+  if (travel !== null) reasons.push(travel);
+  const brute = bruteForceSuccess(user.failures, obs.at, config);
+  if (brute !== null) reasons.push(brute);
+  const verdict = user.targeted.find(
+    (t) => t.network === obs.network && t.at <= obs.at + config.lateToleranceMs,
+  );
+  if (verdict !== undefined) reasons.push(sourceReason(verdict, config));
+
+  session.startedAt = obs.at;
+  session.network = obs.network;
+  session.keys = keys;
+  if (place !== null) {
+    const { lat, lon, accuracyKm, country, city } = place;
+    session.place = { lat, lon, accuracyKm, country, city };
+  }
+  if (flag.location === null) flag.location = locationOf(place);
+  touch(flag, obs.at);
+  for (const reason of reasons) {
+    addReason(flag, reason);
+    session.login += reason.points;
+    if (!session.loginReasons.includes(reason.code)) session.loginReasons.push(reason.code);
+  }
+  // Activity that arrived before its (late) login is judged again now that the login's risk is known.
+  for (const code of session.activity) escalate(session, code, config);
+  const update = settle(flag, userId, config, before);
+
+  const cut = config.severity;
+  if (!late && session.learned === false) {
+    if (flag.score < cut.medium) learnLogin(user, population, session, config);
+    else if (flag.score < cut.high) session.learned = "deferred";
+  }
+  return update;
+}
+
+/**
+ * A login teaches the profile and the population. A medium-risk one waits until its session ends
+ * quietly (an attacker's would escalate first); a high-risk one never does unless confirmed.
+ */
+function learnLogin(
+  user: UserState,
+  population: PopulationState,
+  session: SessionRisk,
+  config: DetectionConfig,
+): void {
+  const keys = session.keys;
+  session.learned = true;
+  if (keys === null) return;
+  const statuses = assess(user.profile, keys);
+  learn(user.profile, statuses, session.startedAt, config);
+  countLogin(population, statuses, config);
+  const place = session.place;
+  if (place !== null) {
+    rememberPlace(
+      user.profile,
+      { ...place, at: session.startedAt, sessionId: session.flag.sessionId ?? "" },
+      config,
+    );
+  }
+}
+
+/**
+ * Keeps what was learned consistent with what the session turned out to be: a quiet end completes
+ * deferred learning; a suspicious session stops being a travel reference, a high one is unlearned.
+ */
+function afterChange(
+  user: UserState,
+  population: PopulationState | null,
+  session: SessionRisk,
+  config: DetectionConfig,
+): void {
+  const score = session.flag.score;
+  const cut = config.severity;
+  if (population !== null && session.ended && session.learned === "deferred" && score < cut.high) {
+    learnLogin(user, population, session, config);
+    return;
+  }
+  if (score < cut.medium) return;
+  const sessionId = session.flag.sessionId;
+  if (user.profile.places.some((p) => p.sessionId === sessionId)) {
+    user.profile.places = user.profile.places.filter((p) => p.sessionId !== sessionId);
+  }
+  if (
+    score >= cut.high &&
+    session.learned === true &&
+    session.keys !== null &&
+    session.status !== "legitimate"
+  ) {
+    unlearn(user.profile, session.keys, config);
+    session.learned = "withdrawn";
+  }
+}
+
+/** The session's record, created on first sight (its login may be late, or older than the state). */
+export function sessionOf(user: UserState, userId: string, sessionId: string, at: number): SessionRisk {
+  const key = safeKey(sessionId);
+  let session = user.sessions[key];
+  if (session === undefined) {
+    session = newSession(userId, sessionId, at);
+    user.sessions[key] = session;
+  }
+  return session;
+}
+
+export { afterChange };

@@ -1,0 +1,84 @@
+import { describe, expect, it } from "vitest";
+import { defaultDetectionConfig as config } from "./config.ts";
+import { emptyPopulation } from "./population.ts";
+import type { SourceVerdict } from "./source.ts";
+import { DAY, HOUR, history, loginObs, MINUTE } from "./testing.ts";
+import { observeUser } from "./user.ts";
+import { applySourceVerdict } from "./verdicts.ts";
+
+const network = "198.51.100.0/24";
+const verdict = (at: number, code: SourceVerdict["code"] = "password_spray"): SourceVerdict => ({
+  userId: "u1",
+  code,
+  network,
+  at,
+  details: {
+    accounts: 180,
+    attempts: 190,
+    failureRatio: 0.97,
+    unknownShare: 0.04,
+    accountAttempts: 1,
+    windowStart: at - HOUR,
+    success: false,
+  },
+});
+
+describe("applySourceVerdict", () => {
+  it("escalates a session that already succeeded from the source (the verdict arrived after it)", () => {
+    const population = emptyPopulation();
+    const { state, end } = history(20, population);
+    const t = end + DAY;
+    const login = observeUser(
+      state,
+      population,
+      loginObs(t, { sessionId: "sprayed", network, deviceId: "laptop-1" }),
+    );
+    expect(login.flags).toEqual([]);
+    const step = applySourceVerdict(state, verdict(t + 300));
+    expect(step.flags).toHaveLength(1);
+    expect(step.flags[0]).toMatchObject({ sessionId: "sprayed", severity: "high", created: true });
+    expect(step.flags[0]?.reasons[0]?.message).toBe(
+      "Login from a network that tried passwords on 180 accounts within an hour (97% failed): password spray",
+    );
+  });
+
+  it("does not reach back further than the look-back", () => {
+    const population = emptyPopulation();
+    const { state, end } = history(20, population);
+    const t = end + DAY;
+    observeUser(state, population, loginObs(t, { sessionId: "old", network, deviceId: "laptop-1" }));
+    const step = applySourceVerdict(state, verdict(t + config.source.lookbackMs + 1));
+    expect(step.flags[0]?.sessionId).toBeNull();
+  });
+
+  it("raises a low sessionless flag for a targeted account, once per attack, and scores its next success", () => {
+    const population = emptyPopulation();
+    const { state, end } = history(20, population);
+    const t = end + DAY;
+    const first = applySourceVerdict(state, verdict(t, "credential_stuffing")).flags[0];
+    expect(first).toMatchObject({ sessionId: null, severity: "low", created: true, eventCount: 1 });
+    expect(first?.reasons[0]?.code).toBe("credential_stuffing");
+    const again = applySourceVerdict(state, verdict(t + MINUTE, "credential_stuffing")).flags[0];
+    expect(again).toMatchObject({ id: first?.id, created: false });
+    const success = observeUser(
+      state,
+      population,
+      loginObs(t + HOUR, { sessionId: "in", network, deviceId: "laptop-1" }),
+    );
+    expect(success.flags[0]).toMatchObject({ sessionId: "in", severity: "high" });
+    expect(success.flags[0]?.reasons[0]?.code).toBe("credential_stuffing");
+  });
+
+  it("forgets a verdict after its time to live", () => {
+    const population = emptyPopulation();
+    const { state, end } = history(20, population);
+    const t = end + DAY;
+    applySourceVerdict(state, verdict(t));
+    const late = loginObs(t + config.source.verdictTtlMs + 1, {
+      sessionId: "in",
+      network,
+      deviceId: "laptop-1",
+    });
+    expect(observeUser(state, population, late).flags).toEqual([]);
+  });
+});

@@ -1,0 +1,118 @@
+import { type DetectionConfig, defaultDetectionConfig } from "./config.ts";
+import {
+  addReason,
+  type FlagRecord,
+  type FlagUpdate,
+  fingerprint,
+  flagId,
+  newFlag,
+  type ScoredReason,
+  settle,
+} from "./flag.ts";
+import type { SessionRisk } from "./session.ts";
+import type { SourceVerdict } from "./source.ts";
+import { afterChange, initialUserState, type UserState, type UserStep } from "./user.ts";
+import { count } from "./wording.ts";
+
+/** A source verdict the account keeps until a success from that source (or until it expires). */
+export interface PendingVerdict {
+  code: SourceVerdict["code"];
+  network: string;
+  at: number;
+  details: Record<string, unknown>;
+}
+
+const MAX_PENDING = 8;
+
+/**
+ * The account learns that a source attacking many accounts targets it. A session that already
+ * succeeded from that source shortly before is escalated at once (verdicts travel through a topic
+ * and may arrive after the success they concern); otherwise the verdict waits for the next success
+ * from the source, and the account gets a sessionless flag as a target. Mutates and returns `state`.
+ */
+export function applySourceVerdict(
+  state: UserState | undefined,
+  verdict: SourceVerdict,
+  config: DetectionConfig = defaultDetectionConfig,
+): UserStep {
+  const user = state ?? initialUserState();
+  const flags: FlagUpdate[] = [];
+  const pending = user.targeted.filter((t) => !(t.network === verdict.network && t.code === verdict.code));
+  pending.push({ code: verdict.code, network: verdict.network, at: verdict.at, details: verdict.details });
+  user.targeted = pending.slice(-MAX_PENDING);
+
+  const session = recentSessionFrom(user, verdict, config);
+  if (session !== null) {
+    const before = fingerprint(session.flag);
+    const reason = sourceReason(user.targeted.at(-1) as PendingVerdict, config);
+    addReason(session.flag, reason);
+    if (!session.loginReasons.includes(reason.code)) {
+      session.login += reason.points;
+      session.loginReasons.push(reason.code);
+    }
+    const update = settle(session.flag, verdict.userId, config, before);
+    if (update !== null) flags.push(update);
+    // No event here, so nothing ends and nothing is learned: only withdrawing can happen.
+    afterChange(user, null, session, config);
+    return { state: user, flags };
+  }
+  const update = targeted(user, verdict, config);
+  if (update !== null) flags.push(update);
+  return { state: user, flags };
+}
+
+/** The latest session that began from the verdict's source within the look-back, if any. */
+function recentSessionFrom(
+  user: UserState,
+  verdict: SourceVerdict,
+  config: DetectionConfig,
+): SessionRisk | null {
+  let found: SessionRisk | null = null;
+  for (const session of Object.values(user.sessions)) {
+    if (session.network !== verdict.network || session.status === "legitimate") continue;
+    if (session.startedAt < verdict.at - config.source.lookbackMs) continue;
+    if (session.startedAt > verdict.at + config.lateToleranceMs) continue;
+    if (found === null || session.startedAt > found.startedAt) found = session;
+  }
+  return found;
+}
+
+/** The account as a target without a success: one sessionless flag per code and attack episode. */
+function targeted(user: UserState, verdict: SourceVerdict, config: DetectionConfig): FlagUpdate | null {
+  const since = typeof verdict.details.windowStart === "number" ? verdict.details.windowStart : verdict.at;
+  let flag: FlagRecord | undefined = user.targetFlags[verdict.code];
+  if (flag === undefined || flag.lastAt < verdict.at - config.source.verdictTtlMs) {
+    flag = newFlag(flagId(verdict.userId, verdict.code, since), null, since, null);
+    user.targetFlags[verdict.code] = flag;
+  }
+  const before = fingerprint(flag);
+  const attempts = typeof verdict.details.accountAttempts === "number" ? verdict.details.accountAttempts : 1;
+  flag.count = Math.max(flag.count, attempts);
+  if (verdict.at > flag.lastAt) flag.lastAt = verdict.at;
+  const accounts = count(Number(verdict.details.accounts ?? 0));
+  const what = verdict.code === "password_spray" ? "a password spray" : "credential stuffing";
+  addReason(flag, {
+    code: verdict.code,
+    points: config.source.targetedPoints,
+    message: `This account is one of ${accounts} targeted by ${what} from one network within an hour; no login from it has succeeded`,
+    details: { ...verdict.details, network: verdict.network },
+  });
+  return settle(flag, verdict.userId, config, before);
+}
+
+/** The reason a success from an attacking source carries. */
+export function sourceReason(verdict: PendingVerdict, config: DetectionConfig): ScoredReason {
+  const d = verdict.details;
+  const accounts = count(Number(d.accounts ?? 0));
+  const failed = Math.round(Number(d.failureRatio ?? 0) * 100);
+  const message =
+    verdict.code === "password_spray"
+      ? `Login from a network that tried passwords on ${accounts} accounts within an hour (${failed}% failed): password spray`
+      : `Login from a network that tried ${accounts} accounts within an hour, ${Math.round(Number(d.unknownShare ?? 0) * 100)}% of them unknown here: credential stuffing`;
+  return {
+    code: verdict.code,
+    points: config.source.successPoints,
+    message,
+    details: { ...d, network: verdict.network },
+  };
+}

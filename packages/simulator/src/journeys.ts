@@ -87,6 +87,11 @@ export function liveTravel(user: User, story: Story, rng: Rng, from: number, to:
   const trip = planTrip(user, rng.fork("trip"), from, to);
   const life = travellerLife(user, trip, rng, from, to);
   liveRoutine(life, story, rng.fork("routine"));
+  // Checking in online the day before: the trip always starts from a login at home.
+  const packing = Math.max(from, trip.departs - rng.between(6, 20) * HOUR);
+  const before = homeSetting(user, rng);
+  if (packing < trip.departs - 4 * HOUR)
+    ordinaryActivity(logIn(story, user, rng, packing, before), user, rng, before);
   const landed = trip.arrives + HOUR + rng.int(0, 2 * HOUR);
   const abroad = life.setting(landed, rng);
   if (abroad !== null && landed < to - MAX_SESSION) {

@@ -35,8 +35,11 @@ function liveNewPhone(user: User, story: Story, rng: Rng, from: number, to: numb
     "phone-2",
     pickOtherMobileAgent(rng.fork("new-phone"), user.phone.agent),
   );
-  const before: Life = homeLife(user, from, switchAt);
+  const before: Life = homeLife(user, from, switchAt - 3 * HOUR);
   liveRoutine(before, story, rng.fork("before"));
+  // The old phone's last evening: the switch reads as a switch, not as a second phone.
+  const last = { device: user.phone, network: user.homeNet };
+  ordinaryActivity(logIn(story, user, rng, Math.max(from, switchAt - 24 * HOUR), last), user, rng, last);
   const after = { ...user, phone: newPhone };
   const first = { device: newPhone, network: user.homeNet };
   ordinaryActivity(logIn(story, after, rng, switchAt, first, 0), after, rng, first);
@@ -89,12 +92,19 @@ export function livePersona(user: User, story: Story, rng: Rng, from: number, to
     case "new_user":
       liveNewUser(user, story, rng, from, to);
       return;
+    case "password_typos": {
+      liveRoutine(homeLife(user, from, to), story, rng);
+      // At least one login that takes a few tries, whatever the routine drew.
+      const setting = homeSetting(user, rng);
+      const at = localEvening(user, rng, from, to, 0.1, 0.9);
+      ordinaryActivity(logIn(story, user, rng, at, setting, rng.int(2, 4)), user, rng, setting);
+      return;
+    }
     case "photo_cleanup":
       livePhotoCleanup(user, story, rng, from, to);
       return;
     default:
-      // home_user, password_typos (the typo rate) and ipv6_rotating (the home network) differ in
-      // the user model only.
+      // home_user and ipv6_rotating (the home network) differ in the user model only.
       liveRoutine(homeLife(user, from, to), story, rng);
   }
 }

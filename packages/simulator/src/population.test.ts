@@ -1,5 +1,6 @@
 import { accountEventSchema, eventKey } from "@vigil/events";
-import { locate, parseIp } from "@vigil/geo";
+import type { Place } from "@vigil/geo";
+import { distanceKm, locate, parseIp } from "@vigil/geo";
 import { describe, expect, it } from "vitest";
 import { generatePopulation } from "./population.ts";
 import { ATTACKS, PERSONAS } from "./types.ts";
@@ -108,6 +109,20 @@ describe("generatePopulation", () => {
       countries.add(place?.country ?? "");
     }
     expect(countries.size).toBeGreaterThanOrEqual(12);
+  });
+
+  it("never moves a legitimate user faster than a plane between logins", () => {
+    const last = new Map<string, { at: number; place: Place }>();
+    for (const [i, { event, label }] of population.entries()) {
+      if (label.attack || event.userId === undefined || !event.type.startsWith("login.")) continue;
+      const place = locate(parseIp(event.ip ?? "") ?? fail(`${event.ip}`)) ?? fail(`${event.ip}`);
+      const previous = last.get(event.userId);
+      if (previous !== undefined && distanceKm(previous.place, place) > 100) {
+        const hours = ((times[i] as number) - previous.at) / 3_600_000;
+        expect(distanceKm(previous.place, place) / hours, event.id).toBeLessThan(1000);
+      }
+      last.set(event.userId, { at: times[i] as number, place });
+    }
   });
 
   it("rejects options no caller could mean", () => {

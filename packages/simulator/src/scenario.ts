@@ -72,6 +72,7 @@ export function generateScenario(name: ScenarioName, opts: ScenarioOptions): Lab
       { id: userId, persona: name, home: personaHome(name, rng.fork("commute")) },
       rng.fork("user"),
     );
+    user.sessionsPerWeek = Math.max(user.sessionsPerWeek, 6); // a week that shows the behaviour
     return assemble(personaStory(name, user, rng, from).drafts);
   }
   const victim = makeUser({ id: userId, persona: "home_user" }, rng.fork("victim"));

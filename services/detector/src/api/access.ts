@@ -1,0 +1,105 @@
+import type { Context, MiddlewareHandler } from "hono";
+import { matchedRoutes } from "hono/route";
+import { audited } from "./audit.ts";
+import { bearerToken, InvalidTokenError, type Principal, type Scope, verifyToken } from "./auth.ts";
+import type { ApiDeps, ApiEnv } from "./deps.ts";
+import { ApiError } from "./errors.ts";
+import { RequestBudget } from "./rateLimit.ts";
+
+export type AccessRule = { kind: "public" } | { kind: "authenticated" } | { kind: "scope"; scope: Scope };
+
+const open = { kind: "public" } as const;
+const anyToken = { kind: "authenticated" } as const;
+const scope = (name: Scope) => ({ kind: "scope", scope: name }) as const;
+
+/**
+ * Who may call what: every route, by its documented pattern. Deny by default: a route that is not
+ * listed here answers 404 to everyone, whatever their token. Routes with a scope are analyst and
+ * operator routes, and every call to them is audited.
+ */
+export const ACCESS = {
+  "GET /healthz": open,
+  "GET /readyz": open,
+  "GET /metrics": open,
+  "GET /openapi.json": open,
+  "GET /v1/flags": scope("flags:read"),
+  "GET /v1/flags/{id}": scope("flags:read"),
+  "POST /v1/flags/{id}/resolution": scope("flags:write"),
+  "GET /v1/audit": scope("audit:read"),
+  "GET /v1/me/notices": anyToken,
+  "POST /v1/me/notices/{id}/response": anyToken,
+} as const satisfies Record<string, AccessRule>;
+export type Endpoint = keyof typeof ACCESS;
+
+/** The OpenAPI security requirement of an endpoint, derived from its rule so the two cannot disagree. */
+export function securityOf(endpoint: Endpoint): Record<string, string[]>[] {
+  const rule: AccessRule = ACCESS[endpoint];
+  if (rule.kind === "public") return [];
+  return [{ bearerAuth: rule.kind === "scope" ? [rule.scope] : [] }];
+}
+
+/** The route that will answer, as `METHOD /documented/{pattern}`; null when none matches (404). */
+export function endpointOf(c: Context): string | null {
+  // Middleware is registered for ALL methods; the first route with a real method is the handler's.
+  const route = matchedRoutes(c).find((r) => r.method !== "ALL");
+  return route ? `${route.method} ${route.path.replace(/:(\w+)/g, "{$1}")}` : null;
+}
+
+const unauthenticated = (message: string) =>
+  new ApiError("unauthenticated", message, {
+    "WWW-Authenticate": 'Bearer realm="vigil", error="invalid_token"',
+  });
+
+/** Resolves the route's rule, authenticates, spends the caller's request budget and enforces the rule. */
+export function guard(deps: ApiDeps): MiddlewareHandler<ApiEnv> {
+  const budget = new RequestBudget(deps.config.API_RATE_LIMIT_PER_MINUTE);
+  const now = deps.now ?? (() => new Date());
+  return async (c, next) => {
+    const endpoint = endpointOf(c);
+    if (endpoint === null) return next();
+    c.set("endpoint", endpoint);
+    const rule: AccessRule | undefined = (ACCESS as Record<string, AccessRule>)[endpoint];
+    if (!rule) throw new ApiError("not_found", "no such route");
+    if (rule.kind === "public") return next();
+
+    const header = c.req.header("authorization");
+    const principal = await authenticate(header, deps);
+    // Strangers are limited by address so that guessing tokens is as slow as using one.
+    const caller = principal ? `sub:${principal.subject}` : `addr:${remoteAddress(c)}`;
+    const spent = budget.take(caller, now().getTime());
+    if (!spent.allowed) {
+      throw new ApiError("rate_limited", "too many requests", {
+        "Retry-After": String(spent.retryAfterSeconds),
+      });
+    }
+    if (!principal) throw unauthenticated(header === undefined ? "bearer token required" : "invalid token");
+    c.set("principal", principal);
+    if (rule.kind === "authenticated") return next();
+
+    const needed = rule.scope;
+    await audited(c, deps, principal, endpoint, async () => {
+      if (!principal.scopes.has(needed))
+        throw new ApiError("forbidden", `this route needs the ${needed} scope`);
+      await next();
+    });
+  };
+}
+
+async function authenticate(header: string | undefined, deps: ApiDeps): Promise<Principal | null> {
+  if (header === undefined) return null;
+  const token = bearerToken(header);
+  if (token === null) return null;
+  try {
+    return await verifyToken(token, deps.config);
+  } catch (error) {
+    if (!(error instanceof InvalidTokenError)) throw error;
+    deps.log.debug({ reason: error.message }, "token refused");
+    return null;
+  }
+}
+
+/** The peer address from @hono/node-server's request; absent under `app.request()` in tests. */
+function remoteAddress(c: Context): string {
+  const env = c.env as { incoming?: { socket?: { remoteAddress?: string } } } | undefined;
+  return env?.incoming?.socket?.remoteAddress ?? "unknown";
+}

@@ -1,0 +1,53 @@
+import { verify } from "hono/jwt";
+import type { Config } from "../config.ts";
+
+/** Who is calling: the token's subject and the scopes it grants. */
+export interface Principal {
+  subject: string;
+  scopes: ReadonlySet<string>;
+}
+
+export const SCOPES = ["flags:read", "flags:write", "audit:read"] as const;
+export type Scope = (typeof SCOPES)[number];
+
+export type AuthConfig = Pick<Config, "AUTH_JWT_SECRET" | "AUTH_JWT_ISSUER" | "AUTH_JWT_AUDIENCE">;
+
+/** Why a token was refused; logged at debug, never shown beyond "invalid token" (no oracle for forgers). */
+export class InvalidTokenError extends Error {}
+
+/** `Authorization: Bearer <token>`, case-insensitive scheme; anything else is no token at all. */
+export function bearerToken(header: string | undefined): string | null {
+  const match = header?.match(/^Bearer +([A-Za-z0-9_=.-]+) *$/i);
+  return match?.[1] ?? null;
+}
+
+/**
+ * Verifies an HS256 JWT. The algorithm is pinned: a header naming `none`, HS512 or any asymmetric
+ * algorithm fails before the signature is looked at, so a public key can never be replayed as the
+ * HMAC secret. `exp` and `sub` are required; `iss` and `aud` are checked when configured.
+ */
+export async function verifyToken(token: string, config: AuthConfig): Promise<Principal> {
+  let payload: Record<string, unknown>;
+  try {
+    payload = await verify(token, config.AUTH_JWT_SECRET, {
+      alg: "HS256",
+      ...(config.AUTH_JWT_ISSUER ? { iss: config.AUTH_JWT_ISSUER } : {}),
+      ...(config.AUTH_JWT_AUDIENCE ? { aud: config.AUTH_JWT_AUDIENCE } : {}),
+    });
+  } catch (error) {
+    // hono's messages embed the token itself; keep only the error's name.
+    throw new InvalidTokenError(error instanceof Error ? error.name : "invalid token");
+  }
+  // hono checks `exp` only when present; a token that never expires is refused here.
+  if (typeof payload.exp !== "number" || !Number.isFinite(payload.exp)) {
+    throw new InvalidTokenError("exp claim missing");
+  }
+  const { sub, scope } = payload;
+  if (typeof sub !== "string" || sub.length === 0 || sub.length > 256) {
+    throw new InvalidTokenError("sub claim missing or invalid");
+  }
+  if (scope !== undefined && typeof scope !== "string") {
+    throw new InvalidTokenError("scope claim must be a space-separated string");
+  }
+  return { subject: sub, scopes: new Set(scope?.split(" ").filter(Boolean) ?? []) };
+}

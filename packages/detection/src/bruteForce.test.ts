@@ -5,6 +5,7 @@ import type { FlagUpdate } from "./flag.ts";
 import { failureObs, MINUTE, T0 } from "./testing.ts";
 
 const { failures: threshold, failuresBeforeSuccess, windowMs } = config.bruteForce;
+const network = "198.51.100.0/24"; // failureObs's default source
 
 function fail(times: number, gap = MINUTE / 2) {
   const window = emptyFailures();
@@ -39,14 +40,20 @@ describe("brute force without success", () => {
 describe("brute force then success", () => {
   it("is quiet just under the threshold of failures before the success", () => {
     const { window, end } = fail(failuresBeforeSuccess - 1);
-    expect(bruteForceSuccess(window, end + MINUTE, config)).toBeNull();
+    expect(bruteForceSuccess(window, end + MINUTE, network, config)).toBeNull();
   });
 
   it("makes the success suspicious at the threshold, and ends the burst", () => {
     const { window, end } = fail(failuresBeforeSuccess);
-    const reason = bruteForceSuccess(window, end + MINUTE, config);
+    const reason = bruteForceSuccess(window, end + MINUTE, network, config);
     expect(reason).toMatchObject({ code: "brute_force", points: config.bruteForce.successPoints });
     expect(reason?.message).toBe(`Login succeeded after ${failuresBeforeSuccess} failed attempts in 4 min`);
-    expect(bruteForceSuccess(window, end + 2 * MINUTE, config)).toBeNull();
+    expect(bruteForceSuccess(window, end + 2 * MINUTE, network, config)).toBeNull();
+  });
+
+  it("does not blame the owner's success from another network during an attack, nor end the attack", () => {
+    const { window, end } = fail(failuresBeforeSuccess);
+    expect(bruteForceSuccess(window, end + MINUTE, "192.0.2.0/24", config)).toBeNull();
+    expect(bruteForceSuccess(window, end + 2 * MINUTE, network, config)?.code).toBe("brute_force");
   });
 });

@@ -13,15 +13,17 @@ import {
 import type { Observation } from "./observation.ts";
 import { duration, locationOf, plural } from "./wording.ts";
 
+type Failure = [at: number, network: string | null];
+
 /** Recent failed logins of one account, and the sessionless flag of the burst they form, if any. */
 export interface FailureWindow {
-  /** Event times, ascending, within the window of the newest. */
-  times: number[];
+  /** Ascending in time, within the window of the newest. */
+  recent: Failure[];
   flag: FlagRecord | null;
 }
 
 export function emptyFailures(): FailureWindow {
-  return { times: [], flag: null };
+  return { recent: [], flag: null };
 }
 
 /** A failed login on the account: a burst of them is brute force even before anything succeeds. */
@@ -32,15 +34,15 @@ export function bruteForceFailure(
   config: DetectionConfig,
 ): FlagUpdate | null {
   const settings = config.bruteForce;
-  insert(failures.times, obs.at);
-  const newest = failures.times.at(-1) as number;
+  insert(failures.recent, obs.at, obs.network);
+  const newest = (failures.recent.at(-1) as Failure)[0];
   while (
-    failures.times.length > settings.maxKept ||
-    (failures.times[0] as number) < newest - settings.windowMs
+    failures.recent.length > settings.maxKept ||
+    (failures.recent[0] as Failure)[0] < newest - settings.windowMs
   ) {
-    failures.times.shift();
+    failures.recent.shift();
   }
-  const { n, since } = within(failures.times, obs.at, settings.windowMs);
+  const { n, since } = within(failures.recent, obs.at, settings.windowMs, undefined);
   let flag = failures.flag;
   if (flag !== null && flag.lastAt < obs.at - settings.windowMs) flag = failures.flag = null;
   if (flag === null && n < settings.failures) return null;
@@ -59,16 +61,21 @@ export function bruteForceFailure(
   return settle(flag, userId, config, before);
 }
 
-/** A success after many failures on the account is likely the attacker getting in. Ends the burst. */
+/**
+ * A success after many failures from the same network is likely the attacker getting in, and ends
+ * that burst. Failures from elsewhere stay: the owner logging in from home during an attack is
+ * neither suspicious nor the end of the attack.
+ */
 export function bruteForceSuccess(
   failures: FailureWindow,
   at: number,
+  network: string | null,
   config: DetectionConfig,
 ): ScoredReason | null {
   const settings = config.bruteForce;
-  const { n, since } = within(failures.times, at, settings.windowMs);
-  failures.times = failures.times.filter((time) => time > at);
-  failures.flag = null;
+  const { n, since } = within(failures.recent, at, settings.windowMs, network);
+  failures.recent = failures.recent.filter(([time, from]) => time > at || from !== network);
+  if (failures.recent.length === 0) failures.flag = null;
   if (n < settings.failuresBeforeSuccess) return null;
   return {
     code: "brute_force",
@@ -78,19 +85,25 @@ export function bruteForceSuccess(
   };
 }
 
-function within(times: readonly number[], at: number, windowMs: number): { n: number; since: number } {
+/** Failures in the window up to `at`; from `network` only, unless it is undefined. */
+function within(
+  recent: readonly Failure[],
+  at: number,
+  windowMs: number,
+  network: string | null | undefined,
+): { n: number; since: number } {
   let n = 0;
   let since = at;
-  for (const time of times) {
-    if (time > at || time < at - windowMs) continue;
+  for (const [time, from] of recent) {
+    if (time > at || time < at - windowMs || (network !== undefined && from !== network)) continue;
     n += 1;
     if (time < since) since = time;
   }
   return { n, since };
 }
 
-function insert(times: number[], at: number): void {
-  let index = times.length;
-  while (index > 0 && (times[index - 1] as number) > at) index -= 1;
-  times.splice(index, 0, at);
+function insert(recent: Failure[], at: number, network: string | null): void {
+  let index = recent.length;
+  while (index > 0 && (recent[index - 1] as Failure)[0] > at) index -= 1;
+  recent.splice(index, 0, [at, network]);
 }

@@ -168,7 +168,7 @@ export const defaultDetectionConfig: DetectionConfig = {
     itemWeights: { photo: 1, album: 10, comment: 0.2, other: 1 },
     massDeletion: { items: 50, points: 25 },
     massModification: { items: 100, points: 20 },
-    riskyLoginScore: 30,
+    riskyLoginScore: 15,
     riskyPoints: 20,
     riskyFloor: 70,
     riskyCriticalFloor: 90,

@@ -23,7 +23,7 @@ export function applyFeedback(
   config: DetectionConfig = defaultDetectionConfig,
 ): UserState {
   if (feedback.sessionId === null) {
-    if (feedback.verdict === "legitimate") state.failures = { times: [], flag: null };
+    if (feedback.verdict === "legitimate") state.failures = { recent: [], flag: null };
     return state;
   }
   const session = state.sessions[safeKey(feedback.sessionId)];

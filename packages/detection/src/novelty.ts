@@ -24,6 +24,16 @@ const REASON_OF: Record<Level, ReasonCode> = {
 
 const DAY = 86_400_000;
 
+const CHAIN: Record<Level, "place" | "device"> = {
+  country: "place",
+  region: "place",
+  city: "place",
+  network: "place",
+  os: "device",
+  family: "device",
+  deviceId: "device",
+};
+
 /**
  * Freeman et al. (NDSS 2016), per level of each hierarchy: log2 of P(value | attacker) over
  * P(value | user), where the attacker is a random member of the population. For a value the user
@@ -43,27 +53,35 @@ export function novelty(
   const settings = config.novelty;
   const confidence = Math.min(1, profile.logins / settings.learningLogins);
   if (confidence === 0) return { bits: 0, points: 0, reasons: [] };
-  let bits = 0;
+  // Per hierarchy (place, device): what is new, and what is familiar.
   const fresh: Array<{ status: LevelStatus; bits: number }> = [];
+  const newBits = { place: 0, device: 0 };
+  const familiarBits = { place: 0, device: 0 };
   for (const status of statuses) {
     if (!status.parentKnown) continue;
     const [novel, trials] = profile.novelty[status.level];
     const pNew = (novel + settings.priorNovel) / (trials + settings.priorTrials);
-    let levelBits: number;
-    if (!status.seen) levelBits = -Math.log2(pNew);
-    else {
-      const entry = status.entry as NonNullable<LevelStatus["entry"]>;
-      const parentWeight =
-        status.parent === null ? profile.weight : (status.parent.entry?.n ?? profile.weight);
-      const pUser = ((1 - pNew) * entry.n) / Math.max(parentWeight, entry.n);
-      const ratio = Math.log2(globalShare(population, status, config) / pUser);
-      levelBits = Math.min(settings.familiarBits[1], Math.max(settings.familiarBits[0], ratio));
-      if (entry.trusted === true) levelBits = Math.min(0, levelBits);
+    const chain = CHAIN[status.level];
+    if (!status.seen) {
+      const weighted = -Math.log2(pNew) * settings.weights[status.level] * confidence;
+      newBits[chain] += weighted;
+      if (weighted >= settings.reasonBits) fresh.push({ status, bits: weighted });
+      continue;
     }
-    const weighted = levelBits * settings.weights[status.level] * confidence;
-    bits += weighted;
-    if (!status.seen && weighted >= settings.reasonBits) fresh.push({ status, bits: weighted });
+    const entry = status.entry as NonNullable<LevelStatus["entry"]>;
+    const parentWeight = status.parent === null ? profile.weight : (status.parent.entry?.n ?? profile.weight);
+    const pUser = ((1 - pNew) * entry.n) / Math.max(parentWeight, entry.n);
+    const ratio = Math.log2(globalShare(population, status, config) / pUser);
+    let levelBits = Math.min(settings.familiarBits[1], Math.max(settings.familiarBits[0], ratio));
+    if (entry.trusted === true) levelBits = Math.min(0, levelBits);
+    familiarBits[chain] += levelBits * settings.weights[status.level] * confidence;
   }
+  // A familiar country does not vouch for a new city in it, nor a familiar OS for a new device on
+  // it: within one hierarchy only a fully familiar login earns reassurance. Across hierarchies it
+  // does (the usual laptop from a new country is how travel looks).
+  const chainBits = (chain: "place" | "device") =>
+    newBits[chain] > 0 ? newBits[chain] : familiarBits[chain];
+  const bits = chainBits("place") + chainBits("device");
   const points = Math.max(0, Math.min(settings.maxPoints, Math.round(bits * settings.pointsPerBit)));
   return { bits, points, reasons: points > 0 ? explain(profile, statuses, fresh, points, at) : [] };
 }

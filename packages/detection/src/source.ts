@@ -90,14 +90,16 @@ export function observeSource(
     }
     return { state: source, verdicts };
   }
+  const least = Math.min(settings.spray.accounts, settings.stuffing.accounts);
+  if (source.hot !== null && code === null && source.distinct < least * settings.coolDownShare) {
+    // The attack has moved on: whoever logs in from here now is judged afresh.
+    source.hot = null;
+    source.notified = {};
+  }
   if (source.hot !== null) {
     if (code === "credential_stuffing") source.hot.code = code;
-    if (userId !== null && (outcome === 0 || source.notified[`#${userId}`] === undefined))
+    if (userId !== null && (outcome === 0 || source.notified[`#${userId}`] === undefined)) {
       tell(userId, outcome === 0, obs.at);
-    const least = Math.min(settings.spray.accounts, settings.stuffing.accounts);
-    if (code === null && source.distinct < least * settings.coolDownShare) {
-      source.hot = null;
-      source.notified = {};
     }
   }
   return { state: source, verdicts };

@@ -127,7 +127,7 @@ function login(
   const reasons = novelty(user.profile, population, statuses, obs.at, config).reasons;
   const travel = impossibleTravel(user.profile.places, place, obs.at, config);
   if (travel !== null) reasons.push(travel);
-  const brute = bruteForceSuccess(user.failures, obs.at, config);
+  const brute = bruteForceSuccess(user.failures, obs.at, obs.network, config);
   if (brute !== null) reasons.push(brute);
   const verdict = user.targeted.find(
     (t) => t.network === obs.network && t.at <= obs.at + config.lateToleranceMs,

@@ -12,7 +12,7 @@ import {
 import type { SessionRisk } from "./session.ts";
 import type { SourceVerdict } from "./source.ts";
 import { afterChange, initialUserState, type UserState, type UserStep } from "./user.ts";
-import { count } from "./wording.ts";
+import { count, plural } from "./wording.ts";
 
 /** A source verdict the account keeps until a success from that source (or until it expires). */
 export interface PendingVerdict {
@@ -103,12 +103,12 @@ function targeted(user: UserState, verdict: SourceVerdict, config: DetectionConf
 /** The reason a success from an attacking source carries. */
 export function sourceReason(verdict: PendingVerdict, config: DetectionConfig): ScoredReason {
   const d = verdict.details;
-  const accounts = count(Number(d.accounts ?? 0));
+  const accounts = plural(Number(d.accounts ?? 0), "account");
   const failed = Math.round(Number(d.failureRatio ?? 0) * 100);
   const message =
     verdict.code === "password_spray"
-      ? `Login from a network that tried passwords on ${accounts} accounts within an hour (${failed}% failed): password spray`
-      : `Login from a network that tried ${accounts} accounts within an hour, ${Math.round(Number(d.unknownShare ?? 0) * 100)}% of them unknown here: credential stuffing`;
+      ? `Login from a network that tried passwords on ${accounts} within an hour (${failed}% failed): password spray`
+      : `Login from a network that tried ${accounts} within an hour, ${Math.round(Number(d.unknownShare ?? 0) * 100)}% of them unknown here: credential stuffing`;
   return {
     code: verdict.code,
     points: config.source.successPoints,

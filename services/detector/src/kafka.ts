@@ -6,6 +6,7 @@ import {
   Kafka,
   logLevel,
   type PartitionAssigner,
+  Partitioners,
   type Producer,
 } from "kafkajs";
 import type { Logger } from "./log.ts";
@@ -66,8 +67,11 @@ export function connectKafka(brokers: string[], clientId: string, log: Logger) {
     clientId,
     brokers,
     logLevel: logLevel.WARN,
-    logCreator: () => (entry) =>
-      log.warn({ kafka: entry.namespace, detail: entry.log.message }, "kafka client"),
+    logCreator: () => (entry) => {
+      // Retries are bounded on purpose (the outbox retries whole batches); this warning is noise.
+      if (entry.log.message.startsWith("Limiting retries for the idempotent producer")) return;
+      log.warn({ kafka: entry.namespace, detail: entry.log.message }, "kafka client");
+    },
     retry: { retries: 8, initialRetryTime: 200, maxRetryTime: 5_000 },
   });
 
@@ -116,7 +120,11 @@ export function connectKafka(brokers: string[], clientId: string, log: Logger) {
   }
 
   async function publisher(): Promise<Publisher> {
-    const producer: Producer = kafka.producer({ idempotent: true, maxInFlightRequests: 1 });
+    const producer: Producer = kafka.producer({
+      idempotent: true,
+      maxInFlightRequests: 1,
+      createPartitioner: Partitioners.DefaultPartitioner,
+    });
     await producer.connect();
     return {
       async send(messages) {

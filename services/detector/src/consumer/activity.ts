@@ -2,7 +2,7 @@ import { observeUser, type UserState } from "@vigil/detection";
 import { type AccountEvent, parseEvent } from "@vigil/events";
 import { type EventRecord, knownEventIds } from "@vigil/store";
 import type { InboundMessage } from "../kafka.ts";
-import { type BatchPlan, FlagCollector, type MessageList, type PlanContext } from "./context.ts";
+import { type BatchPlan, FlagCollector, type MessageList, type PlanContext, scoreSafely } from "./context.ts";
 import { enrich } from "./enrich.ts";
 import { bySourceMessage, deadLetter } from "./messages.ts";
 
@@ -50,16 +50,21 @@ export async function planActivity(
   const events: EventRecord[] = [];
   for (const { message, event } of fresh) {
     const { observation, record } = enrich(event, context.ipHashKey);
+    if (event.userId !== undefined) {
+      const userId = event.userId;
+      const step = scoreSafely(context, outbox, message, () =>
+        observeUser(users.get(userId), population, observation, context.engine),
+      );
+      if (step === null) continue;
+      users.set(userId, step.state);
+      changed.set(userId, step.state);
+      flags.add(step.flags, observation.device?.family ?? null);
+    }
     events.push(record);
     metrics.eventsConsumed.inc({ type: event.type });
     if (event.type.startsWith("login.") && observation.network !== null && message.value) {
       outbox.push(bySourceMessage(context.topics, event.id, observation.network, message.value));
     }
-    if (event.userId === undefined) continue;
-    const step = observeUser(users.get(event.userId), population, observation, context.engine);
-    users.set(event.userId, step.state);
-    changed.set(event.userId, step.state);
-    flags.add(step.flags, observation.device?.family ?? null);
   }
 
   return {

@@ -1,8 +1,11 @@
 import type { DetectionConfig, FlagUpdate, PopulationState, UserState } from "@vigil/detection";
 import { type Notice, type Severity, severityRank, type Topics } from "@vigil/events";
 import type { BatchWrite, FlagRecord, OutboxMessage, Sql } from "@vigil/store";
+import type { InboundMessage } from "../kafka.ts";
+import type { Logger } from "../log.ts";
 import type { Metrics } from "../metrics.ts";
 import { composeNotice } from "../notices/compose.ts";
+import { deadLetter } from "./messages.ts";
 import type { UserCache } from "./userCache.ts";
 
 /** What every batch handler needs; built once in the pipeline. */
@@ -17,6 +20,7 @@ export interface PlanContext {
   maxFutureSkewMs: number;
   noticeMinSeverity: Severity;
   metrics: Metrics;
+  log: Logger;
 }
 
 /** A batch's effects, ready for the store's one transaction, and what to remember once it commits. */
@@ -69,3 +73,29 @@ export class FlagCollector {
 }
 
 export type MessageList = OutboxMessage[];
+
+/**
+ * Runs the pure engine on one message. The engine does no I/O, so an exception is a property of
+ * the input (or a defect), not a passing fault: retrying would stall the partition forever.
+ * The message goes to the dead-letter topic with the error instead, and the stream moves on.
+ */
+export function scoreSafely<T>(
+  context: PlanContext,
+  deadLetters: MessageList,
+  message: InboundMessage,
+  score: () => T,
+): T | null {
+  try {
+    return score();
+  } catch (error) {
+    deadLetters.push(
+      deadLetter(context.topics, message, "engine_error", String((error as Error).stack ?? error)),
+    );
+    context.metrics.deadLettered.inc({ reason: "engine_error" });
+    context.log.error(
+      { err: (error as Error).message, topic: message.topic, offset: message.offset },
+      "engine failed on a message; dead-lettered",
+    );
+    return null;
+  }
+}

@@ -65,6 +65,7 @@ export function createPipeline(options: PipelineOptions) {
     maxFutureSkewMs: options.maxFutureSkewMs,
     noticeMinSeverity: options.noticeMinSeverity,
     metrics,
+    log,
     async population(partition) {
       let population = populations.get(partition);
       if (population === undefined) {

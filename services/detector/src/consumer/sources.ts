@@ -3,7 +3,7 @@ import { parseEvent } from "@vigil/events";
 import { ipFacts } from "@vigil/geo";
 import { loadSourceStates } from "@vigil/store";
 import type { InboundMessage } from "../kafka.ts";
-import type { BatchPlan, MessageList, PlanContext } from "./context.ts";
+import { type BatchPlan, type MessageList, type PlanContext, scoreSafely } from "./context.ts";
 
 /**
  * Plans a batch of logins re-keyed by source network: per-source windows decide spray and stuffing,
@@ -13,18 +13,22 @@ export async function planSources(context: PlanContext, messages: InboundMessage
   const observations = messages.flatMap((message) => {
     const result = parseEvent(message.value);
     if (!result.ok || result.event.ip === undefined) return [];
-    return [observe(result.event, ipFacts(result.event.ip))];
+    return [{ message, observation: observe(result.event, ipFacts(result.event.ip)) }];
   });
   const states = await loadSourceStates<SourceState>(
     context.sql,
-    observations.flatMap((o) => (o.network === null ? [] : [o.network])),
+    observations.flatMap(({ observation }) => (observation.network === null ? [] : [observation.network])),
   );
   const changed = new Map<string, SourceState>();
   const outbox: MessageList = [];
-  for (const observation of observations) {
+  for (const { message, observation } of observations) {
     const network = observation.network;
     if (network === null) continue;
-    const { state, verdicts } = observeSource(states.get(network), observation, context.engine);
+    const step = scoreSafely(context, outbox, message, () =>
+      observeSource(states.get(network), observation, context.engine),
+    );
+    if (step === null) continue;
+    const { state, verdicts } = step;
     states.set(network, state);
     changed.set(network, state);
     verdicts.forEach((verdict, index) => {

@@ -2,7 +2,7 @@ import { applyFeedback, applySourceVerdict, type SourceVerdict, type UserState }
 import { z } from "zod";
 import { feedbackSchema } from "../internal.ts";
 import type { InboundMessage } from "../kafka.ts";
-import { type BatchPlan, FlagCollector, type PlanContext } from "./context.ts";
+import { type BatchPlan, FlagCollector, type MessageList, type PlanContext, scoreSafely } from "./context.ts";
 import { deadLetter } from "./messages.ts";
 
 const verdictSchema = z.object({
@@ -26,7 +26,7 @@ export async function planUserMessages(
 ): Promise<BatchPlan> {
   const schema = topic === context.topics.verdicts ? verdictSchema : feedbackSchema;
   const parsed: { message: InboundMessage; value: z.output<typeof schema> }[] = [];
-  const rejected = [];
+  const rejected: MessageList = [];
   for (const message of messages) {
     const result = schema.safeParse(safeJson(message.value));
     if (result.success) parsed.push({ message, value: result.data });
@@ -38,21 +38,22 @@ export async function planUserMessages(
   );
   const changed = new Map<string, UserState>();
   const flags = new FlagCollector();
-  for (const { value } of parsed) {
+  for (const { message, value } of parsed) {
     const current = users.get(value.userId);
-    let next: UserState | undefined;
-    if ("code" in value) {
-      const step = applySourceVerdict(current, value as SourceVerdict, context.engine);
-      next = step.state;
-      flags.add(step.flags, null);
-    } else if (current !== undefined) {
-      next = applyFeedback(current, {
+    const next = scoreSafely(context, rejected, message, (): UserState | undefined => {
+      if ("code" in value) {
+        const step = applySourceVerdict(current, value as SourceVerdict, context.engine);
+        flags.add(step.flags, null);
+        return step.state;
+      }
+      if (current === undefined) return undefined;
+      return applyFeedback(current, {
         verdict: value.verdict,
         sessionId: value.sessionId,
         at: Date.parse(value.at),
       });
-    }
-    if (next === undefined) continue;
+    });
+    if (next === null || next === undefined) continue;
     users.set(value.userId, next);
     changed.set(value.userId, next);
   }

@@ -73,9 +73,11 @@ export function generatePopulation(opts: PopulationOptions): LabelledEvent[] {
   users.forEach((user, index) => {
     const story = new Story(`${tag}/user/${index}`);
     livePersona(user, story, root.fork(`life/${index}`), from, to);
-    drafts.push(...story.drafts);
+    for (const draft of story.drafts) drafts.push(draft);
   });
   const attackRate = opts.attackRate ?? DEFAULT_ATTACK_RATE;
-  drafts.push(...planAttacks({ users, rng: root.fork("attacks"), tag, attackRate, from, to }));
+  // Loops, not push(...spread): a large campaign would exceed the engine's argument limit.
+  for (const draft of planAttacks({ users, rng: root.fork("attacks"), tag, attackRate, from, to }))
+    drafts.push(draft);
   return assemble(drafts);
 }

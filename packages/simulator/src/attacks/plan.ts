@@ -87,7 +87,7 @@ export function planAttacks(plan: AttackPlan): Draft[] {
         const attackRng = rng.fork(id);
         const at = Math.min(from + (to - from) * attackRng.between(0.35, 0.95), to - 6 * HOUR);
         ACCOUNT_ATTACKS[name]?.({ victim, story, rng: attackRng, at: Math.max(at, from), attackerId: id });
-        drafts.push(...story.drafts);
+        for (const draft of story.drafts) drafts.push(draft);
       }
       continue;
     }
@@ -99,7 +99,7 @@ export function planAttacks(plan: AttackPlan): Draft[] {
       const campaign = campaignFor(name, story, campaignRng, id, users, winners);
       (name === "password_spray" ? passwordSpray : credentialStuffing)(campaign);
       place(story.drafts, campaignRng, from, to);
-      drafts.push(...story.drafts);
+      for (const draft of story.drafts) drafts.push(draft);
     }
   }
   return drafts;

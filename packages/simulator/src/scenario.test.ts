@@ -49,6 +49,25 @@ describe.each(SCENARIOS)("generateScenario(%s)", (name: ScenarioName) => {
   });
 });
 
+it("never reuses an event or session id across scenarios and seeds, even for one userId", () => {
+  const ids = new Set<string>();
+  const sessions = new Map<string, string>();
+  let count = 0;
+  for (const seed of [1, 2]) {
+    for (const name of SCENARIOS) {
+      for (const { event } of generateScenario(name, { seed, userId: "alice" })) {
+        ids.add(event.id);
+        count++;
+        if (event.type === "login.succeeded") {
+          expect(sessions.has(event.sessionId)).toBe(false);
+          sessions.set(event.sessionId, name);
+        }
+      }
+    }
+  }
+  expect(ids.size).toBe(count);
+});
+
 /** The victim's history (benign events on the account) and the attack's events. */
 function split(name: ScenarioName) {
   const items = generateScenario(name, { seed: 11, userId: "victim" });

@@ -18,8 +18,9 @@ import { makeUser, seedTag, userIdFor } from "./users.ts";
 /** Days of the victim's own history before an attack. */
 export const HISTORY_DAYS = 7;
 
-function personaStory(name: ScenarioName, user: User, rng: Rng, from: number): Story {
-  const story = new Story(`${user.id}/${name}`);
+function personaStory(name: ScenarioName, user: User, rng: Rng, from: number, tag: string): Story {
+  // Scopes name the seed and scenario too: ids must not collide when stories are replayed together.
+  const story = new Story(`${tag}/${name}/${user.id}`);
   livePersona(user, story, rng.fork("life"), from, from + (name === "traveller" ? 14 : 7) * DAY);
   return story;
 }
@@ -47,7 +48,7 @@ function smallCampaign(
 
 function attackStory(name: AttackName, victim: User, rng: Rng, at: number, tag: string): Story {
   const id = attackerId(tag, name, 0);
-  const story = new Story(`${tag}/${id}`);
+  const story = new Story(`${tag}/${name}/${id}`);
   const account = ACCOUNT_ATTACKS[name];
   if (account !== undefined) {
     account({ victim, story, rng: rng.fork("attack"), at, attackerId: id });
@@ -73,13 +74,13 @@ export function generateScenario(name: ScenarioName, opts: ScenarioOptions): Lab
       rng.fork("user"),
     );
     user.sessionsPerWeek = Math.max(user.sessionsPerWeek, 6); // a week that shows the behaviour
-    return assemble(personaStory(name, user, rng, from).drafts);
+    return assemble(personaStory(name, user, rng, from, tag).drafts);
   }
   const victim = makeUser({ id: userId, persona: "home_user" }, rng.fork("victim"));
   // Enough history to tell home from abroad, and MFA on where the attack turns it off.
   victim.sessionsPerWeek = Math.max(victim.sessionsPerWeek, 6);
   if (name === "takeover_abroad") victim.mfa = true;
-  const history = new Story(`${userId}/history`);
+  const history = new Story(`${tag}/${name}/${userId}/history`);
   const attackAt = from + HISTORY_DAYS * DAY + rng.between(2, 10) * HOUR;
   liveRoutine(homeLife(victim, from, attackAt), history, rng.fork("history"));
   return assemble([...history.drafts, ...attackStory(name, victim, rng, attackAt, tag).drafts]);

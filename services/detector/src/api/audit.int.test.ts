@@ -1,0 +1,117 @@
+// Every call to a scoped (analyst or operator) route lands in the audit log with who, what, which
+// target and how it ended, refused and failed calls included; users' /v1/me calls do not.
+import { listAudit } from "@vigil/store";
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import {
+  analyst,
+  call,
+  flagRecord,
+  noticeFor,
+  openTestStore,
+  reader,
+  seedFlags,
+  seedNotices,
+  testApi,
+  user,
+} from "./fixtures.ts";
+
+describe("audit log of analyst calls", () => {
+  let store: Awaited<ReturnType<typeof openTestStore>>;
+  let app: ReturnType<typeof testApi>["app"];
+  let seen = 0;
+
+  beforeAll(async () => {
+    store = await openTestStore();
+    app = testApi(store.sql, { API_MAX_BODY_BYTES: 512 }).app;
+    await seedFlags(store.sql, [flagRecord("f1", { userId: "alice" })]);
+    await seedNotices(store.sql, [noticeFor("n1", "f1", { userId: "alice" })]);
+  });
+  afterAll(() => store.close());
+  beforeEach(async () => {
+    seen = (await listAudit(store.sql, { limit: 10_000 })).length;
+  });
+
+  /** The entries written since the test began, oldest first. */
+  const written = async () =>
+    (await listAudit(store.sql, { limit: 10_000 })).slice(0, -seen || undefined).reverse();
+
+  it("records reads with the subject, the route pattern, the target, the status and the request id", async () => {
+    const bearer = await reader();
+    const list = await call(app, "GET", "/v1/flags?userId=alice", { token: bearer });
+    const one = await call(app, "GET", "/v1/flags/f1", { token: bearer });
+    const missing = await call(app, "GET", "/v1/flags/f%2F9", { token: bearer });
+    expect(await written()).toEqual([
+      {
+        at: expect.any(String),
+        subject: "analyst-2",
+        action: "GET /v1/flags",
+        target: "alice",
+        status: 200,
+        requestId: list.headers.get("x-request-id"),
+      },
+      expect.objectContaining({
+        action: "GET /v1/flags/{id}",
+        target: "f1",
+        status: 200,
+        requestId: one.headers.get("x-request-id"),
+      }),
+      expect.objectContaining({
+        action: "GET /v1/flags/{id}",
+        target: "f/9",
+        status: 404,
+        requestId: missing.headers.get("x-request-id"),
+      }),
+    ]);
+  });
+
+  it("records writes, and calls refused for scope, validation or size", async () => {
+    await call(app, "POST", "/v1/flags/f1/resolution", {
+      token: await analyst(),
+      body: { verdict: "legitimate" },
+    });
+    await call(app, "POST", "/v1/flags/f1/resolution", {
+      token: await reader(),
+      body: { verdict: "compromised" },
+    });
+    await call(app, "POST", "/v1/flags/f1/resolution", {
+      token: await analyst(),
+      body: { verdict: "maybe" },
+    });
+    await call(app, "POST", "/v1/flags/f1/resolution", {
+      token: await analyst(),
+      body: { verdict: "legitimate", note: "x".repeat(600) },
+    });
+    await call(app, "GET", "/v1/flags", { token: await user("mallory") });
+    expect(
+      (await written()).map(({ subject, action, target, status }) => ({ subject, action, target, status })),
+    ).toEqual([
+      { subject: "analyst-1", action: "POST /v1/flags/{id}/resolution", target: "f1", status: 200 },
+      { subject: "analyst-2", action: "POST /v1/flags/{id}/resolution", target: "f1", status: 403 },
+      { subject: "analyst-1", action: "POST /v1/flags/{id}/resolution", target: "f1", status: 400 },
+      { subject: "analyst-1", action: "POST /v1/flags/{id}/resolution", target: "f1", status: 413 },
+      // A user probing an analyst route is recorded too: that is exactly what operators want to see.
+      { subject: "mallory", action: "GET /v1/flags", target: null, status: 403 },
+    ]);
+  });
+
+  it("does not record /v1/me calls, probes, or callers who never authenticated", async () => {
+    await call(app, "GET", "/v1/me/notices", { token: await user("alice") });
+    await call(app, "POST", "/v1/me/notices/n1/response", {
+      token: await user("alice"),
+      body: { wasMe: true },
+    });
+    await call(app, "GET", "/v1/me/notices", { token: await analyst() });
+    await call(app, "GET", "/healthz");
+    await call(app, "GET", "/v1/flags");
+    await call(app, "GET", "/v1/flags", { token: "not.a.token" });
+    expect(await written()).toEqual([]);
+  });
+
+  it("offers no way to change or delete entries", async () => {
+    for (const method of ["POST", "PUT", "PATCH", "DELETE"]) {
+      const response = await call(app, method, "/v1/audit", { token: await analyst(), body: {} });
+      expect(response.status).toBe(404);
+    }
+    expect(await written()).toEqual([]);
+  });
+});

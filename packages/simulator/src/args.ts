@@ -68,7 +68,8 @@ export function parseCliArgs(
   env: Record<string, string | undefined> = {},
 ): CliOptions {
   const { values } = parseArgs({
-    args: [...argv],
+    // `pnpm simulate -- --users 5` passes the "--" along: it separates pnpm's arguments, not ours.
+    args: argv[0] === "--" ? argv.slice(1) : [...argv],
     strict: true,
     allowPositionals: false,
     options: {

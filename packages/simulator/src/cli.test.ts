@@ -43,6 +43,7 @@ describe("parseCliArgs", () => {
       brokers: ["b:1"],
     });
     expect(parseCliArgs(["--scenario", "brute_force"]).scenario).toBe("brute_force");
+    expect(parseCliArgs(["--", "--users", "3"]).users).toBe(3); // as `pnpm simulate -- …` passes it
   });
 
   it.each([

@@ -20,6 +20,9 @@ export default defineConfig({
           testTimeout: 120_000,
           hookTimeout: 180_000,
           fileParallelism: false,
+          // Kafka/PostgreSQL for these tests: KAFKA_BROKERS / TEST_DATABASE_URL if set (scripts/test.sh),
+          // else testcontainers when Docker answers (test/support/brokers.ts).
+          globalSetup: ["./test/support/globalSetup.ts"],
         },
       },
     ],

@@ -2,6 +2,7 @@ import { makeNetwork, sharedNetwork } from "./network.ts";
 import type { City } from "./places.ts";
 import { COMMUTES, cityDistanceKm, DESTINATIONS } from "./places.ts";
 import type { Rng } from "./random.ts";
+import { hash128 } from "./random.ts";
 import type { Life } from "./routine.ts";
 import { liveRoutine, logIn, MAX_SESSION, ordinaryActivity } from "./routine.ts";
 import type { Story } from "./story.ts";
@@ -22,7 +23,7 @@ export function commuteOf(home: City): City | undefined {
 
 /** Weekdays: on the train (carrier) 6:30–8:15 and 17:30–19:00, at the office 9:00–17:00, home otherwise. */
 export function commuterLife(user: User, work: City, from: number, to: number): Life {
-  const office = sharedNetwork("office", work, Number.parseInt(user.id.slice(-2), 10) % 16);
+  const office = sharedNetwork("office", work, (hash128(user.id)[0] ?? 0) % 16);
   const offset = user.home.utcOffset * HOUR;
   return {
     user,

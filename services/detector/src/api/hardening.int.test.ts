@@ -1,5 +1,7 @@
 // The defences every route shares: body limit, rate limit, security headers, no-store, request ids,
 // one error shape without internals, deny by default, and logs without secrets.
+import type { AddressInfo } from "node:net";
+import { serve } from "@hono/node-server";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import {
   analyst,
@@ -68,6 +70,24 @@ describe("hardening", () => {
     for (let i = 0; i < 4; i++)
       statuses.push((await call(app, "GET", "/v1/flags", { token: `guess.${i}.x` })).status);
     expect(statuses).toEqual([401, 401, 429, 429]);
+  });
+
+  it("behind @hono/node-server: strangers are limited by their address, which never reaches the logs", async () => {
+    const { app, logs } = testApi(store.sql, { API_RATE_LIMIT_PER_MINUTE: 2 });
+    const server = serve({ fetch: app.fetch, port: 0, hostname: "127.0.0.1" });
+    await new Promise<void>((resolve) => server.once("listening", () => resolve()));
+    const { port } = server.address() as AddressInfo;
+    try {
+      const statuses = [];
+      for (let i = 0; i < 3; i++) statuses.push((await fetch(`http://127.0.0.1:${port}/v1/flags`)).status);
+      expect(statuses).toEqual([401, 401, 429]);
+      const alice = { authorization: `Bearer ${await user("alice")}` };
+      expect((await fetch(`http://127.0.0.1:${port}/v1/me/notices`, { headers: alice })).status).toBe(200);
+    } finally {
+      await new Promise((resolve) => server.close(resolve));
+    }
+    expect(logs.length).toBeGreaterThan(0);
+    expect(logs.join("\n")).not.toContain("127.0.0.1");
   });
 
   it("never rate-limits the probes", async () => {

@@ -24,7 +24,7 @@ describe.each(BACKENDS)("POST /v1/flags/{id}/resolution on %s", (backend) => {
     bearer = await analyst();
     await seedFlags(
       store.sql,
-      ["f1", "f2", "f3", "f4"].map((id) => flagRecord(id)),
+      ["f1", "f2", "f3", "f4", "f5"].map((id) => flagRecord(id)),
       "2026-11-01T00:00:00Z",
     );
   });
@@ -77,6 +77,15 @@ describe.each(BACKENDS)("POST /v1/flags/{id}/resolution on %s", (backend) => {
     }
     expect(await feedbackFor("f2")).toHaveLength(1);
     expect(await flagsPublished("f2")).toHaveLength(1);
+  });
+
+  it("concurrent first resolutions of one flag teach the profile once", async () => {
+    const responses = await Promise.all(
+      Array.from({ length: 4 }, () => resolve("f5", { verdict: "compromised" })),
+    );
+    for (const response of responses) expect(response.json).toMatchObject({ status: "compromised" });
+    expect(await feedbackFor("f5")).toHaveLength(1);
+    expect(await flagsPublished("f5")).toHaveLength(1);
   });
 
   it("a new note on the same verdict replaces the note without teaching again", async () => {

@@ -14,15 +14,6 @@ import type { LabelledEvent } from "./types.ts";
 
 const log = (line: string) => process.stderr.write(`${line}\n`);
 
-// kafkajs 2.2.4 schedules a timer with a negative delay on Node 24, which Node reports on every
-// connect (tulios/kafkajs#1751); harmless, and noise in a progress display.
-const emitWarning = process.emitWarning.bind(process);
-process.emitWarning = ((warning: string | Error, ...rest: unknown[]) => {
-  const name = typeof rest[0] === "string" ? rest[0] : (rest[0] as { type?: string } | undefined)?.type;
-  if (name === "TimeoutNegativeWarning") return;
-  (emitWarning as (...args: unknown[]) => void)(warning, ...rest);
-}) as typeof process.emitWarning;
-
 function generate(options: CliOptions): LabelledEvent[] {
   const { seed, start } = options;
   let items =

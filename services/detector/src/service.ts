@@ -72,6 +72,7 @@ export async function startService(config: Config, log: Logger): Promise<Running
   const api = createApi({
     sql,
     config,
+    topics,
     log,
     metrics,
     readiness: async () => {

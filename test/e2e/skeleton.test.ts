@@ -89,4 +89,24 @@ describe("walking skeleton on the real broker and PostgreSQL", () => {
     expect(await flagsOf("cleo")).toEqual([]);
     expect(await flagsOf("dan")).toEqual([]);
   });
+
+  it("exposes Prometheus metrics that moved with the traffic above", async () => {
+    const text = await (await fetch(`${vigil.url}/metrics`)).text();
+    const value = (series: string) => {
+      const line = text.split("\n").find((l) => l.startsWith(`${series} `));
+      return line === undefined ? undefined : Number(line.slice(series.length + 1));
+    };
+    expect(value('vigil_events_consumed_total{type="login.succeeded"}')).toBeGreaterThanOrEqual(16);
+    expect(value('vigil_events_dead_lettered_total{reason="not_json"}')).toBe(1);
+    expect(value('vigil_events_dead_lettered_total{reason="invalid"}')).toBe(1);
+    expect(value('vigil_events_skipped_total{reason="unknown_type"}')).toBe(1);
+    expect(text).toMatch(/^vigil_flags_total\{severity="\w+",reason="\w+"\} [1-9]/m);
+    expect(value(`vigil_batch_duration_seconds_count{topic="${vigil.topics.activity}"}`)).toBeGreaterThan(0);
+    expect(text).toMatch(/^vigil_consumer_lag\{topic="[^"]+",partition="\d+"\} \d+/m);
+    expect(value("vigil_store_query_duration_seconds_count")).toBeGreaterThan(0);
+    expect(text).toMatch(/^vigil_published_total\{topic="[^"]+account-flags"\} [1-9]/m);
+    expect(text).toMatch(
+      /^vigil_http_request_duration_seconds_count\{method="GET",route="\/v1\/flags",status="200"\} [1-9]/m,
+    );
+  });
 });

@@ -49,6 +49,12 @@ export function createMetrics() {
       labelNames: ["severity", "reason"],
       registers,
     }),
+    storeQuerySeconds: new Histogram({
+      name: "vigil_store_query_duration_seconds",
+      help: "Time of each database query",
+      buckets: [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 1],
+      registers,
+    }),
     notices: new Counter({ name: "vigil_notices_total", help: "Notices created for users", registers }),
     published: new Counter({
       name: "vigil_published_total",

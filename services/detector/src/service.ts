@@ -12,6 +12,7 @@ import type { Logger } from "./log.ts";
 import { createMetrics } from "./metrics.ts";
 import { startOutboxRelay } from "./outboxRelay.ts";
 import { startRetention } from "./retention.ts";
+import { timedSql } from "./storeTiming.ts";
 
 export interface RunningService {
   /** The port the API listens on (useful with PORT=0). */
@@ -29,7 +30,7 @@ function ipHashKey(config: Config): Buffer {
 /** Wires and starts consumer, outbox relay, retention and API in this process. */
 export async function startService(config: Config, log: Logger): Promise<RunningService> {
   const metrics = createMetrics();
-  const sql = await openStore({ url: config.DATABASE_URL, dataDir: config.DATA_DIR });
+  const sql = timedSql(await openStore({ url: config.DATABASE_URL, dataDir: config.DATA_DIR }), metrics);
   log.info({ store: sql.kind }, "store ready");
   const topics = topicNames(config.KAFKA_TOPIC_PREFIX);
   const kafka = connectKafka(config.KAFKA_BROKERS, config.KAFKA_CLIENT_ID, log);

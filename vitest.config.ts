@@ -15,7 +15,11 @@ export default defineConfig({
       {
         test: {
           name: "integration",
-          include: ["test/**/*.test.ts", "packages/*/src/**/*.int.test.ts", "services/*/src/**/*.int.test.ts"],
+          include: [
+            "test/**/*.test.ts",
+            "packages/*/src/**/*.int.test.ts",
+            "services/*/src/**/*.int.test.ts",
+          ],
           exclude: ["**/node_modules/**"],
           testTimeout: 120_000,
           hookTimeout: 180_000,

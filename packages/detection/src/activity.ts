@@ -68,7 +68,8 @@ export function massAction(
 ): ScoredReason | null {
   const settings = config.activity;
   actions.push([at, type, items]);
-  const newest = Math.max(...actions.map((a) => a[0]));
+  let newest = at;
+  for (const action of actions) if (action[0] > newest) newest = action[0];
   while (actions.length > 0 && (actions[0] as ContentActions[number])[0] < newest - settings.massWindowMs) {
     actions.shift();
   }

@@ -51,6 +51,18 @@ describe("brute force then success", () => {
     expect(bruteForceSuccess(window, end + 2 * MINUTE, network, config)).toBeNull();
   });
 
+  it("counts a success after many failures for more: just under, and at, the second threshold", () => {
+    const many = config.bruteForce.manyFailuresBeforeSuccess;
+    const under = fail(many - 1);
+    expect(bruteForceSuccess(under.window, under.end + MINUTE, network, config)?.points).toBe(
+      config.bruteForce.successPoints,
+    );
+    const at = fail(many);
+    expect(bruteForceSuccess(at.window, at.end + MINUTE, network, config)?.points).toBe(
+      config.bruteForce.manySuccessPoints,
+    );
+  });
+
   it("does not blame the owner's success from another network during an attack, nor end the attack", () => {
     const { window, end } = fail(failuresBeforeSuccess);
     expect(bruteForceSuccess(window, end + MINUTE, "192.0.2.0/24", config)).toBeNull();

@@ -79,7 +79,7 @@ export function bruteForceSuccess(
   if (n < settings.failuresBeforeSuccess) return null;
   return {
     code: "brute_force",
-    points: settings.successPoints,
+    points: n >= settings.manyFailuresBeforeSuccess ? settings.manySuccessPoints : settings.successPoints,
     message: `Login succeeded after ${plural(n, "failed attempt")} in ${duration(at - since)}`,
     details: { failures: n, minutes: Math.round((at - since) / 60_000) },
   };

@@ -40,6 +40,8 @@ export interface DetectionConfig {
     maxPoints: number;
     /** A level must add at least this many weighted bits to be named as a reason. */
     reasonBits: number;
+    /** Least points of a login (not the first) new in both place (city or coarser) and device. */
+    newPlaceAndDevicePoints: number;
   };
   travel: {
     /** Faster than a airliner after both accuracy radii are subtracted: impossible. */
@@ -52,12 +54,14 @@ export interface DetectionConfig {
     windowMs: number;
     /** Failures on the account in the window that raise a sessionless flag. */
     failures: number;
-    /** Failures before a success that make the success suspicious. */
+    /** Failures from the success's network before it that make it suspicious, and then very. */
     failuresBeforeSuccess: number;
+    manyFailuresBeforeSuccess: number;
     /** Failures older than this before the newest are dropped from the state. */
     maxKept: number;
     sessionlessPoints: number;
     successPoints: number;
+    manySuccessPoints: number;
   };
   source: {
     windowMs: number;
@@ -94,6 +98,8 @@ export interface DetectionConfig {
     /** Flagged sessions are kept longer so feedback can still find them. */
     flaggedTtlMs: number;
     maxSessions: number;
+    /** Expired sessions are swept at most this often (and whenever the bound is reached). */
+    sweepMs: number;
   };
   population: {
     maxValues: Record<Exclude<Level, "deviceId">, number>;
@@ -141,15 +147,18 @@ export const defaultDetectionConfig: DetectionConfig = {
     pointsPerBit: 5,
     maxPoints: 60,
     reasonBits: 1,
+    newPlaceAndDevicePoints: 15,
   },
   travel: { maxSpeedKmh: 1000, neighbourKm: 300, points: 60 },
   bruteForce: {
     windowMs: HOUR,
     failures: 10,
     failuresBeforeSuccess: 6,
+    manyFailuresBeforeSuccess: 15,
     maxKept: 64,
     sessionlessPoints: 45,
-    successPoints: 60,
+    successPoints: 50,
+    manySuccessPoints: 70,
   },
   source: {
     windowMs: HOUR,
@@ -173,7 +182,7 @@ export const defaultDetectionConfig: DetectionConfig = {
     riskyFloor: 70,
     riskyCriticalFloor: 90,
   },
-  session: { ttlMs: 12 * HOUR, flaggedTtlMs: 14 * DAY, maxSessions: 24 },
+  session: { ttlMs: 12 * HOUR, flaggedTtlMs: 14 * DAY, maxSessions: 24, sweepMs: HOUR },
   population: {
     maxValues: { country: 400, region: 8000, city: 40000, network: 100000, os: 200, family: 2000 },
     maxTotal: 5_000_000,

@@ -51,7 +51,7 @@ describe("applyFeedback", () => {
     expect(state.profile.values.network["203.0.113.0/24"]).toMatchObject({ n: 0, compromised: true });
     expect(state.profile.values.deviceId["#thief"]).toMatchObject({ compromised: true });
     const back = observeUser(state, population, loginObs(t + 2 * DAY, { ...sneaky, sessionId: "back" }));
-    expect(back.state.sessions["#back"]?.loginReasons).toContain("new_network");
+    expect(back.state.sessions.find((s) => s.id === "back")?.loginReasons).toContain("new_network");
     applyFeedback(state, { verdict: "legitimate", sessionId: "sneaky", at: t + 3 * DAY });
     expect(state.profile.values.network["203.0.113.0/24"]?.trusted).toBeUndefined();
   });

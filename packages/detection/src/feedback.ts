@@ -1,6 +1,5 @@
 import { type DetectionConfig, defaultDetectionConfig } from "./config.ts";
 import { markCompromised, trust, unlearn } from "./profile.ts";
-import { safeKey } from "./session.ts";
 import type { UserState } from "./user.ts";
 
 /** An analyst's resolution or the user's answer to a notice, about one session (or none). */
@@ -26,7 +25,7 @@ export function applyFeedback(
     if (feedback.verdict === "legitimate") state.failures = { recent: [], flag: null };
     return state;
   }
-  const session = state.sessions[safeKey(feedback.sessionId)];
+  const session = state.sessions.find((s) => s.id === feedback.sessionId);
   if (session === undefined) return state;
   const profile = state.profile;
   if (feedback.verdict === "legitimate") {

@@ -12,6 +12,7 @@ export interface ScoredReason {
 
 /** A flag as the engine keeps it between events (plain data inside the user state). */
 export interface FlagRecord {
+  /** Empty until the flag is raised (session flags are named then, from user and session). */
   id: string;
   sessionId: string | null;
   score: number;
@@ -101,6 +102,7 @@ export function settle(
   if (flag.reasons.length === 0 || flag.score < config.severity.low) return null;
   flag.reasons.sort(importance);
   const created = flag.severity === null;
+  if (flag.id === "") flag.id = flagId(userId, flag.sessionId ?? "");
   flag.severity = severityForScore(flag.score, config);
   if (!created && fingerprint(flag) === before) return null;
   return {

@@ -94,6 +94,22 @@ describe("novelty", () => {
     );
   });
 
+  it("gives a new place on a new device its floor even early in the history, but not a new place alone", () => {
+    const population = emptyPopulation();
+    const first = observeUser(
+      undefined,
+      population,
+      loginObs(T0, { sessionId: "first", deviceId: "laptop-1" }),
+    );
+    const json = JSON.stringify(first.state);
+    const score = (options: Parameters<typeof loginObs>[1]) =>
+      observeUser(JSON.parse(json), population, loginObs(T0 + DAY, options)).state.sessions.at(-1)?.login;
+    const floor = defaultDetectionConfig.novelty.newPlaceAndDevicePoints;
+    expect(score({ sessionId: "s", place: PLACES.munich, userAgent: UA.firefoxLinux })).toBe(floor);
+    expect(score({ sessionId: "s", place: PLACES.munich, deviceId: "laptop-1" })).toBeLessThan(floor);
+    expect(score({ sessionId: "s", network: "10.9.9.0/24", userAgent: UA.firefoxLinux })).toBeLessThan(floor);
+  });
+
   it("raises a flag exactly at the low cut-off, not one point under it", () => {
     const population = emptyPopulation();
     const { state, end } = history(40, population);

@@ -54,7 +54,7 @@ export function novelty(
   const confidence = Math.min(1, profile.logins / settings.learningLogins);
   if (confidence === 0) return { bits: 0, points: 0, reasons: [] };
   // Per hierarchy (place, device): what is new, and what is familiar.
-  const fresh: Array<{ status: LevelStatus; bits: number }> = [];
+  const unseen: Array<{ status: LevelStatus; bits: number }> = [];
   const newBits = { place: 0, device: 0 };
   const familiarBits = { place: 0, device: 0 };
   for (const status of statuses) {
@@ -65,7 +65,7 @@ export function novelty(
     if (!status.seen) {
       const weighted = -Math.log2(pNew) * settings.weights[status.level] * confidence;
       newBits[chain] += weighted;
-      if (weighted >= settings.reasonBits) fresh.push({ status, bits: weighted });
+      unseen.push({ status, bits: weighted });
       continue;
     }
     const entry = status.entry as NonNullable<LevelStatus["entry"]>;
@@ -82,8 +82,15 @@ export function novelty(
   const chainBits = (chain: "place" | "device") =>
     newBits[chain] > 0 ? newBits[chain] : familiarBits[chain];
   const bits = chainBits("place") + chainBits("device");
-  const points = Math.max(0, Math.min(settings.maxPoints, Math.round(bits * settings.pointsPerBit)));
-  return { bits, points, reasons: points > 0 ? explain(profile, statuses, fresh, points, at) : [] };
+  let points = Math.max(0, Math.min(settings.maxPoints, Math.round(bits * settings.pointsPerBit)));
+  // A new place (city or coarser) on a new device at once is the textbook takeover: it counts even
+  // while the history is too short for the ratios to say much.
+  const newPlace = unseen.some((u) => u.status.level !== "network" && CHAIN[u.status.level] === "place");
+  const newDevice = unseen.some((u) => CHAIN[u.status.level] === "device");
+  const both = newPlace && newDevice;
+  if (both) points = Math.max(points, settings.newPlaceAndDevicePoints);
+  const named = unseen.filter((u) => u.bits >= settings.reasonBits || (both && u.status.level !== "network"));
+  return { bits, points, reasons: points > 0 ? explain(profile, statuses, named, points, at) : [] };
 }
 
 /** One reason per code (the coarsest new level speaks for it), sharing the points by contribution. */
@@ -102,9 +109,19 @@ function explain(
     else known.bits += item.bits;
   }
   const total = [...byCode.values()].reduce((sum, item) => sum + item.bits, 0);
+  // Largest remainder, so that the reasons' points add up to exactly the novelty's points.
+  const items = [...byCode].map(([code, item]) => {
+    const exact = (points * item.bits) / total;
+    return { code, item, share: Math.floor(exact), rest: exact - Math.floor(exact) };
+  });
+  let left = points - items.reduce((sum, i) => sum + i.share, 0);
+  for (const i of [...items].sort((a, b) => b.rest - a.rest)) {
+    if (left <= 0) break;
+    i.share += 1;
+    left -= 1;
+  }
   const reasons: ScoredReason[] = [];
-  for (const [code, item] of byCode) {
-    const share = Math.round((points * item.bits) / total);
+  for (const { code, item, share } of items) {
     if (share <= 0) continue;
     reasons.push({
       code,

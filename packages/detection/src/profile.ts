@@ -88,14 +88,23 @@ export function loginKeys(obs: Observation): LoginKeys {
   return keys;
 }
 
+// Parents by position: assess runs on every login, and name lookups showed in profiles.
+const PARENT_AT: readonly number[] = LEVELS.map((level) => {
+  const parent = PARENT[level];
+  return parent === null ? -1 : LEVELS.indexOf(parent);
+});
+
 export function assess(profile: Profile, keys: LoginKeys): LevelStatus[] {
   const statuses: LevelStatus[] = [];
-  const found: Partial<Record<Level, LevelStatus>> = {};
-  for (const level of LEVELS) {
+  const found: Array<LevelStatus | undefined> = [];
+  for (let i = 0; i < LEVELS.length; i++) {
+    const level = LEVELS[i] as Level;
     const key = keys[level];
     if (key === undefined) continue;
     let parent: LevelStatus | null = null;
-    for (let up = PARENT[level]; up !== null && parent === null; up = PARENT[up]) parent = found[up] ?? null;
+    for (let up = PARENT_AT[i] as number; up >= 0 && parent === null; up = PARENT_AT[up] as number) {
+      parent = found[up] ?? null;
+    }
     const entry = profile.values[level][key];
     const status: LevelStatus = {
       level,
@@ -105,7 +114,7 @@ export function assess(profile: Profile, keys: LoginKeys): LevelStatus[] {
       seen: entry !== undefined && entry.n > 0 && entry.compromised !== true,
       entry,
     };
-    found[level] = status;
+    found[i] = status;
     statuses.push(status);
   }
   return statuses;

@@ -1,12 +1,13 @@
 import type { ReasonCode } from "@vigil/events";
 import type { ContentActions } from "./activity.ts";
 import type { DetectionConfig } from "./config.ts";
-import { addReason, type FlagRecord, flagId, newFlag, raiseFloor } from "./flag.ts";
+import { addReason, type FlagRecord, newFlag, raiseFloor } from "./flag.ts";
 import type { LoginKeys, ReferencePlace } from "./profile.ts";
 import { listing } from "./wording.ts";
 
 /** What the engine remembers of one session: its flag (raised or not) and the risk it carries. */
 export interface SessionRisk {
+  id: string;
   flag: FlagRecord;
   startedAt: number;
   network: string | null;
@@ -30,9 +31,11 @@ export interface SessionRisk {
   status: "open" | "legitimate" | "compromised";
 }
 
-export function newSession(userId: string, sessionId: string, at: number): SessionRisk {
+export function newSession(sessionId: string, at: number): SessionRisk {
   return {
-    flag: newFlag(flagId(userId, sessionId), sessionId, at, null),
+    id: sessionId,
+    // Named when raised: hashing an id for every session would cost more than scoring it.
+    flag: newFlag("", sessionId, at, null),
     startedAt: at,
     network: null,
     place: null,
@@ -82,37 +85,27 @@ export function escalate(session: SessionRisk, code: ReasonCode, config: Detecti
 }
 
 /**
- * Forgets sessions past their time (flagged ones are kept longer for feedback), then the oldest
- * beyond the bound. Returns the forgotten ones so that deferred learning can still happen.
+ * Splits the sessions into those kept and those past their time (flagged ones are kept longer for
+ * feedback), then drops the oldest beyond the bound. The forgotten ones are returned so that
+ * deferred learning can still happen.
  */
 export function expireSessions(
-  sessions: Record<string, SessionRisk>,
+  sessions: readonly SessionRisk[],
   at: number,
   config: DetectionConfig,
-): SessionRisk[] {
+): { kept: SessionRisk[]; gone: SessionRisk[] } {
   const settings = config.session;
+  const kept: SessionRisk[] = [];
   const gone: SessionRisk[] = [];
-  const ids = Object.keys(sessions);
-  for (const id of ids) {
-    const session = sessions[id] as SessionRisk;
+  for (const session of sessions) {
     const ttl = session.flag.severity === null ? settings.ttlMs : settings.flaggedTtlMs;
-    if (session.flag.lastAt < at - ttl) {
-      gone.push(session);
-      delete sessions[id];
-    }
+    (session.flag.lastAt < at - ttl ? gone : kept).push(session);
   }
-  let left = ids.length - gone.length;
-  while (left > settings.maxSessions) {
-    let oldest: string | null = null;
-    for (const [id, session] of Object.entries(sessions)) {
-      const candidate = sessions[oldest ?? ""];
-      if (candidate === undefined || rank(session) < rank(candidate)) oldest = id;
-    }
-    gone.push(sessions[oldest as string] as SessionRisk);
-    delete sessions[oldest as string];
-    left -= 1;
+  if (kept.length > settings.maxSessions) {
+    kept.sort((a, b) => rank(a) - rank(b));
+    gone.push(...kept.splice(0, kept.length - settings.maxSessions));
   }
-  return gone;
+  return { kept, gone };
 }
 
 // Unflagged sessions go first, then the least recently active.

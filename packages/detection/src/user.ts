@@ -13,8 +13,17 @@ import {
 import { novelty } from "./novelty.ts";
 import type { Observation } from "./observation.ts";
 import { countLogin, type PopulationState } from "./population.ts";
-import { assess, emptyProfile, learn, loginKeys, type Profile, rememberPlace, unlearn } from "./profile.ts";
-import { escalate, expireSessions, newSession, type SessionRisk, safeKey } from "./session.ts";
+import {
+  assess,
+  emptyProfile,
+  type LevelStatus,
+  learn,
+  loginKeys,
+  type Profile,
+  rememberPlace,
+  unlearn,
+} from "./profile.ts";
+import { escalate, expireSessions, newSession, type SessionRisk } from "./session.ts";
 import { impossibleTravel } from "./travel.ts";
 import { type PendingVerdict, sourceReason } from "./verdicts.ts";
 import { locationOf } from "./wording.ts";
@@ -25,8 +34,10 @@ export interface UserState {
   /** Latest event time seen: the reference for lateness. */
   newest: number;
   profile: Profile;
-  /** By safeKey(sessionId). */
-  sessions: Record<string, SessionRisk>;
+  /** Open and recent sessions, oldest first; a few, so a scan beats a keyed record. */
+  sessions: SessionRisk[];
+  /** When sessions were last swept for expiry. */
+  sweptAt: number;
   failures: FailureWindow;
   /** Source verdicts waiting for a success from that source. */
   targeted: PendingVerdict[];
@@ -45,7 +56,8 @@ export function initialUserState(): UserState {
     version: 1,
     newest: 0,
     profile: emptyProfile(),
-    sessions: {},
+    sessions: [],
+    sweptAt: 0,
     failures: emptyFailures(),
     targeted: [],
     targetFlags: {},
@@ -83,7 +95,7 @@ export function observeUser(
       emit(bruteForceFailure(user.failures, userId, obs, config));
       break;
     default: {
-      const session = sessionOf(user, userId, event.sessionId, obs.at);
+      const session = sessionOf(user, event.sessionId, obs.at);
       const before = fingerprint(session.flag);
       touch(session.flag, obs.at);
       let reason: ScoredReason | null = null;
@@ -113,12 +125,22 @@ function login(
   late: boolean,
   config: DetectionConfig,
 ): FlagUpdate | null {
-  for (const gone of expireSessions(user.sessions, obs.at, config)) {
-    if (gone.learned === "deferred" && gone.flag.score < config.severity.high)
-      learnLogin(user, population, gone, config);
+  // Sweeping every login would cost more than the rest of the scoring: once per sweep interval,
+  // or as soon as the account holds more sessions than the bound.
+  if (obs.at - user.sweptAt >= config.session.sweepMs || user.sessions.length >= config.session.maxSessions) {
+    const { kept, gone } = expireSessions(user.sessions, obs.at, config);
+    user.sessions = kept;
+    for (const session of gone) {
+      if (session.learned === "deferred" && session.flag.score < config.severity.high) {
+        learnLogin(user, population, session, config);
+      }
+    }
+    user.sweptAt = Math.max(user.sweptAt, obs.at);
   }
-  user.targeted = user.targeted.filter((t) => obs.at - t.at <= config.source.verdictTtlMs);
-  const session = sessionOf(user, userId, sessionId, obs.at);
+  if (user.targeted.length > 0) {
+    user.targeted = user.targeted.filter((t) => obs.at - t.at <= config.source.verdictTtlMs);
+  }
+  const session = sessionOf(user, sessionId, obs.at);
   const flag = session.flag;
   const before = fingerprint(flag);
   const keys = loginKeys(obs);
@@ -154,7 +176,7 @@ function login(
 
   const cut = config.severity;
   if (!late && session.learned === false) {
-    if (flag.score < cut.medium) learnLogin(user, population, session, config);
+    if (flag.score < cut.medium) learnLogin(user, population, session, config, statuses);
     else if (flag.score < cut.high) session.learned = "deferred";
   }
   return update;
@@ -169,11 +191,13 @@ function learnLogin(
   population: PopulationState,
   session: SessionRisk,
   config: DetectionConfig,
+  assessed?: LevelStatus[],
 ): void {
   const keys = session.keys;
   session.learned = true;
   if (keys === null) return;
-  const statuses = assess(user.profile, keys);
+  // At login time the scoring's statuses still describe the profile; later they must be redone.
+  const statuses = assessed ?? assess(user.profile, keys);
   learn(user.profile, statuses, session.startedAt, config);
   countLogin(population, statuses, config);
   const place = session.place;
@@ -219,13 +243,14 @@ function afterChange(
 }
 
 /** The session's record, created on first sight (its login may be late, or older than the state). */
-export function sessionOf(user: UserState, userId: string, sessionId: string, at: number): SessionRisk {
-  const key = safeKey(sessionId);
-  let session = user.sessions[key];
-  if (session === undefined) {
-    session = newSession(userId, sessionId, at);
-    user.sessions[key] = session;
+export function sessionOf(user: UserState, sessionId: string, at: number): SessionRisk {
+  const sessions = user.sessions;
+  for (let i = sessions.length - 1; i >= 0; i--) {
+    const session = sessions[i] as SessionRisk;
+    if (session.id === sessionId) return session;
   }
+  const session = newSession(sessionId, at);
+  sessions.push(session);
   return session;
 }
 

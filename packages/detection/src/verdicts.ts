@@ -68,7 +68,7 @@ function recentSessionFrom(
   config: DetectionConfig,
 ): SessionRisk | null {
   let found: SessionRisk | null = null;
-  for (const session of Object.values(user.sessions)) {
+  for (const session of user.sessions) {
     if (session.network !== verdict.network || session.status === "legitimate") continue;
     if (session.startedAt < verdict.at - config.source.lookbackMs) continue;
     if (session.startedAt > verdict.at + config.lateToleranceMs) continue;

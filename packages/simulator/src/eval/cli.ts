@@ -49,6 +49,7 @@ const text = formatReport(report, {
   seed,
   events: observations.length,
   engineMs: run.engineMs,
+  engineCpuMs: run.engineCpuMs,
 });
 process.stdout.write(text);
 process.stderr.write(

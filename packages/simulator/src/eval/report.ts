@@ -2,6 +2,7 @@ import type { QualityReport, ScenarioQuality } from "./metrics.ts";
 
 // The report as Markdown, so that the same text reads in a terminal and in docs/quality.md.
 
+const rate = (events: number, ms: number): string => Math.round(events / (ms / 1000)).toLocaleString("en-US");
 const pct = (n: number, of: number): string => (of === 0 ? "–" : `${((100 * n) / of).toFixed(2)}%`);
 
 function row(q: ScenarioQuality): string {
@@ -20,6 +21,7 @@ export interface RunFacts {
   seed: number;
   events: number;
   engineMs: number;
+  engineCpuMs: number;
 }
 
 export function formatReport(report: QualityReport, run: RunFacts): string {
@@ -54,7 +56,7 @@ export function formatReport(report: QualityReport, run: RunFacts): string {
         )
         .join("; ") || "none"
     }`,
-    `- engine: ${Math.round(run.events / (run.engineMs / 1000)).toLocaleString("en-US")} events/s on one core (${run.engineMs.toFixed(0)} ms; enrichment excluded)`,
+    `- engine, this single cold run (enrichment excluded): ${rate(run.events, run.engineCpuMs)} events/s by CPU time, ${rate(run.events, run.engineMs)} by wall time; warm figures: \`node packages/simulator/src/eval/bench.ts\``,
   ];
   return `${lines.join("\n")}\n`;
 }

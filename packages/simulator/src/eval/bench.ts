@@ -1,0 +1,35 @@
+// Engine throughput on one core: a seeded population, enriched once, replayed several times through
+// the engine alone (the same loop as the quality report), each run from empty state.
+//   node packages/simulator/src/eval/bench.ts [--users 2000] [--days 30] [--seed 7] [--runs 5]
+import { parseArgs } from "node:util";
+import { generatePopulation } from "../index.ts";
+import { enrich, replay } from "./replay.ts";
+
+const { values } = parseArgs({
+  options: {
+    users: { type: "string", default: "2000" },
+    days: { type: "string", default: "30" },
+    seed: { type: "string", default: "7" },
+    runs: { type: "string", default: "5" },
+  },
+});
+const labelled = generatePopulation({
+  seed: Number(values.seed),
+  users: Number(values.users),
+  days: Number(values.days),
+});
+const observations = enrich(labelled);
+const wall: number[] = [];
+const cpu: number[] = [];
+for (let run = 0; run < Number(values.runs); run++) {
+  const { engineMs, engineCpuMs } = replay(observations);
+  wall.push(observations.length / (engineMs / 1000));
+  cpu.push(observations.length / (engineCpuMs / 1000));
+}
+const fmt = (n: number) => Math.round(n).toLocaleString("en-US");
+const median = (rates: number[]) => [...rates].sort((a, b) => a - b)[Math.floor(rates.length / 2)] ?? 0;
+process.stdout.write(
+  `${observations.length.toLocaleString("en-US")} events × ${wall.length} runs, events/s (one thread):\n` +
+    `  by CPU time:  median ${fmt(median(cpu))}, best ${fmt(Math.max(...cpu))}, first (cold) ${fmt(cpu[0] ?? 0)}\n` +
+    `  by wall time: median ${fmt(median(wall))}, best ${fmt(Math.max(...wall))}, first (cold) ${fmt(wall[0] ?? 0)}\n`,
+);

@@ -76,6 +76,8 @@ export interface DetectionConfig {
     /** A session from the source that succeeded this long before the verdict arrived is escalated. */
     lookbackMs: number;
     successPoints: number;
+    /** A success from the account's own network and device: likely the owner behind a shared address. */
+    familiarSuccessPoints: number;
     targetedPoints: number;
   };
   activity: {
@@ -169,6 +171,7 @@ export const defaultDetectionConfig: DetectionConfig = {
     verdictTtlMs: DAY,
     lookbackMs: HOUR,
     successPoints: 70,
+    familiarSuccessPoints: 10,
     targetedPoints: 25,
   },
   activity: {
@@ -184,7 +187,7 @@ export const defaultDetectionConfig: DetectionConfig = {
   },
   session: { ttlMs: 12 * HOUR, flaggedTtlMs: 14 * DAY, maxSessions: 24, sweepMs: HOUR },
   population: {
-    maxValues: { country: 400, region: 8000, city: 40000, network: 100000, os: 200, family: 2000 },
+    maxValues: { country: 400, region: 4000, city: 10_000, network: 20_000, os: 200, family: 2000 },
     maxTotal: 5_000_000,
   },
 };

@@ -13,6 +13,8 @@ export interface SessionRisk {
   network: string | null;
   /** Where the login came from, for impossible travel once the login is learned. */
   place: Omit<ReferencePlace, "at" | "sessionId"> | null;
+  /** The login came from the account's usual network and device. */
+  familiar: boolean;
   /** The login's feature values, so feedback can trust or mark them later. */
   keys: LoginKeys | null;
   /**
@@ -39,6 +41,7 @@ export function newSession(sessionId: string, at: number): SessionRisk {
     startedAt: at,
     network: null,
     place: null,
+    familiar: false,
     keys: null,
     learned: false,
     login: 0,

@@ -154,7 +154,8 @@ function login(
   const verdict = user.targeted.find(
     (t) => t.network === obs.network && t.at <= obs.at + config.lateToleranceMs,
   );
-  if (verdict !== undefined) reasons.push(sourceReason(verdict, config));
+  session.familiar = familiar(statuses);
+  if (verdict !== undefined) reasons.push(sourceReason(verdict, session.familiar, config));
 
   session.startedAt = obs.at;
   session.network = obs.network;
@@ -240,6 +241,24 @@ function afterChange(
     unlearn(user.profile, session.keys, config);
     session.learned = "withdrawn";
   }
+}
+
+/**
+ * The account's own network and device: a success from there is the owner even when the network
+ * is shared with an attacker (carrier NAT, a proxy, a hosting block).
+ */
+function familiar(statuses: readonly LevelStatus[]): boolean {
+  let network = false;
+  let device = false;
+  let hasDeviceId = false;
+  for (const status of statuses) {
+    if (status.level === "network") network = status.seen;
+    else if (status.level === "deviceId") {
+      hasDeviceId = true;
+      device = status.seen;
+    } else if (status.level === "family" && !hasDeviceId) device = status.seen;
+  }
+  return network && device;
 }
 
 /** The session's record, created on first sight (its login may be late, or older than the state). */

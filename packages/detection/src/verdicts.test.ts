@@ -42,6 +42,20 @@ describe("applySourceVerdict", () => {
     );
   });
 
+  it("counts a success from the account's own network and device as likely the owner behind a shared address", () => {
+    const population = emptyPopulation();
+    const { state, end } = history(20, population);
+    const t = end + DAY;
+    const home = "192.0.2.0/24"; // the history's network
+    observeUser(state, population, loginObs(t, { sessionId: "own", network: home, deviceId: "laptop-1" }));
+    const step = applySourceVerdict(state, { ...verdict(t + 300), network: home });
+    // Below the low cut-off and below a risky login: no flag, and later changes do not escalate.
+    expect(step.flags).toEqual([]);
+    const session = state.sessions.find((s) => s.id === "own");
+    expect(session?.flag.reasons[0]?.message).toContain("likely the owner behind a shared address");
+    expect(session?.login).toBeLessThan(config.activity.riskyLoginScore);
+  });
+
   it("does not reach back further than the look-back", () => {
     const population = emptyPopulation();
     const { state, end } = history(20, population);

@@ -44,7 +44,7 @@ export function applySourceVerdict(
   const session = recentSessionFrom(user, verdict, config);
   if (session !== null) {
     const before = fingerprint(session.flag);
-    const reason = sourceReason(user.targeted.at(-1) as PendingVerdict, config);
+    const reason = sourceReason(user.targeted.at(-1) as PendingVerdict, session.familiar, config);
     addReason(session.flag, reason);
     if (!session.loginReasons.includes(reason.code)) {
       session.login += reason.points;
@@ -100,19 +100,27 @@ function targeted(user: UserState, verdict: SourceVerdict, config: DetectionConf
   return settle(flag, verdict.userId, config, before);
 }
 
-/** The reason a success from an attacking source carries. */
-export function sourceReason(verdict: PendingVerdict, config: DetectionConfig): ScoredReason {
+/** The reason a success from an attacking source carries; less when it came from the account's own network and device. */
+export function sourceReason(
+  verdict: PendingVerdict,
+  familiar: boolean,
+  config: DetectionConfig,
+): ScoredReason {
   const d = verdict.details;
   const accounts = plural(Number(d.accounts ?? 0), "account");
   const failed = Math.round(Number(d.failureRatio ?? 0) * 100);
+  const unknown = Math.round(Number(d.unknownShare ?? 0) * 100);
+  const own = familiar
+    ? "; the account's usual network and device, so likely the owner behind a shared address"
+    : "";
   const message =
     verdict.code === "password_spray"
-      ? `Login from a network that tried passwords on ${accounts} within an hour (${failed}% failed): password spray`
-      : `Login from a network that tried ${accounts} within an hour, ${Math.round(Number(d.unknownShare ?? 0) * 100)}% of them unknown here: credential stuffing`;
+      ? `Login from a network that tried passwords on ${accounts} within an hour (${failed}% failed): password spray${own}`
+      : `Login from a network that tried ${accounts} within an hour, ${unknown}% of them unknown here: credential stuffing${own}`;
   return {
     code: verdict.code,
-    points: config.source.successPoints,
+    points: familiar ? config.source.familiarSuccessPoints : config.source.successPoints,
     message,
-    details: { ...d, network: verdict.network },
+    details: { ...d, network: verdict.network, familiar },
   };
 }

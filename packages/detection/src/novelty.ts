@@ -53,18 +53,24 @@ export function novelty(
   const settings = config.novelty;
   const confidence = Math.min(1, profile.logins / settings.learningLogins);
   if (confidence === 0) return { bits: 0, points: 0, reasons: [] };
-  // Per hierarchy (place, device): what is new, and what is familiar.
+  // Per hierarchy (place, device): what is new, and what is familiar. Plain locals: this runs on
+  // every login.
   const unseen: Array<{ status: LevelStatus; bits: number }> = [];
-  const newBits = { place: 0, device: 0 };
-  const familiarBits = { place: 0, device: 0 };
+  let newPlaceBits = 0;
+  let newDeviceBits = 0;
+  let familiarPlaceBits = 0;
+  let familiarDeviceBits = 0;
+  let newPlace = false;
   for (const status of statuses) {
     if (!status.parentKnown) continue;
     const [novel, trials] = profile.novelty[status.level];
     const pNew = (novel + settings.priorNovel) / (trials + settings.priorTrials);
-    const chain = CHAIN[status.level];
+    const place = CHAIN[status.level] === "place";
     if (!status.seen) {
       const weighted = -Math.log2(pNew) * settings.weights[status.level] * confidence;
-      newBits[chain] += weighted;
+      if (place) newPlaceBits += weighted;
+      else newDeviceBits += weighted;
+      if (place && status.level !== "network") newPlace = true;
       unseen.push({ status, bits: weighted });
       continue;
     }
@@ -74,23 +80,23 @@ export function novelty(
     const ratio = Math.log2(globalShare(population, status, config) / pUser);
     let levelBits = Math.min(settings.familiarBits[1], Math.max(settings.familiarBits[0], ratio));
     if (entry.trusted === true) levelBits = Math.min(0, levelBits);
-    familiarBits[chain] += levelBits * settings.weights[status.level] * confidence;
+    if (place) familiarPlaceBits += levelBits * settings.weights[status.level] * confidence;
+    else familiarDeviceBits += levelBits * settings.weights[status.level] * confidence;
   }
   // A familiar country does not vouch for a new city in it, nor a familiar OS for a new device on
   // it: within one hierarchy only a fully familiar login earns reassurance. Across hierarchies it
   // does (the usual laptop from a new country is how travel looks).
-  const chainBits = (chain: "place" | "device") =>
-    newBits[chain] > 0 ? newBits[chain] : familiarBits[chain];
-  const bits = chainBits("place") + chainBits("device");
+  const bits =
+    (newPlaceBits > 0 ? newPlaceBits : familiarPlaceBits) +
+    (newDeviceBits > 0 ? newDeviceBits : familiarDeviceBits);
   let points = Math.max(0, Math.min(settings.maxPoints, Math.round(bits * settings.pointsPerBit)));
   // A new place (city or coarser) on a new device at once is the textbook takeover: it counts even
   // while the history is too short for the ratios to say much.
-  const newPlace = unseen.some((u) => u.status.level !== "network" && CHAIN[u.status.level] === "place");
-  const newDevice = unseen.some((u) => CHAIN[u.status.level] === "device");
-  const both = newPlace && newDevice;
+  const both = newPlace && newDeviceBits > 0;
   if (both) points = Math.max(points, settings.newPlaceAndDevicePoints);
+  if (points === 0) return { bits, points, reasons: [] };
   const named = unseen.filter((u) => u.bits >= settings.reasonBits || (both && u.status.level !== "network"));
-  return { bits, points, reasons: points > 0 ? explain(profile, statuses, named, points, at) : [] };
+  return { bits, points, reasons: explain(profile, statuses, named, points, at) };
 }
 
 /** One reason per code (the coarsest new level speaks for it), sharing the points by contribution. */

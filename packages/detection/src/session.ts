@@ -98,6 +98,11 @@ export function expireSessions(
   config: DetectionConfig,
 ): { kept: SessionRisk[]; gone: SessionRisk[] } {
   const settings = config.session;
+  const expired = (session: SessionRisk) =>
+    session.flag.lastAt < at - (session.flag.severity === null ? settings.ttlMs : settings.flaggedTtlMs);
+  // Most sweeps find nothing to do: answer those without copying.
+  if (sessions.length <= settings.maxSessions && !sessions.some(expired))
+    return { kept: sessions as SessionRisk[], gone: [] };
   const kept: SessionRisk[] = [];
   const gone: SessionRisk[] = [];
   for (const session of sessions) {

@@ -83,37 +83,46 @@ export function observeUser(
   // Later than that: scored only, so a delayed replay cannot rewrite what the profile learned since.
   const late = obs.at < user.newest - config.lateToleranceMs;
   if (obs.at > user.newest) user.newest = obs.at;
-  const flags: FlagUpdate[] = [];
-  const emit = (update: FlagUpdate | null): void => {
-    if (update !== null) flags.push(update);
-  };
+  let update: FlagUpdate | null;
   switch (event.type) {
     case "login.succeeded":
-      emit(login(user, population, userId, event.sessionId, obs, late, config));
+      update = login(user, population, userId, event.sessionId, obs, late, config);
       break;
     case "login.failed":
-      emit(bruteForceFailure(user.failures, userId, obs, config));
+      update = bruteForceFailure(user.failures, userId, obs, config);
       break;
-    default: {
-      const session = sessionOf(user, event.sessionId, obs.at);
-      const before = fingerprint(session.flag);
-      touch(session.flag, obs.at);
-      let reason: ScoredReason | null = null;
-      if (event.type === "settings.changed") reason = sensitiveChange(event, config);
-      else if (event.type === "content.deleted") {
-        reason = massAction(session.deleted, "deleted", obs.at, event.contentType, event.count, config);
-      } else if (event.type === "content.modified") {
-        reason = massAction(session.modified, "modified", obs.at, event.contentType, event.count, config);
-      } else session.ended = true;
-      if (reason !== null) {
-        addReason(session.flag, reason);
-        escalate(session, reason.code, config);
-      }
-      emit(settle(session.flag, userId, config, before));
-      afterChange(user, population, session, config);
-    }
+    default:
+      update = activity(user, population, userId, event, obs, config);
   }
-  return { state: user, flags };
+  return { state: user, flags: update === null ? [] : [update] };
+}
+
+/** A settings change, content action or session end: each may add a reason to its session. */
+function activity(
+  user: UserState,
+  population: PopulationState,
+  userId: string,
+  event: Exclude<Observation["event"], { type: "login.succeeded" | "login.failed" }>,
+  obs: Observation,
+  config: DetectionConfig,
+): FlagUpdate | null {
+  const session = sessionOf(user, event.sessionId, obs.at);
+  const before = fingerprint(session.flag);
+  touch(session.flag, obs.at);
+  let reason: ScoredReason | null = null;
+  if (event.type === "settings.changed") reason = sensitiveChange(event, config);
+  else if (event.type === "content.deleted") {
+    reason = massAction(session.deleted, "deleted", obs.at, event.contentType, event.count, config);
+  } else if (event.type === "content.modified") {
+    reason = massAction(session.modified, "modified", obs.at, event.contentType, event.count, config);
+  } else session.ended = true;
+  if (reason !== null) {
+    addReason(session.flag, reason);
+    escalate(session, reason.code, config);
+  }
+  const update = settle(session.flag, userId, config, before);
+  afterChange(user, population, session, config);
+  return update;
 }
 
 function login(

@@ -1,5 +1,5 @@
-import { type DetectionConfig, defaultDetectionConfig } from "./config.ts";
-import { markCompromised, trust, unlearn } from "./profile.ts";
+import { type DetectionConfig, defaultDetectionConfig, LEVELS } from "./config.ts";
+import { type LoginKeys, type Profile, unlearn } from "./profile.ts";
 import type { UserState } from "./user.ts";
 
 /** An analyst's resolution or the user's answer to a notice, about one session (or none). */
@@ -48,4 +48,30 @@ export function applyFeedback(
   session.learned = "withdrawn";
   profile.places = profile.places.filter((p) => p.sessionId !== feedback.sessionId);
   return state;
+}
+
+/** The user vouched for these values: familiar from now on, whatever their history. */
+function trust(profile: Profile, keys: LoginKeys, at: number, config: DetectionConfig): void {
+  for (const level of LEVELS) {
+    const key = keys[level];
+    if (key === undefined) continue;
+    const entry = profile.values[level][key];
+    if (entry?.compromised === true) continue;
+    if (entry === undefined)
+      profile.values[level][key] = { n: config.profile.trustedWeight, at, trusted: true };
+    else {
+      entry.n += config.profile.trustedWeight;
+      entry.trusted = true;
+      if (at > entry.at) entry.at = at;
+    }
+  }
+}
+
+/** An attacker used these: the identifying ones (network, device id) are never familiar again. */
+function markCompromised(profile: Profile, keys: LoginKeys, at: number): void {
+  for (const level of ["network", "deviceId"] as const) {
+    const key = keys[level];
+    if (key === undefined) continue;
+    profile.values[level][key] = { n: 0, at, compromised: true };
+  }
 }

@@ -220,29 +220,3 @@ export function rememberPlace(profile: Profile, place: ReferencePlace, config: D
   places.splice(index, 0, place);
   if (places.length > config.profile.maxPlaces) places.shift();
 }
-
-/** The user vouched for these values: familiar from now on, whatever their history. */
-export function trust(profile: Profile, keys: LoginKeys, at: number, config: DetectionConfig): void {
-  for (const level of LEVELS) {
-    const key = keys[level];
-    if (key === undefined) continue;
-    const entry = profile.values[level][key];
-    if (entry?.compromised === true) continue;
-    if (entry === undefined)
-      profile.values[level][key] = { n: config.profile.trustedWeight, at, trusted: true };
-    else {
-      entry.n += config.profile.trustedWeight;
-      entry.trusted = true;
-      if (at > entry.at) entry.at = at;
-    }
-  }
-}
-
-/** An attacker used these: the identifying ones (network, device id) are never familiar again. */
-export function markCompromised(profile: Profile, keys: LoginKeys, at: number): void {
-  for (const level of ["network", "deviceId"] as const) {
-    const key = keys[level];
-    if (key === undefined) continue;
-    profile.values[level][key] = { n: 0, at, compromised: true };
-  }
-}

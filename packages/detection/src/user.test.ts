@@ -238,3 +238,37 @@ describe("flag updates", () => {
     expect(observeUser(state, population, anonymous).flags).toEqual([]);
   });
 });
+
+describe("learning from risky logins", () => {
+  it("holds back a medium-risk login until its session ends quietly", () => {
+    const population = emptyPopulation();
+    const { state, end } = history(40, population);
+    const t = end + DAY;
+    const login = observeUser(state, population, loginObs(t, abroad)).flags[0];
+    expect(login?.severity).toBe("medium");
+    expect(state.profile.values.country.NG).toBeUndefined();
+    observeUser(state, population, inSession(t + MINUTE, { type: "session.ended" }));
+    expect(state.profile.values.country.NG?.n).toBe(1);
+  });
+
+  it("never learns a session that turned high", () => {
+    const population = emptyPopulation();
+    const { state, end } = history(40, population);
+    const t = end + DAY;
+    replay(state, population, [
+      loginObs(t, abroad),
+      inSession(t + MINUTE, { type: "settings.changed", setting: "email" }),
+      inSession(t + 2 * MINUTE, { type: "session.ended" }),
+    ]);
+    expect(state.profile.values.country.NG).toBeUndefined();
+    expect(state.profile.places.some((p) => p.sessionId === "evil")).toBe(false);
+  });
+
+  it("never takes travel from a non-public address", () => {
+    const population = emptyPopulation();
+    const { state, end } = history(10, population);
+    const vpn = loginObs(end + MINUTE, { place: PLACES.newYork, nonPublic: true, sessionId: "private" });
+    const step = observeUser(state, population, vpn);
+    expect(step.state.sessions.at(-1)?.loginReasons ?? []).not.toContain("impossible_travel");
+  });
+});

@@ -10,19 +10,11 @@ import {
   settle,
   touch,
 } from "./flag.ts";
+import { afterChange, familiar, learnLogin } from "./learning.ts";
 import { novelty } from "./novelty.ts";
 import type { Observation } from "./observation.ts";
-import { countLogin, type PopulationState } from "./population.ts";
-import {
-  assess,
-  emptyProfile,
-  type LevelStatus,
-  learn,
-  loginKeys,
-  type Profile,
-  rememberPlace,
-  unlearn,
-} from "./profile.ts";
+import type { PopulationState } from "./population.ts";
+import { assess, emptyProfile, loginKeys, type Profile } from "./profile.ts";
 import { escalate, expireSessions, newSession, type SessionRisk } from "./session.ts";
 import { impossibleTravel } from "./travel.ts";
 import { type PendingVerdict, sourceReason } from "./verdicts.ts";
@@ -192,84 +184,6 @@ function login(
   return update;
 }
 
-/**
- * A login teaches the profile and the population. A medium-risk one waits until its session ends
- * quietly (an attacker's would escalate first); a high-risk one never does unless confirmed.
- */
-function learnLogin(
-  user: UserState,
-  population: PopulationState,
-  session: SessionRisk,
-  config: DetectionConfig,
-  assessed?: LevelStatus[],
-): void {
-  const keys = session.keys;
-  session.learned = true;
-  if (keys === null) return;
-  // At login time the scoring's statuses still describe the profile; later they must be redone.
-  const statuses = assessed ?? assess(user.profile, keys);
-  learn(user.profile, statuses, session.startedAt, config);
-  countLogin(population, statuses, config);
-  const place = session.place;
-  if (place !== null) {
-    rememberPlace(
-      user.profile,
-      { ...place, at: session.startedAt, sessionId: session.flag.sessionId ?? "" },
-      config,
-    );
-  }
-}
-
-/**
- * Keeps what was learned consistent with what the session turned out to be: a quiet end completes
- * deferred learning; a suspicious session stops being a travel reference, a high one is unlearned.
- */
-function afterChange(
-  user: UserState,
-  population: PopulationState | null,
-  session: SessionRisk,
-  config: DetectionConfig,
-): void {
-  const score = session.flag.score;
-  const cut = config.severity;
-  if (population !== null && session.ended && session.learned === "deferred" && score < cut.high) {
-    learnLogin(user, population, session, config);
-    return;
-  }
-  if (score < cut.medium) return;
-  const sessionId = session.flag.sessionId;
-  if (user.profile.places.some((p) => p.sessionId === sessionId)) {
-    user.profile.places = user.profile.places.filter((p) => p.sessionId !== sessionId);
-  }
-  if (
-    score >= cut.high &&
-    session.learned === true &&
-    session.keys !== null &&
-    session.status !== "legitimate"
-  ) {
-    unlearn(user.profile, session.keys, config);
-    session.learned = "withdrawn";
-  }
-}
-
-/**
- * The account's own network and device: a success from there is the owner even when the network
- * is shared with an attacker (carrier NAT, a proxy, a hosting block).
- */
-function familiar(statuses: readonly LevelStatus[]): boolean {
-  let network = false;
-  let device = false;
-  let hasDeviceId = false;
-  for (const status of statuses) {
-    if (status.level === "network") network = status.seen;
-    else if (status.level === "deviceId") {
-      hasDeviceId = true;
-      device = status.seen;
-    } else if (status.level === "family" && !hasDeviceId) device = status.seen;
-  }
-  return network && device;
-}
-
 /** The session's record, created on first sight (its login may be late, or older than the state). */
 export function sessionOf(user: UserState, sessionId: string, at: number): SessionRisk {
   const sessions = user.sessions;
@@ -281,5 +195,3 @@ export function sessionOf(user: UserState, sessionId: string, at: number): Sessi
   sessions.push(session);
   return session;
 }
-
-export { afterChange };

@@ -9,9 +9,10 @@ import {
   type ScoredReason,
   settle,
 } from "./flag.ts";
+import { afterChange } from "./learning.ts";
 import type { SessionRisk } from "./session.ts";
 import type { SourceVerdict } from "./source.ts";
-import { afterChange, initialUserState, type UserState, type UserStep } from "./user.ts";
+import { initialUserState, type UserState, type UserStep } from "./user.ts";
 import { count, plural } from "./wording.ts";
 
 /** A source verdict the account keeps until a success from that source (or until it expires). */

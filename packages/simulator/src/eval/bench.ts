@@ -1,6 +1,7 @@
 // Engine throughput on one core: a seeded population, enriched once, replayed several times through
 // the engine alone (the same loop as the quality report), each run from empty state.
-//   node packages/simulator/src/eval/bench.ts [--users 2000] [--days 30] [--seed 7] [--runs 5]
+//   node --single-threaded packages/simulator/src/eval/bench.ts [--users 2000] [--days 30] [--seed 7] [--runs 5]
+// (--single-threaded keeps V8's garbage collector on the same core, so the figure is one core's.)
 import { parseArgs } from "node:util";
 import { generatePopulation } from "../index.ts";
 import { enrich, replay } from "./replay.ts";

@@ -85,7 +85,12 @@ describe("aggregate", () => {
   });
 
   it("counts benign sessions by the highest severity their flag reached", () => {
-    expect(report.overall).toMatchObject({ benignSessions: 4, benignMedium: 2, benignHigh: 1 });
+    expect(report.overall).toMatchObject({
+      benignSessions: 4,
+      benignFlagged: 3,
+      benignMedium: 2,
+      benignHigh: 1,
+    });
     expect(report.benignNotices).toBe(1);
   });
 

@@ -14,6 +14,8 @@ export interface ScenarioQuality {
   caught: number;
   recall: number | null;
   benignSessions: number;
+  /** Benign sessions with a flag of any severity (low included: analyst noise, no notice). */
+  benignFlagged: number;
   benignMedium: number;
   benignHigh: number;
   /** Events of the attack session up to and including the one that lifted its flag to high. */
@@ -89,6 +91,7 @@ function quality(scenario: string, truths: readonly SessionTruth[]): ScenarioQua
     caught: caught.length,
     recall: attacks.length === 0 ? null : caught.length / attacks.length,
     benignSessions: benign.length,
+    benignFlagged: benign.filter((t) => t.maxRank >= 0).length,
     benignMedium: benign.filter((t) => t.maxRank >= MEDIUM).length,
     benignHigh: benign.filter((t) => t.maxRank >= HIGH).length,
     eventsToHigh:

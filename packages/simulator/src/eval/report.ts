@@ -11,7 +11,13 @@ function row(q: ScenarioQuality): string {
     q.eventsToHigh === null
       ? "–"
       : `${q.eventsToHigh.median} / ${q.eventsToHigh.p95} / ${q.eventsToHigh.max}`;
-  return `| ${q.scenario} | ${recall} | ${time} | ${q.benignSessions} | ${q.benignMedium} (${pct(q.benignMedium, q.benignSessions)}) | ${q.benignHigh} (${pct(q.benignHigh, q.benignSessions)}) |`;
+  return `| ${q.scenario} | ${recall} | ${time} | ${q.benignSessions} | ${q.benignFlagged} (${pct(q.benignFlagged, q.benignSessions)}) | ${q.benignMedium} (${pct(q.benignMedium, q.benignSessions)}) | ${q.benignHigh} (${pct(q.benignHigh, q.benignSessions)}) |`;
+}
+
+function lowest(worst: ScenarioQuality | null): string {
+  if (worst === null || worst.recall === null) return "no attack sessions";
+  if (worst.recall === 1) return "every attack scenario 1.000";
+  return `lowest scenario: ${worst.scenario} ${worst.recall.toFixed(3)}`;
 }
 
 export interface RunFacts {
@@ -36,14 +42,14 @@ export function formatReport(report: QualityReport, run: RunFacts): string {
     "",
     `${run.users} users, ${run.days} days, seed ${run.seed}: ${run.events.toLocaleString("en-US")} events replayed through the engine.`,
     "",
-    "| scenario | attack sessions caught at high+ (recall) | events to high: median / p95 / max | benign sessions | benign flagged medium+ | benign flagged high+ |",
-    "|---|---|---|---|---|---|",
+    "| scenario | attack sessions caught at high+ (recall) | events to high: median / p95 / max | benign sessions | benign flagged at all (low+) | benign flagged medium+ | benign flagged high+ |",
+    "|---|---|---|---|---|---|---|",
     ...report.scenarios.map(row),
     row(o).replace("| overall |", "| **overall** |"),
     "",
     "Targets (issue 3): recall at high+ ≥ 0.98 overall and ≥ 0.95 per attack scenario; benign medium+ ≤ 1%; benign high+ ≤ 0.1%.",
     "",
-    `- recall overall: ${o.recall === null ? "–" : o.recall.toFixed(3)}; lowest scenario: ${worst === null ? "–" : `${worst.scenario} ${worst.recall?.toFixed(3)}`}`,
+    `- recall overall: ${o.recall === null ? "–" : o.recall.toFixed(3)}; ${lowest(worst)}`,
     `- benign sessions flagged medium+: ${pct(o.benignMedium, o.benignSessions)}; high+: ${pct(o.benignHigh, o.benignSessions)}`,
     `- notices that would go to benign users (flags at high+ on benign sessions): ${report.benignNotices}`,
     `- sessionless flags (accounts under brute force, targets of spray/stuffing), created: ${

@@ -1,4 +1,5 @@
 import { describe, expect, it } from "vitest";
+import { defaultDetectionConfig } from "./config.ts";
 import { applyFeedback } from "./feedback.ts";
 import { emptyPopulation } from "./population.ts";
 import { DAY, history, loginObs, MINUTE, PLACES, sessionObs, UA } from "./testing.ts";
@@ -54,6 +55,24 @@ describe("applyFeedback", () => {
     expect(back.state.sessions.find((s) => s.id === "back")?.loginReasons).toContain("new_network");
     applyFeedback(state, { verdict: "legitimate", sessionId: "sneaky", at: t + 3 * DAY });
     expect(state.profile.values.network["203.0.113.0/24"]?.trusted).toBeUndefined();
+  });
+
+  it("compromised: the mark outlives the bound on remembered networks", () => {
+    const population = emptyPopulation();
+    const { state, end } = history(5, population);
+    const t = end + DAY;
+    observeUser(state, population, loginObs(t, { network: "203.0.113.0/24", sessionId: "sneaky" }));
+    applyFeedback(state, { verdict: "compromised", sessionId: "sneaky", at: t + 1 });
+    const max = defaultDetectionConfig.profile.maxValues.network;
+    for (let i = 0; i < max + 5; i++) {
+      observeUser(
+        state,
+        population,
+        loginObs(t + (i + 1) * DAY, { network: `10.7.${i}.0/24`, sessionId: `n${i}` }),
+      );
+    }
+    expect(state.profile.values.network["203.0.113.0/24"]?.compromised).toBe(true);
+    expect(Object.keys(state.profile.values.network).length).toBeLessThanOrEqual(max + 1);
   });
 
   it("changes nothing for a session it does not know", () => {

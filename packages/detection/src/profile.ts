@@ -190,7 +190,7 @@ export function decay(profile: Profile, at: number, config: DetectionConfig): vo
   profile.decayedAt = at;
 }
 
-/** Drops the weakest untrusted value (least weight, then longest unseen, then key order) when over the bound. */
+/** Drops the weakest ordinary value (least weight, then longest unseen, then key order) when over the bound. */
 function bound(values: Record<string, ProfileEntry>, max: number): void {
   const keys = Object.keys(values);
   if (keys.length <= max) return;
@@ -198,7 +198,8 @@ function bound(values: Record<string, ProfileEntry>, max: number): void {
   let weakestEntry: ProfileEntry | null = null;
   for (const key of keys) {
     const entry = values[key] as ProfileEntry;
-    if (entry.trusted === true) continue;
+    // Confirmed and compromised values are what feedback taught: they outlive the bound.
+    if (entry.trusted === true || entry.compromised === true) continue;
     if (
       weakestEntry === null ||
       entry.n < weakestEntry.n ||

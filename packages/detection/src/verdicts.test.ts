@@ -83,6 +83,21 @@ describe("applySourceVerdict", () => {
     expect(success.flags[0]?.reasons[0]?.code).toBe("credential_stuffing");
   });
 
+  it("waits for a success it has not seen yet instead of calling the account merely targeted", () => {
+    const population = emptyPopulation();
+    const { state, end } = history(20, population);
+    const t = end + DAY;
+    const ahead = verdict(t);
+    ahead.details = { ...ahead.details, success: true };
+    expect(applySourceVerdict(state, ahead).flags).toEqual([]);
+    const success = observeUser(
+      state,
+      population,
+      loginObs(t + 200, { sessionId: "in", network, deviceId: "laptop-1" }),
+    );
+    expect(success.flags[0]).toMatchObject({ sessionId: "in", severity: "high" });
+  });
+
   it("forgets a verdict after its time to live", () => {
     const population = emptyPopulation();
     const { state, end } = history(20, population);

@@ -57,6 +57,9 @@ export function applySourceVerdict(
     afterChange(user, null, session, config);
     return { state: user, flags };
   }
+  // A success the account has not seen yet (its stream lags the source's): the pending verdict will
+  // score it when it arrives; a sessionless "nothing succeeded" flag would be wrong.
+  if (verdict.details.success === true) return { state: user, flags };
   const update = targeted(user, verdict, config);
   if (update !== null) flags.push(update);
   return { state: user, flags };

@@ -94,6 +94,17 @@ describe("novelty", () => {
     );
   });
 
+  it("names a new device of a known kind by its kind", () => {
+    const population = emptyPopulation();
+    const { state, end } = history(40, population);
+    observeUser(state, population, loginObs(end + DAY, { sessionId: "other", deviceId: "laptop-2" }));
+    const reason = state.sessions.at(-1)?.flag.reasons[0];
+    expect(reason?.code).toBe("new_device");
+    expect(reason?.message).toBe(
+      "Login from a Chrome on Windows device this account has not used before (usually Chrome on Windows; 40 logins over 30 days)",
+    );
+  });
+
   it("gives a new place on a new device its floor even early in the history, but not a new place alone", () => {
     const population = emptyPopulation();
     const first = observeUser(

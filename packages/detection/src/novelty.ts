@@ -169,9 +169,11 @@ function message(
     default: {
       const families = usual(profile, "family");
       const family = statuses.find((s) => s.level === "family")?.key;
-      const what =
-        status.level === "deviceId" ? `a new ${family ?? "unknown"} device` : (family ?? status.key);
-      return `Login from ${what}, a device this account has not used before (usually ${listing(families, "device")}; ${history})`;
+      const usualDevices = `usually ${listing(families, "device")}; ${history}`;
+      if (status.level === "deviceId") {
+        return `Login from a ${family ?? "browser"} device this account has not used before (${usualDevices})`;
+      }
+      return `Login from ${family ?? status.key}, a device this account has not used before (${usualDevices})`;
     }
   }
 }

@@ -44,9 +44,7 @@ const command = `node packages/simulator/src/eval/cli.ts ${process.argv
   .join(" ")}`.trim();
 const text = formatReport(report, {
   command,
-  users,
-  days,
-  seed,
+  input: `${users} users, ${days} days, seed ${seed}`,
   events: observations.length,
   engineMs: run.engineMs,
   engineCpuMs: run.engineCpuMs,

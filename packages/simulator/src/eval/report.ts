@@ -22,12 +22,12 @@ function lowest(worst: ScenarioQuality | null): string {
 
 export interface RunFacts {
   command: string;
-  users: number;
-  days: number;
-  seed: number;
+  /** What was replayed, e.g. "2000 users, 30 days, seed 7". */
+  input: string;
   events: number;
-  engineMs: number;
-  engineCpuMs: number;
+  /** Engine timings; left out where the output must be reproducible (backtests). */
+  engineMs?: number;
+  engineCpuMs?: number;
 }
 
 export function formatReport(report: QualityReport, run: RunFacts): string {
@@ -40,7 +40,7 @@ export function formatReport(report: QualityReport, run: RunFacts): string {
   const lines = [
     `Command: \`${run.command}\``,
     "",
-    `${run.users} users, ${run.days} days, seed ${run.seed}: ${run.events.toLocaleString("en-US")} events replayed through the engine.`,
+    `${run.input}: ${run.events.toLocaleString("en-US")} events replayed through the engine.`,
     "",
     "| scenario | attack sessions caught at high+ (recall) | events to high: median / p95 / max | benign sessions | benign flagged at all (low+) | benign flagged medium+ | benign flagged high+ |",
     "|---|---|---|---|---|---|---|",
@@ -62,7 +62,11 @@ export function formatReport(report: QualityReport, run: RunFacts): string {
         )
         .join("; ") || "none"
     }`,
-    `- engine, this single cold run (enrichment excluded): ${rate(run.events, run.engineCpuMs)} events/s by CPU time, ${rate(run.events, run.engineMs)} by wall time; warm figures: \`node packages/simulator/src/eval/bench.ts\``,
   ];
+  if (run.engineMs !== undefined && run.engineCpuMs !== undefined) {
+    lines.push(
+      `- engine, this single cold run (enrichment excluded): ${rate(run.events, run.engineCpuMs)} events/s by CPU time, ${rate(run.events, run.engineMs)} by wall time; warm figures: \`node packages/simulator/src/eval/bench.ts\``,
+    );
+  }
   return `${lines.join("\n")}\n`;
 }

@@ -1,5 +1,25 @@
 import type { Sql } from "./sql.ts";
 
+/** A state the caller has already serialized: written as it is, without stringifying it again. */
+export class JsonText {
+  readonly text: string;
+  constructor(text: string) {
+    this.text = text;
+  }
+}
+
+const jsonOf = (value: unknown): string => (value instanceof JsonText ? value.text : JSON.stringify(value));
+
+/** `[{"<name>": key, "state": <json>}, …]` built from the parts, so each state is serialized once. */
+function recordsOf(name: string, rows: { key: string; state: unknown }[]): string {
+  let text = "[";
+  for (let i = 0; i < rows.length; i++) {
+    const row = rows[i] as { key: string; state: unknown };
+    text += `${i === 0 ? "" : ","}{"${name}":${JSON.stringify(row.key)},"state":${jsonOf(row.state)}}`;
+  }
+  return `${text}]`;
+}
+
 /** Detection state is the engine's JSON; the store keeps it opaque. */
 export async function loadUserStates<State>(sql: Sql, userIds: string[]): Promise<Map<string, State>> {
   if (userIds.length === 0) return new Map();
@@ -14,10 +34,25 @@ export async function saveUserStates(sql: Sql, states: { userId: string; state: 
   if (states.length === 0) return;
   await sql.query(
     `insert into user_states (user_id, state)
-     select x."userId", x."state" from jsonb_to_recordset($1::jsonb) as x("userId" text, "state" jsonb)
+     select x."userId", x."state" from json_to_recordset($1::json) as x("userId" text, "state" json)
      on conflict (user_id) do update set state = excluded.state, updated_at = now()`,
-    [JSON.stringify(states)],
+    [
+      recordsOf(
+        "userId",
+        states.map(({ userId, state }) => ({ key: userId, state })),
+      ),
+    ],
   );
+}
+
+/** The stored states of these users as JSON text (what the store was given), for callers that cache text. */
+export async function loadUserStateTexts(sql: Sql, userIds: string[]): Promise<Map<string, string>> {
+  if (userIds.length === 0) return new Map();
+  const result = await sql.query<{ user_id: string; state: string }>(
+    "select user_id, state::text as state from user_states where user_id = any($1::text[])",
+    [userIds],
+  );
+  return new Map(result.rows.map((row) => [row.user_id, row.state]));
 }
 
 export async function loadSourceStates<State>(sql: Sql, networks: string[]): Promise<Map<string, State>> {
@@ -36,9 +71,14 @@ export async function saveSourceStates(
   if (states.length === 0) return;
   await sql.query(
     `insert into source_states (network, state)
-     select x."network", x."state" from jsonb_to_recordset($1::jsonb) as x("network" text, "state" jsonb)
+     select x."network", x."state" from json_to_recordset($1::json) as x("network" text, "state" json)
      on conflict (network) do update set state = excluded.state, updated_at = now()`,
-    [JSON.stringify(states)],
+    [
+      recordsOf(
+        "network",
+        states.map(({ network, state }) => ({ key: network, state })),
+      ),
+    ],
   );
 }
 
@@ -60,6 +100,6 @@ export async function savePartitionState(sql: Sql, key: PartitionKey, state: unk
   await sql.query(
     `insert into partition_states (group_id, topic, partition, state) values ($1, $2, $3, $4)
      on conflict (group_id, topic, partition) do update set state = excluded.state`,
-    [key.groupId, key.topic, key.partition, JSON.stringify(state)],
+    [key.groupId, key.topic, key.partition, jsonOf(state)],
   );
 }

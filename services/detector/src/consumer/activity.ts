@@ -1,8 +1,15 @@
 import { observeUser, type UserState } from "@vigil/detection";
 import { type AccountEvent, parseEvent } from "@vigil/events";
-import { type EventRecord, knownEventIds } from "@vigil/store";
+import { type EventRecord, JsonText, knownEventIds } from "@vigil/store";
 import type { InboundMessage } from "../kafka.ts";
-import { type BatchPlan, FlagCollector, type MessageList, type PlanContext, scoreSafely } from "./context.ts";
+import {
+  type BatchPlan,
+  FlagCollector,
+  type MessageList,
+  type PlanContext,
+  scoreSafely,
+  serialize,
+} from "./context.ts";
 import { enrich } from "./enrich.ts";
 import { bySourceMessage, deadLetter } from "./messages.ts";
 
@@ -49,7 +56,7 @@ export async function planActivity(
   const flags = new FlagCollector();
   const events: EventRecord[] = [];
   for (const { message, event } of fresh) {
-    const { observation, record } = enrich(event, context.ipHashKey);
+    const { observation, record } = enrich(event, context.addresses);
     if (event.userId !== undefined) {
       const userId = event.userId;
       const step = scoreSafely(context, outbox, message, () =>
@@ -67,10 +74,11 @@ export async function planActivity(
     }
   }
 
+  const committed = serialize(changed);
   return {
     write: {
       events,
-      userStates: [...changed].map(([userId, state]) => ({ userId, state })),
+      userStates: [...committed].map(([userId, text]) => ({ userId, state: new JsonText(text) })),
       partitionStates: [
         { key: { groupId: context.groupId, topic: context.topics.activity, partition }, state: population },
       ],
@@ -78,7 +86,7 @@ export async function planActivity(
       notices: flags.notices(context.noticeMinSeverity, now.toISOString()),
       messages: outbox,
     },
-    users: changed,
+    users: committed,
     touched: [...users.keys()],
   };
 }

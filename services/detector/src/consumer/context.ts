@@ -5,6 +5,7 @@ import type { InboundMessage } from "../kafka.ts";
 import type { Logger } from "../log.ts";
 import type { Metrics } from "../metrics.ts";
 import { composeNotice } from "../notices/compose.ts";
+import type { Addresses } from "./enrich.ts";
 import { deadLetter } from "./messages.ts";
 import type { UserCache } from "./userCache.ts";
 
@@ -16,7 +17,8 @@ export interface PlanContext {
   users: UserCache;
   population(partition: number): Promise<PopulationState>;
   engine: DetectionConfig;
-  ipHashKey: Buffer;
+  /** Parsed, geolocated, hashed addresses (cached). */
+  addresses: Addresses;
   maxFutureSkewMs: number;
   noticeMinSeverity: Severity;
   metrics: Metrics;
@@ -31,8 +33,8 @@ export interface BatchPlan {
       "events" | "userStates" | "sourceStates" | "partitionStates" | "flags" | "notices" | "messages"
     >
   >;
-  /** User states to cache after commit, by user. */
-  users?: Map<string, UserState>;
+  /** User states to cache after commit, by user, as the JSON text written. */
+  users?: Map<string, string>;
   /** Users whose cached state may have been changed in place: forgotten if the batch fails. */
   touched?: string[];
 }
@@ -73,6 +75,13 @@ export class FlagCollector {
 }
 
 export type MessageList = OutboxMessage[];
+
+/** Each changed state serialized once: the same text is written to the store and kept in the cache. */
+export function serialize(states: Map<string, UserState>): Map<string, string> {
+  const texts = new Map<string, string>();
+  for (const [userId, state] of states) texts.set(userId, JSON.stringify(state));
+  return texts;
+}
 
 /**
  * Runs the pure engine on one message. The engine does no I/O, so an exception is a property of

@@ -1,7 +1,7 @@
-import { createHmac } from "node:crypto";
+import { createHmac, createSecretKey, type KeyObject } from "node:crypto";
 import { type Observation, observe } from "@vigil/detection";
 import type { AccountEvent, Location } from "@vigil/events";
-import { ipFacts, type Place } from "@vigil/geo";
+import { type IpFacts, ipFacts, type Place } from "@vigil/geo";
 import type { EventRecord } from "@vigil/store";
 
 export interface Enriched {
@@ -9,9 +9,45 @@ export interface Enriched {
   record: EventRecord;
 }
 
+interface Address {
+  facts: IpFacts | null;
+  /** Keyed hash of the canonical address text; null when the text is not an address. */
+  hash: string | null;
+}
+
+/**
+ * Parsed, geolocated and hashed addresses, remembered: people come back from the same few
+ * addresses, so most events skip the geoip lookup and the HMAC. Bounded: when full it starts over.
+ */
+export class Addresses {
+  readonly #key: KeyObject;
+  readonly #max: number;
+  #known = new Map<string, Address>();
+
+  constructor(ipHashKey: Buffer, max = 20_000) {
+    // A KeyObject once: createHmac with a Buffer key imports the key again on every call (~10 µs).
+    this.#key = createSecretKey(ipHashKey);
+    this.#max = max;
+  }
+
+  of(text: string): Address {
+    let address = this.#known.get(text);
+    if (address === undefined) {
+      const facts = ipFacts(text);
+      const hash =
+        facts === null ? null : createHmac("sha256", this.#key).update(facts.ip.text).digest("base64url");
+      address = { facts, hash };
+      if (this.#known.size >= this.#max) this.#known = new Map();
+      this.#known.set(text, address);
+    }
+    return address;
+  }
+}
+
 /** The event as detection scores it and as the store keeps it (raw IP, keyed hash, prefix, place, device). */
-export function enrich(event: AccountEvent, ipHashKey: Buffer): Enriched {
-  const facts = event.ip === undefined ? null : ipFacts(event.ip);
+export function enrich(event: AccountEvent, addresses: Addresses): Enriched {
+  const address = event.ip === undefined ? null : addresses.of(event.ip);
+  const facts = address?.facts ?? null;
   const observation = observe(event, facts);
   const {
     id,
@@ -37,7 +73,7 @@ export function enrich(event: AccountEvent, ipHashKey: Buffer): Enriched {
       type,
       occurredAt,
       ip,
-      ipHash: ip === null ? null : createHmac("sha256", ipHashKey).update(ip).digest("base64url"),
+      ipHash: address?.hash ?? null,
       network: observation.network,
       location: toLocation(observation.place),
       device: observation.device?.family ?? null,

@@ -8,11 +8,13 @@ import {
   type NoticeLimit,
   type Sql,
 } from "@vigil/store";
+import { Gauge } from "prom-client";
 import type { BatchControl, InboundBatch, InboundMessage } from "../kafka.ts";
 import type { Logger } from "../log.ts";
 import type { Metrics } from "../metrics.ts";
 import { planActivity } from "./activity.ts";
 import type { BatchPlan, PlanContext } from "./context.ts";
+import { Addresses } from "./enrich.ts";
 import { KeyedLock } from "./lock.ts";
 import { flagMessage, noticeMessage } from "./messages.ts";
 import { untilDone } from "./retry.ts";
@@ -54,6 +56,22 @@ export function createPipeline(options: PipelineOptions) {
   const stored = new Map<string, number | null>();
   const populations = new Map<number, PopulationState>();
   const users = new UserCache(sql, options.profileCacheSize);
+  new Gauge({
+    name: "vigil_profile_cache_size",
+    help: "User profiles held in memory (bounded by PROFILE_CACHE_SIZE)",
+    registers: [metrics.registry],
+    collect() {
+      this.set(users.size);
+    },
+  });
+  new Gauge({
+    name: "vigil_profile_cache_chars",
+    help: "Characters of serialized user profiles held in memory (about their bytes)",
+    registers: [metrics.registry],
+    collect() {
+      this.set(users.textLength);
+    },
+  });
   const locks = new KeyedLock();
   const context: PlanContext = {
     sql,
@@ -61,7 +79,7 @@ export function createPipeline(options: PipelineOptions) {
     topics,
     users,
     engine: options.engine,
-    ipHashKey: options.ipHashKey,
+    addresses: new Addresses(options.ipHashKey),
     maxFutureSkewMs: options.maxFutureSkewMs,
     noticeMinSeverity: options.noticeMinSeverity,
     metrics,

@@ -1,6 +1,5 @@
 import { observe, observeSource, type SourceState } from "@vigil/detection";
 import { parseEvent } from "@vigil/events";
-import { ipFacts } from "@vigil/geo";
 import { loadSourceStates } from "@vigil/store";
 import type { InboundMessage } from "../kafka.ts";
 import { type BatchPlan, type MessageList, type PlanContext, scoreSafely } from "./context.ts";
@@ -13,7 +12,7 @@ export async function planSources(context: PlanContext, messages: InboundMessage
   const observations = messages.flatMap((message) => {
     const result = parseEvent(message.value);
     if (!result.ok || result.event.ip === undefined) return [];
-    return [{ message, observation: observe(result.event, ipFacts(result.event.ip)) }];
+    return [{ message, observation: observe(result.event, context.addresses.of(result.event.ip).facts) }];
   });
   const states = await loadSourceStates<SourceState>(
     context.sql,

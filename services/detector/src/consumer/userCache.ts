@@ -1,15 +1,17 @@
 import type { UserState } from "@vigil/detection";
-import { loadUserStates, type Sql } from "@vigil/store";
+import { loadUserStateTexts, type Sql } from "@vigil/store";
 import { LRUCache } from "lru-cache";
 
 interface Entry {
   partition: number;
-  state: UserState;
+  /** The committed state as JSON text: half the memory of the object, nothing for the GC to trace. */
+  text: string;
 }
 
 /**
  * Committed user states of the partitions this replica owns, bounded (LRU). It only ever holds what
- * the store holds: states enter it after their batch commits.
+ * the store holds: states enter it after their batch commits. Kept serialized, so every load hands
+ * out a fresh object that the engine may change freely.
  */
 export class UserCache {
   readonly #entries: LRUCache<string, Entry>;
@@ -23,22 +25,24 @@ export class UserCache {
   /** The committed states of these users (missing: never seen), from memory or in one query. */
   async load(partition: number, userIds: Iterable<string>): Promise<Map<string, UserState>> {
     const found = new Map<string, UserState>();
-    const missing: string[] = [];
-    for (const userId of new Set(userIds)) {
+    const missing = new Set<string>();
+    for (const userId of userIds) {
+      if (found.has(userId) || missing.has(userId)) continue;
       const entry = this.#entries.get(userId);
-      if (entry) found.set(userId, entry.state);
-      else missing.push(userId);
+      if (entry) found.set(userId, JSON.parse(entry.text) as UserState);
+      else missing.add(userId);
     }
-    const loaded = await loadUserStates<UserState>(this.#sql, missing);
-    for (const [userId, state] of loaded) {
-      found.set(userId, state);
-      this.#entries.set(userId, { partition, state });
+    const loaded = await loadUserStateTexts(this.#sql, [...missing]);
+    for (const [userId, text] of loaded) {
+      found.set(userId, JSON.parse(text) as UserState);
+      this.#entries.set(userId, { partition, text });
     }
     return found;
   }
 
-  remember(partition: number, states: Map<string, UserState>): void {
-    for (const [userId, state] of states) this.#entries.set(userId, { partition, state });
+  /** States just committed, as the JSON text that was stored. */
+  remember(partition: number, states: Map<string, string>): void {
+    for (const [userId, text] of states) this.#entries.set(userId, { partition, text });
   }
 
   forget(userIds: Iterable<string>): void {
@@ -54,5 +58,12 @@ export class UserCache {
 
   get size(): number {
     return this.#entries.size;
+  }
+
+  /** Characters of JSON held (about the bytes, as states are ASCII). */
+  get textLength(): number {
+    let total = 0;
+    for (const entry of this.#entries.values()) total += entry.text.length;
+    return total;
   }
 }

@@ -1,8 +1,16 @@
 import { applyFeedback, applySourceVerdict, type SourceVerdict, type UserState } from "@vigil/detection";
+import { JsonText } from "@vigil/store";
 import { z } from "zod";
 import { feedbackSchema } from "../internal.ts";
 import type { InboundMessage } from "../kafka.ts";
-import { type BatchPlan, FlagCollector, type MessageList, type PlanContext, scoreSafely } from "./context.ts";
+import {
+  type BatchPlan,
+  FlagCollector,
+  type MessageList,
+  type PlanContext,
+  scoreSafely,
+  serialize,
+} from "./context.ts";
 import { deadLetter } from "./messages.ts";
 
 const verdictSchema = z.object({
@@ -57,14 +65,15 @@ export async function planUserMessages(
     users.set(value.userId, next);
     changed.set(value.userId, next);
   }
+  const committed = serialize(changed);
   return {
     write: {
-      userStates: [...changed].map(([userId, state]) => ({ userId, state })),
+      userStates: [...committed].map(([userId, text]) => ({ userId, state: new JsonText(text) })),
       flags: flags.records(),
       notices: flags.notices(context.noticeMinSeverity, now.toISOString()),
       messages: rejected,
     },
-    users: changed,
+    users: committed,
     touched: [...users.keys()],
   };
 }

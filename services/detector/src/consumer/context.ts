@@ -23,6 +23,8 @@ export interface PlanContext {
   noticeMinSeverity: Severity;
   metrics: Metrics;
   log: Logger;
+  /** Messages the engine failed on, by `messageKey`, with the error. */
+  poisoned: Map<string, string>;
 }
 
 /** A batch's effects, ready for the store's one transaction, and what to remember once it commits. */
@@ -83,10 +85,25 @@ export function serialize(states: Map<string, UserState>): Map<string, string> {
   return texts;
 }
 
+/** The engine failed on this message: it is dead-lettered and the batch planned again without it. */
+export class PoisonMessage extends Error {
+  readonly key: string;
+  readonly detail: string;
+
+  constructor(key: string, detail: string) {
+    super(`engine failed on ${key}: ${detail.split("\n")[0]}`);
+    this.key = key;
+    this.detail = detail;
+  }
+}
+
+export const messageKey = (m: InboundMessage): string => `${m.topic}:${m.partition}:${m.offset}`;
+
 /**
  * Runs the pure engine on one message. The engine does no I/O, so an exception is a property of
- * the input (or a defect), not a passing fault: retrying would stall the partition forever.
- * The message goes to the dead-letter topic with the error instead, and the stream moves on.
+ * the input (or a defect), not a passing fault: retrying would stall the partition forever. But the
+ * engine changes states in place, so a half-applied event cannot simply be skipped: the batch is
+ * planned again from committed state, and this message then goes to the dead-letter topic.
  */
 export function scoreSafely<T>(
   context: PlanContext,
@@ -94,17 +111,16 @@ export function scoreSafely<T>(
   message: InboundMessage,
   score: () => T,
 ): T | null {
+  const key = messageKey(message);
+  const poisoned = context.poisoned.get(key);
+  if (poisoned !== undefined) {
+    deadLetters.push(deadLetter(context.topics, message, "engine_error", poisoned));
+    context.metrics.deadLettered.inc({ reason: "engine_error" });
+    return null;
+  }
   try {
     return score();
   } catch (error) {
-    deadLetters.push(
-      deadLetter(context.topics, message, "engine_error", String((error as Error).stack ?? error)),
-    );
-    context.metrics.deadLettered.inc({ reason: "engine_error" });
-    context.log.error(
-      { err: (error as Error).message, topic: message.topic, offset: message.offset },
-      "engine failed on a message; dead-lettered",
-    );
-    return null;
+    throw new PoisonMessage(key, String((error as Error).stack ?? error));
   }
 }

@@ -13,7 +13,7 @@ import type { BatchControl, InboundBatch, InboundMessage } from "../kafka.ts";
 import type { Logger } from "../log.ts";
 import type { Metrics } from "../metrics.ts";
 import { planActivity } from "./activity.ts";
-import type { BatchPlan, PlanContext } from "./context.ts";
+import { type BatchPlan, messageKey, type PlanContext, PoisonMessage } from "./context.ts";
 import { Addresses } from "./enrich.ts";
 import { KeyedLock } from "./lock.ts";
 import { flagMessage, noticeMessage } from "./messages.ts";
@@ -84,6 +84,7 @@ export function createPipeline(options: PipelineOptions) {
     noticeMinSeverity: options.noticeMinSeverity,
     metrics,
     log,
+    poisoned: new Map(),
     async population(partition) {
       let population = populations.get(partition);
       if (population === undefined) {
@@ -117,6 +118,21 @@ export function createPipeline(options: PipelineOptions) {
     if (topic === topics.activity) populations.delete(partition);
   }
 
+  async function planWithoutPoison(topic: string, partition: number, messages: InboundMessage[], at: Date) {
+    for (;;) {
+      try {
+        return await plan(topic, partition, messages, at);
+      } catch (error) {
+        if (!(error instanceof PoisonMessage)) throw error;
+        log.error({ err: error.message, topic, partition }, "engine failed on a message; dead-lettering it");
+        context.poisoned.set(error.key, error.detail);
+        // The engine changes states in place: what it touched before failing is not committed state.
+        users.forgetPartitions((owner) => owner !== partition);
+        populations.delete(partition);
+      }
+    }
+  }
+
   async function apply(batch: InboundBatch): Promise<number | null> {
     const { topic, partition } = batch;
     const from = await storedOffset(topic, partition);
@@ -125,7 +141,7 @@ export function createPipeline(options: PipelineOptions) {
     if (last === undefined) return from;
     const next = last.offset + 1;
     const at = now();
-    const planned = await plan(topic, partition, fresh, at);
+    const planned = await planWithoutPoison(topic, partition, fresh, at);
     try {
       const result = await commitBatch(sql, {
         groupId,
@@ -142,6 +158,7 @@ export function createPipeline(options: PipelineOptions) {
         now: at.toISOString(),
       });
       stored.set(`${topic}:${partition}`, next);
+      for (const message of fresh) context.poisoned.delete(messageKey(message));
       if (planned.users) users.remember(partition, planned.users);
       for (const flag of result.flags) {
         metrics.flags.inc({ severity: flag.severity, reason: flag.reasons[0]?.code ?? "none" });

@@ -84,7 +84,18 @@ for (;;) {
   await new Promise((resolve) => setTimeout(resolve, 500));
 }
 process.stdout.write("\n");
-console.log(`demo: the takeover of demo-victim-${seed} is flagged:`);
+const victimFlags = await fetch(`${values.api}/v1/flags?userId=demo-victim-${seed}`, {
+  headers: { authorization: `Bearer ${token}` },
+}).then(
+  (r) =>
+    r.json() as Promise<{ items: { severity: string; score: number; reasons: { message: string }[] }[] }>,
+);
+console.log(`demo: the takeover of demo-victim-${seed}, as an analyst sees it:`);
+for (const flag of victimFlags.items) {
+  console.log(`  ${flag.severity} (score ${flag.score})`);
+  for (const reason of flag.reasons) console.log(`    - ${reason.message}`);
+}
+console.log("  full flag:");
 console.log(
   `  curl -s -H "Authorization: Bearer $TOKEN" '${values.api}/v1/flags?userId=demo-victim-${seed}'`,
 );

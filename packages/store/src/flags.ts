@@ -10,19 +10,8 @@ import {
 import { afterCursor, iso, type Page, type PageRequest, toPage } from "./page.ts";
 import type { Sql } from "./sql.ts";
 
-/** A flag as detection writes it: everything but the analyst-owned status and resolution. */
-export interface FlagRecord {
-  id: string;
-  userId: string;
-  sessionId: string | null;
-  severity: Severity;
-  score: number;
-  reasons: Reason[];
-  location: Location | null;
-  firstEventAt: string;
-  lastEventAt: string;
-  eventCount: number;
-}
+/** A flag as detection writes it: everything but the analyst-owned status and the store's times. */
+export type FlagRecord = Omit<Flag, "status" | "createdAt" | "updatedAt">;
 
 export interface Resolution {
   verdict: "compromised" | "legitimate";

@@ -40,16 +40,28 @@ function openPostgres(url: string, max: number): Sql {
     async transaction<T>(work: (tx: Sql) => Promise<T>): Promise<T> {
       if (inTransaction) return work(over(client, true));
       const connection = await pool.connect();
+      // A checked-out client has no pool listener: if the server goes away between two of the
+      // transaction's queries, its 'error' event would be unhandled and end the process. Catch it
+      // here; the next query fails, the transaction is abandoned and the client is discarded.
+      let broken: Error | undefined;
+      const onError = (error: Error) => {
+        broken = error;
+      };
+      connection.on("error", onError);
       try {
         await connection.query("begin");
         const result = await work(over(connection, true));
         await connection.query("commit");
         return result;
       } catch (error) {
-        await connection.query("rollback").catch(() => {});
+        await connection.query("rollback").catch((rollbackError: Error) => {
+          broken ??= rollbackError;
+        });
         throw error;
       } finally {
-        connection.release();
+        connection.off("error", onError);
+        // Released with an error, the pool destroys the client instead of reusing it.
+        connection.release(broken);
       }
     },
     close: () => pool.end(),

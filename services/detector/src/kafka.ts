@@ -1,6 +1,7 @@
 // The one module that knows kafkajs: everything else sees plain messages, batches and a publisher.
 import {
   AssignerProtocol,
+  type ConfigResourceTypes,
   type Consumer,
   type EachBatchPayload,
   Kafka,
@@ -62,6 +63,11 @@ export interface ConsumerOptions {
   onAssignment(owned: Map<string, number[]>): Promise<void> | void;
 }
 
+/** ConfigResourceTypes.TOPIC; kafkajs' CommonJS build does not expose the enum to ES imports. */
+const TOPIC_RESOURCE = 2 as ConfigResourceTypes;
+/** Room for the reason and origin headers a dead letter adds to the original message. */
+const DEAD_LETTER_HEADROOM = 64 * 1024;
+
 export function connectKafka(brokers: string[], clientId: string, log: Logger) {
   const kafka = new Kafka({
     clientId,
@@ -78,22 +84,33 @@ export function connectKafka(brokers: string[], clientId: string, log: Logger) {
   /**
    * Creates missing topics. `anchor` is created first with `partitions`; the `coPartitioned` topics
    * get (and must have) the anchor's partition count, since one replica must own the same user on all.
+   * `deadLetter` takes copies of anchor messages with headers added, so it is created accepting
+   * messages larger than the anchor's limit by DEAD_LETTER_HEADROOM; otherwise the copy of a message
+   * near that limit could never be published, and would stall the outbox behind it for good.
    */
   async function ensureTopics(plan: {
     anchor: string;
     coPartitioned: string[];
     others: string[];
+    deadLetter?: string;
     partitions: number;
   }) {
     const admin = kafka.admin();
     await admin.connect();
     try {
-      const create = async (topics: string[], numPartitions: number) => {
+      const create = async (
+        topics: string[],
+        numPartitions: number,
+        configEntries: { name: string; value: string }[] = [],
+      ) => {
         const existing = new Set(await admin.listTopics());
         const missing = topics.filter((topic) => !existing.has(topic));
         if (missing.length === 0) return;
         await admin
-          .createTopics({ waitForLeaders: true, topics: missing.map((topic) => ({ topic, numPartitions })) })
+          .createTopics({
+            waitForLeaders: true,
+            topics: missing.map((topic) => ({ topic, numPartitions, configEntries })),
+          })
           .catch((error: Error & { type?: string }) => {
             // Another replica created it first.
             if (error.type !== "TOPIC_ALREADY_EXISTS") throw error;
@@ -107,6 +124,17 @@ export function connectKafka(brokers: string[], clientId: string, log: Logger) {
       const anchorPartitions = (await counts([plan.anchor])).get(plan.anchor) ?? plan.partitions;
       await create(plan.coPartitioned, anchorPartitions);
       await create(plan.others, plan.partitions);
+      if (plan.deadLetter !== undefined) {
+        const { resources } = await admin.describeConfigs({
+          includeSynonyms: false,
+          resources: [{ type: TOPIC_RESOURCE, name: plan.anchor, configNames: ["max.message.bytes"] }],
+        });
+        const anchorLimit = Number(resources[0]?.configEntries[0]?.configValue);
+        const limit = Number.isFinite(anchorLimit) && anchorLimit > 0 ? anchorLimit : 1_048_588;
+        await create([plan.deadLetter], plan.partitions, [
+          { name: "max.message.bytes", value: String(limit + DEAD_LETTER_HEADROOM) },
+        ]);
+      }
       for (const [topic, count] of await counts(plan.coPartitioned)) {
         if (count !== anchorPartitions) {
           throw new Error(

@@ -37,7 +37,8 @@ export async function startService(config: Config, log: Logger): Promise<Running
   await kafka.ensureTopics({
     anchor: topics.activity,
     coPartitioned: [topics.verdicts, topics.feedback],
-    others: [topics.bySource, topics.deadLetter, topics.flags, topics.notices],
+    others: [topics.bySource, topics.flags, topics.notices],
+    deadLetter: topics.deadLetter,
     partitions: config.KAFKA_TOPIC_PARTITIONS,
   });
   const publisher = await kafka.publisher();

@@ -23,11 +23,16 @@ export async function planSources(context: PlanContext, messages: InboundMessage
   for (const { message, observation } of observations) {
     const network = observation.network;
     if (network === null) continue;
+    if (counted(states.get(network), observation.event.id)) {
+      context.metrics.eventsSkipped.inc({ reason: "duplicate" });
+      continue;
+    }
     const step = scoreSafely(context, outbox, message, () =>
       observeSource(states.get(network), observation, context.engine),
     );
     if (step === null) continue;
     const { state, verdicts } = step;
+    count(state, observation.event.id, observation.at);
     states.set(network, state);
     changed.set(network, state);
     verdicts.forEach((verdict, index) => {
@@ -39,10 +44,37 @@ export async function planSources(context: PlanContext, messages: InboundMessage
       });
     });
   }
+  for (const state of changed.values()) forgetCounted(state, context.engine.source.windowMs);
   return {
     write: {
       sourceStates: [...changed].map(([network, state]) => ({ network, state })),
       messages: outbox,
     },
   };
+}
+
+/**
+ * The re-keyed topic is at-least-once: after a crash between publishing and deleting, the outbox
+ * publishes the same logins again. A source state therefore keeps the ids of the logins it counted
+ * (by event time, as long as its window) and counts each once.
+ */
+type Counting = SourceState & { counted?: Record<string, number> };
+
+function counted(state: SourceState | undefined, eventId: string): boolean {
+  return (state as Counting | undefined)?.counted?.[`#${eventId}`] !== undefined;
+}
+
+function count(state: SourceState, eventId: string, at: number): void {
+  const counting = state as Counting;
+  counting.counted ??= {};
+  // Prefixed: event ids are input, and a plain object answers to "constructor" by itself.
+  counting.counted[`#${eventId}`] = at;
+}
+
+/** Drops the ids of logins older than the source's window, as the engine drops their attempts. */
+function forgetCounted(state: SourceState, windowMs: number): void {
+  const ids = (state as Counting).counted;
+  if (ids === undefined) return;
+  const oldest = state.newest - windowMs;
+  for (const [id, at] of Object.entries(ids)) if (at < oldest) delete ids[id];
 }

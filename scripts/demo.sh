@@ -23,7 +23,7 @@ trap cleanup EXIT
 trap 'exit 130' INT TERM
 
 if ! infra/kafka/kafka.sh status >/dev/null 2>&1; then
-  infra/kafka/kafka.sh start || exit 1
+  infra/kafka/kafka.sh start || { echo "to use a broker that is already running, set KAFKA_BROKERS=host:port" >&2; exit 1; }
   started_kafka=1
 fi
 

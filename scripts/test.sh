@@ -13,7 +13,7 @@ cleanup() { [ -n "$started_kafka" ] && infra/kafka/kafka.sh stop >/dev/null 2>&1
 trap cleanup EXIT INT TERM
 if [ -z "${KAFKA_BROKERS:-}" ]; then
   if ! infra/kafka/kafka.sh status >/dev/null 2>&1; then
-    infra/kafka/kafka.sh start || exit 1
+    infra/kafka/kafka.sh start || { echo "to use a broker that is already running, set KAFKA_BROKERS=host:port" >&2; exit 1; }
     started_kafka=1
   fi
   export KAFKA_BROKERS="localhost:${KAFKA_PORT:-9092}"

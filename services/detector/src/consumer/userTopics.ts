@@ -54,7 +54,7 @@ export async function planUserMessages(
         flags.add(step.flags, null);
         return step.state;
       }
-      if (current === undefined) return undefined;
+      if (current === undefined || alreadyVouched(current, value)) return undefined;
       return applyFeedback(current, {
         verdict: value.verdict,
         sessionId: value.sessionId,
@@ -76,6 +76,18 @@ export async function planUserMessages(
     users: committed,
     touched: [...users.keys()],
   };
+}
+
+/**
+ * Feedback arrives at least once (published from the outbox, again after a crash). Applying a
+ * "legitimate" to a session already vouched for would trust its place and device a second time;
+ * every other feedback is idempotent already.
+ */
+function alreadyVouched(state: UserState, feedback: { verdict: string; sessionId: string | null }): boolean {
+  return (
+    feedback.verdict === "legitimate" &&
+    state.sessions.some((session) => session.id === feedback.sessionId && session.status === "legitimate")
+  );
 }
 
 function safeJson(value: Buffer | null): unknown {

@@ -11,7 +11,6 @@ mkdir -p .vigil
 [ -s .vigil/demo-secret ] || node -e "console.log(require('crypto').randomBytes(32).toString('hex'))" >.vigil/demo-secret
 export AUTH_JWT_SECRET="$(cat .vigil/demo-secret)"
 export DATA_DIR="${DATA_DIR:-.vigil/demo}" PORT="${PORT:-8080}" LOG_LEVEL="${LOG_LEVEL:-warn}"
-export KAFKA_BROKERS="${KAFKA_BROKERS:-localhost:9092}"
 
 started_kafka=""
 service_pid=""
@@ -22,9 +21,12 @@ cleanup() {
 trap cleanup EXIT
 trap 'exit 130' INT TERM
 
-if ! infra/kafka/kafka.sh status >/dev/null 2>&1; then
-  infra/kafka/kafka.sh start || { echo "to use a broker that is already running, set KAFKA_BROKERS=host:port" >&2; exit 1; }
-  started_kafka=1
+if [ -z "${KAFKA_BROKERS:-}" ]; then
+  if ! infra/kafka/kafka.sh status >/dev/null 2>&1; then
+    infra/kafka/kafka.sh start || { echo "to use a broker that is already running, set KAFKA_BROKERS=host:port" >&2; exit 1; }
+    started_kafka=1
+  fi
+  export KAFKA_BROKERS="localhost:${KAFKA_PORT:-9092}"
 fi
 
 echo "demo: starting Vigil on http://localhost:$PORT (embedded database in $DATA_DIR, log in .vigil/demo.log)"

@@ -1,0 +1,87 @@
+import { testPostgresUrl } from "@vigil/store/testing";
+import { afterAll, describe, expect, it } from "vitest";
+import { testBrokers } from "../support/kafka.ts";
+import { waitFor } from "../support/wait.ts";
+import { killAllDetectors } from "./support/detector.ts";
+import { type TcpProxy, tcpProxy } from "./support/proxy.ts";
+import { pause } from "./support/random.ts";
+import { type Deployment, deployment, expectSameFinalState, uninterruptedRun } from "./support/run.ts";
+import { committedActivity } from "./support/state.ts";
+import { asMessages, producePaced, seededStream } from "./support/stream.ts";
+
+/** How long PostgreSQL is unreachable (a deliberate outage, not a wait for anything). */
+const OUTAGE_MS = Number(process.env.FAULT_DB_OUTAGE_MS ?? 20_000);
+
+/** The /readyz status, or null when it does not answer within two seconds. */
+async function readiness(url: string): Promise<number | null> {
+  const response = await fetch(`${url}/readyz`, { signal: AbortSignal.timeout(2_000) }).catch(() => null);
+  await response?.body?.cancel();
+  return response?.status ?? null;
+}
+
+describe("PostgreSQL unreachable for a while mid-stream", () => {
+  const brokers = testBrokers();
+  const messages = asMessages(seededStream({ seed: 44, users: 150, days: 14 }));
+  let run: Deployment | undefined;
+  let proxy: TcpProxy | undefined;
+  afterAll(async () => {
+    await killAllDetectors();
+    await proxy?.close();
+    await run?.dispose();
+  });
+
+  it(`loses nothing, dead-letters nothing and catches up after ${OUTAGE_MS / 1000} s without its database`, async () => {
+    const reference = await uninterruptedRun(brokers, messages);
+    // The detector reaches the database through a proxy that the test can cut; the test itself
+    // reads the database directly.
+    const upstream = new URL(testPostgresUrl);
+    const cuttable = await tcpProxy(upstream.hostname, Number(upstream.port || 5432));
+    proxy = cuttable;
+    const current = await deployment(brokers, {
+      detectorDatabase: (url) => {
+        const viaProxy = new URL(url);
+        viaProxy.hostname = "127.0.0.1";
+        viaProxy.port = String(cuttable.port);
+        return viaProxy.toString();
+      },
+    });
+    run = current;
+    const direct = current.databaseUrl;
+
+    const detector = await current.start();
+    await detector.ready();
+    const producing = producePaced(brokers, current.topics.activity, messages);
+    const third = Math.floor(messages.length / 3);
+    await waitFor("a third of the stream committed", async () =>
+      (await committedActivity(direct, current.topics)) >= third ? true : undefined,
+    );
+    await cuttable.cut();
+    const cutAt = Date.now();
+    const atCut = await committedActivity(direct, current.topics);
+    // Readiness reports the missing store; the process stays up and keeps its partitions.
+    await waitFor("readiness to turn false", async () =>
+      (await readiness(detector.url)) === 503 ? true : undefined,
+    );
+    await pause(Math.max(0, OUTAGE_MS - (Date.now() - cutAt)));
+    const duringOutage = await committedActivity(direct, current.topics);
+    expect(detector.exit(), "the detector survives the outage").toBeNull();
+    await cuttable.restore();
+    await producing;
+
+    const state = await current.settle(180_000, detector.output);
+    const retries = await detector.metric("vigil_batch_retries_total");
+    const deadLettered = await detector.metric("vigil_events_dead_lettered_total");
+    console.log(
+      `${messages.length} events; ${atCut} committed at the cut, ${duringOutage} when it ended; ` +
+        `${retries} batch retries; ${deadLettered} dead-lettered`,
+    );
+    expect(duringOutage, "nothing commits without the database").toBe(atCut);
+    expect(retries, "batches were retried, not skipped").toBeGreaterThan(0);
+    expect(deadLettered, "nothing dead-lettered").toBe(0);
+    expect(state.published.deadLetters, "nothing on the dead-letter topic").toBe(0);
+    expect(detector.exit(), "the same process ran throughout").toBeNull();
+    expect(await readiness(detector.url)).toBe(200);
+    expectSameFinalState(state, reference);
+    await detector.terminate();
+  }, 300_000);
+});

@@ -16,7 +16,12 @@ if (!secret) {
   process.exit(2);
 }
 const now = Math.floor(Date.now() / 1000);
-const claims: Record<string, unknown> = { sub: values.sub, scope: values.scope, iat: now, exp: now + Number(values.ttl) };
+const claims: Record<string, unknown> = {
+  sub: values.sub,
+  scope: values.scope,
+  iat: now,
+  exp: now + Number(values.ttl),
+};
 if (process.env.AUTH_JWT_ISSUER) claims.iss = process.env.AUTH_JWT_ISSUER;
 if (process.env.AUTH_JWT_AUDIENCE) claims.aud = process.env.AUTH_JWT_AUDIENCE;
 console.log(await sign(claims, secret, "HS256"));

@@ -25,13 +25,18 @@ export async function produce(
   const producer = testKafka().producer({ idempotent: true, maxInFlightRequests: 1 });
   await producer.connect();
   try {
-    await producer.send({
-      topic,
-      acks: -1,
-      messages: messages.map((m) =>
-        "raw" in m ? { key: m.key, value: m.raw } : { key: eventKey(m), value: JSON.stringify(m) },
-      ),
-    });
+    // In slices: one request must stay under the broker's message size limit.
+    for (let i = 0; i < messages.length; i += 500) {
+      await producer.send({
+        topic,
+        acks: -1,
+        messages: messages
+          .slice(i, i + 500)
+          .map((m) =>
+            "raw" in m ? { key: m.key, value: m.raw } : { key: eventKey(m), value: JSON.stringify(m) },
+          ),
+      });
+    }
   } finally {
     await producer.disconnect();
   }

@@ -8,12 +8,15 @@ import { isolatedTopics, testBrokers } from "./kafka.ts";
 export const TEST_SECRET = "test-secret-test-secret-test-secret-0123";
 
 export interface TestVigil {
-  url: string;
+  readonly url: string;
   config: Config;
   topics: ReturnType<typeof isolatedTopics>["topics"];
   /** A signed token for `sub` with these scopes, valid for an hour. */
   token(sub: string, scope?: string): Promise<string>;
+  /** Stops the service and starts it again on the same database and topics. */
+  restart(): Promise<void>;
   /** GET with a token; returns status and parsed JSON. */
+  // biome-ignore lint/suspicious/noExplicitAny: tests read arbitrary response shapes
   get(path: string, token: string): Promise<{ status: number; body: any }>;
   stop(): Promise<void>;
 }
@@ -38,16 +41,22 @@ export async function startVigil(
     LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? "silent",
     ...options.env,
   });
-  const service = await startService(config, createLogger(config.LOG_LEVEL));
-  const url = `http://127.0.0.1:${service.port}`;
+  let service = await startService(config, createLogger(config.LOG_LEVEL));
+  const base = () => `http://127.0.0.1:${service.port}`;
   return {
-    url,
+    get url() {
+      return base();
+    },
     config,
     topics,
     token: (sub, scope = "") =>
       sign({ sub, scope, exp: Math.floor(Date.now() / 1000) + 3600 }, TEST_SECRET, "HS256"),
+    async restart() {
+      await service.stop();
+      service = await startService(config, createLogger(config.LOG_LEVEL));
+    },
     async get(path, token) {
-      const response = await fetch(`${url}${path}`, { headers: { authorization: `Bearer ${token}` } });
+      const response = await fetch(`${base()}${path}`, { headers: { authorization: `Bearer ${token}` } });
       return { status: response.status, body: await response.json() };
     },
     async stop() {

@@ -119,6 +119,16 @@ export async function loginTemplates(
   return templates;
 }
 
+/**
+ * An address near the template's (same /16, so mostly the same country), spread over many /24
+ * networks: a million new users do not all come from the few thousand networks of the population.
+ */
+function spread(ip: string, n: number): string {
+  const octets = ip.split(".");
+  if (octets.length !== 4) return ip;
+  return `${octets[0]}.${octets[1]}.${(n * 7 + Number(octets[2])) % 256}.${(n % 253) + 1}`;
+}
+
 /** `count` first logins, each of a user never seen before (`usr_new_<run>_<n>`), in time order. */
 export function* firstLogins(
   run: string,
@@ -135,7 +145,7 @@ export function* firstLogins(
       occurredAt: new Date(startAt + n).toISOString(),
       userId,
       sessionId: `ses_new_${run}_${n}`,
-      ip: template.ip,
+      ip: spread(template.ip, Math.floor(n / templates.length)),
       userAgent: template.userAgent,
       method: "password",
     };

@@ -5,12 +5,16 @@ import { readdirSync, readFileSync } from "node:fs";
 const PAGE_TICKS = 100; // USER_HZ: /proc reports CPU time in 1/100 s on Linux.
 const MiB = 1024 * 1024;
 
-/** Resident set size now and its peak (VmHWM), in MiB; null once the process is gone. */
-export function memoryOf(pid: number): { rss: number; peak: number } | null {
+/** Resident set size now, its peak (VmHWM) and its anonymous part, in MiB; null once the process is gone. */
+export function memoryOf(pid: number): { rss: number; peak: number; anon: number } | null {
   try {
     const status = readFileSync(`/proc/${pid}/status`, "utf8");
     const kib = (name: string) => Number(new RegExp(`^${name}:\\s+(\\d+) kB`, "m").exec(status)?.[1] ?? 0);
-    return { rss: (kib("VmRSS") * 1024) / MiB, peak: (kib("VmHWM") * 1024) / MiB };
+    return {
+      rss: (kib("VmRSS") * 1024) / MiB,
+      peak: (kib("VmHWM") * 1024) / MiB,
+      anon: (kib("RssAnon") * 1024) / MiB,
+    };
   } catch {
     return null;
   }

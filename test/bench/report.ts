@@ -29,6 +29,7 @@ export interface Results {
   loadAfter?: number[];
   produceRate: number;
   vigilEnv?: Record<string, string>;
+  startCommand?: string;
   baseline?: { rate: number; seconds: number; cpuSeconds: number };
   e2e?: {
     events: number;
@@ -48,6 +49,7 @@ export interface Results {
     peakRss: number;
     profilesStored: number;
     cacheSize: number;
+    heap: { used: number; total: number; external: number };
   };
   steady?: {
     rate: number;
@@ -66,6 +68,7 @@ export interface Results {
     slopeSecondHalf: number;
     vigilCpuShare: number;
     cacheSize: number;
+    heap: { used: number; total: number; external: number };
     profilesStored: number;
     rssSeries: number[][];
   };
@@ -190,6 +193,8 @@ export function renderReport(r: Results): string {
       `engine: packages/simulator/src/eval/bench.ts, ${n(r.engine.events)} events, median of 5 runs; by wall ` +
         `time ${n(r.engine.wallRate)} events/s`,
     );
+  if (r.startCommand)
+    detail(`Vigil process: \`${r.startCommand}\` (as \`pnpm start\`), configuration defaults`);
   if (r.vigilEnv && Object.keys(r.vigilEnv).length > 0)
     detail(
       `Vigil settings: ${Object.entries(r.vigilEnv)

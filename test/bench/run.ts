@@ -4,7 +4,7 @@
 import { type ChildProcess, execFile, spawn } from "node:child_process";
 import { randomBytes } from "node:crypto";
 import { once } from "node:events";
-import { closeSync, mkdirSync, openSync, writeFileSync } from "node:fs";
+import { closeSync, mkdirSync, openSync, readFileSync, writeFileSync } from "node:fs";
 import { createServer } from "node:net";
 import { cpus, loadavg, totalmem } from "node:os";
 import { join } from "node:path";
@@ -63,6 +63,7 @@ const { values: args } = parseArgs({
     phases: { type: "string", default: "baseline,e2e,profiles,steady,api,engine" },
     "vigil-env": { type: "string", multiple: true, default: [] },
     "cpu-prof": { type: "boolean", default: false },
+    "heap-snapshots": { type: "boolean", default: false },
     "wait-quiet": { type: "boolean", default: false },
     write: { type: "boolean" },
     label: { type: "string", default: "" },
@@ -140,9 +141,10 @@ try {
   if (vigilPhases.length > 0) await vigil();
   if (settings.phases.has("engine")) results.engine = await engineBench();
 } finally {
-  if (!args.keep) await deleteTopicsWithPrefix(kafka, prefix).catch((error: Error) =>
-    log(`topics not deleted: ${error.message}`),
-  );
+  if (!args.keep)
+    await deleteTopicsWithPrefix(kafka, prefix).catch((error: Error) =>
+      log(`topics not deleted: ${error.message}`),
+    );
 }
 results.loadAfter = loadavg();
 
@@ -190,8 +192,12 @@ async function vigil(): Promise<void> {
   const extraEnv = Object.fromEntries(
     args["vigil-env"].map((pair) => [pair.slice(0, pair.indexOf("=")), pair.slice(pair.indexOf("=") + 1)]),
   );
-  const nodeArgs = ["--import", join(repoRoot, "test/bench/constant.ts")];
+  // Node's flags as `pnpm start` gives them, so that the process measured is the one deployed.
+  const nodeArgs = [...startFlags(), "--import", join(repoRoot, "test/bench/constant.ts")];
+  results.startCommand = `node ${[...startFlags(), "services/detector/src/main.ts"].join(" ")}`;
   if (args["cpu-prof"]) nodeArgs.push("--cpu-prof", `--cpu-prof-dir=${join(cacheDir, "prof")}`);
+  if (args["heap-snapshots"])
+    nodeArgs.push("--heapsnapshot-signal=SIGUSR2", `--diagnostic-dir=${join(cacheDir, "prof")}`);
   const child: ChildProcess = spawn(
     process.execPath,
     [...nodeArgs, join(repoRoot, "services/detector/src/main.ts")],
@@ -219,6 +225,27 @@ async function vigil(): Promise<void> {
   const memory = new MemorySampler(pid, 1000);
   const url = `http://127.0.0.1:${port}`;
   results.vigilEnv = extraEnv;
+  /** With --heap-snapshots: the child writes a heap snapshot to .cache/bench/prof (after a phase). */
+  const snapshot = async (phase: string) => {
+    // The kernel's view of the process's memory after each phase, for diagnosis.
+    try {
+      const proc = ["status", "smaps_rollup", "smaps"]
+        .map((f) => readFileSync(`/proc/${pid}/${f}`, "utf8"))
+        .join("\n");
+      writeFileSync(join(cacheDir, `proc-${phase}.txt`), proc);
+    } catch {
+      // gone
+    }
+    const metrics = await fetch(`${url}/metrics`)
+      .then((r) => r.text())
+      .catch(() => "");
+    writeFileSync(join(cacheDir, `metrics-${phase}.txt`), metrics);
+    if (!args["heap-snapshots"]) return;
+    mkdirSync(join(cacheDir, "prof"), { recursive: true });
+    log(`heap snapshot after ${phase}`);
+    child.kill("SIGUSR2");
+    await sleep(20_000);
+  };
   try {
     await waitUntil("Vigil ready", 60_000, async () => (await fetch(`${url}/readyz`)).status === 200);
     await db.connect();
@@ -289,6 +316,7 @@ async function vigil(): Promise<void> {
         rssAfter: memoryOf(pid)?.rss ?? 0,
         metrics: await scrape(url),
       };
+      await snapshot("e2e");
       log(
         `Vigil end to end: ${fmt(rate)} events/s (${seconds.toFixed(1)} s); settled after ${settled.toFixed(1)} s`,
       );
@@ -318,7 +346,9 @@ async function vigil(): Promise<void> {
         peakRss: memory.peak,
         profilesStored: await countRows(db, "user_states"),
         cacheSize: metrics.vigil_profile_cache_size ?? Number.NaN,
+        heap: heapOf(metrics),
       };
+      await snapshot("profiles");
       log(
         `profiles: ${fmt(results.profiles.rate)} events/s, ${fmt(results.profiles.profilesStored)} profiles stored, ` +
           `rss ${fmt(results.profiles.rssAfter)} MiB`,
@@ -440,6 +470,7 @@ async function vigil(): Promise<void> {
         slopeSecondHalf: slopePerMinute(secondHalf),
         vigilCpuShare: (cpuOf(pid) - cpuBefore) / (to - from),
         cacheSize: metrics.vigil_profile_cache_size ?? Number.NaN,
+        heap: heapOf(metrics),
         profilesStored: await countRows(db, "user_states"),
         rssSeries: samples
           .filter((_, i) => i % 10 === 0)
@@ -543,9 +574,14 @@ async function countRows(db: pg.Client, table: string): Promise<number> {
   return rows[0]?.n ?? 0;
 }
 
+/** Users with flags first, then any with a profile, then (nothing consumed yet) the population's. */
 async function someUsers(db: pg.Client): Promise<string[]> {
-  const { rows } = await db.query<{ user_id: string }>("select user_id from user_states limit 500");
-  return rows.map((row) => row.user_id);
+  const { rows } = await db.query<{ user_id: string }>(
+    `(select distinct user_id from flags limit 250)
+     union (select user_id from user_states where user_id not like 'usr_new_%' limit 250)`,
+  );
+  if (rows.length > 0) return rows.map((row) => row.user_id);
+  return (await historyUsers(file, 1)).slice(0, 500).map((user) => user.userId);
 }
 
 /** Unlabelled totals of the service's Prometheus series (labelled series summed). */
@@ -562,6 +598,25 @@ async function scrape(url: string): Promise<Record<string, number>> {
     }
   }
   return totals;
+}
+
+/** The flags between `node` and the entry point in package.json's start script. */
+function startFlags(): string[] {
+  const scripts = (
+    JSON.parse(readFileSync(join(repoRoot, "package.json"), "utf8")) as { scripts?: Record<string, string> }
+  ).scripts;
+  const match = /^node\s+(.*?)\s*services\/detector\/src\/main\.ts/.exec(scripts?.start ?? "");
+  return (match?.[1] ?? "").split(/\s+/).filter(Boolean);
+}
+
+/** V8 heap (used / total) and memory outside it (Buffers, geoip's tables), in MiB. */
+function heapOf(metrics: Record<string, number>): { used: number; total: number; external: number } {
+  const mib = (name: string) => (metrics[name] ?? Number.NaN) / 2 ** 20;
+  return {
+    used: mib("vigil_nodejs_heap_size_used_bytes"),
+    total: mib("vigil_nodejs_heap_size_total_bytes"),
+    external: mib("vigil_nodejs_external_memory_bytes"),
+  };
 }
 
 async function waitUntil(what: string, timeoutMs: number, probe: () => Promise<boolean>): Promise<void> {

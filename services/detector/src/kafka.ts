@@ -5,6 +5,7 @@ import {
   type Consumer,
   type EachBatchPayload,
   Kafka,
+  type KafkaMessage,
   logLevel,
   type PartitionAssigner,
   Partitioners,
@@ -67,6 +68,23 @@ export interface ConsumerOptions {
 const TOPIC_RESOURCE = 2 as ConfigResourceTypes;
 /** Room for the reason and origin headers a dead letter adds to the original message. */
 const DEAD_LETTER_HEADROOM = 64 * 1024;
+
+/**
+ * How the consumer fetches. Larger than kafkajs's defaults (1 MiB a partition, 10 MiB a fetch) when
+ * catching up: about 4,700 events a batch instead of 2,100 (test/bench), so fewer transactions and a
+ * user's state written once for more of their events. Not larger: a batch's transient memory grows
+ * with it. minBytes 1: a fetch answers as soon as anything is there, so the
+ * limits cost nothing in latency at a low rate.
+ */
+export const FETCH = {
+  maxBytesPerPartition: 2 * 1024 * 1024,
+  maxBytes: 16 * 1024 * 1024,
+  minBytes: 1,
+  maxWaitTimeInMs: 1000,
+} as const;
+
+/** Kafka's committed offsets serve lag monitoring only: committed this often, not after every batch. */
+const KAFKA_COMMIT_INTERVAL_MS = 1000;
 
 export function connectKafka(brokers: string[], clientId: string, log: Logger) {
   const kafka = new Kafka({
@@ -157,8 +175,11 @@ export function connectKafka(brokers: string[], clientId: string, log: Logger) {
     return {
       async send(messages) {
         const byTopic = new Map<string, OutboundMessage[]>();
-        for (const message of messages)
-          byTopic.set(message.topic, [...(byTopic.get(message.topic) ?? []), message]);
+        for (const message of messages) {
+          const list = byTopic.get(message.topic);
+          if (list) list.push(message);
+          else byTopic.set(message.topic, [message]);
+        }
         await producer.sendBatch({
           acks: -1,
           topicMessages: [...byTopic].map(([topic, list]) => ({
@@ -176,8 +197,10 @@ export function connectKafka(brokers: string[], clientId: string, log: Logger) {
       groupId: options.groupId,
       partitionAssigners: [coPartitioned],
       retry: { retries: 8, restartOnFailure: async () => true },
+      ...FETCH,
     });
     let member = false;
+    const toCommit = new Map<string, { topic: string; partition: number; offset: string }>();
     consumer.on(consumer.events.GROUP_JOIN, async ({ payload }) => {
       const owned = new Map<string, number[]>(Object.entries(payload.memberAssignment));
       await options.onAssignment(owned);
@@ -201,35 +224,68 @@ export function connectKafka(brokers: string[], clientId: string, log: Logger) {
             topic: batch.topic,
             partition: batch.partition,
             highWatermark: Number(batch.highWatermark),
-            messages: batch.messages.map((m) => ({
-              topic: batch.topic,
-              partition: batch.partition,
-              offset: Number(m.offset),
-              key: m.key?.toString("utf8") ?? null,
-              value: m.value,
-              headers: headersOf(m.headers),
-            })),
+            messages: batch.messages.map((m) => new Inbound(batch.topic, batch.partition, m)),
           },
           { heartbeat: payload.heartbeat, isActive: () => payload.isRunning() && !payload.isStale() },
         );
         if (next === null) return;
         payload.resolveOffset(String(next - 1));
-        // Kafka's committed offsets serve lag monitoring only; the store's are authoritative.
-        await consumer
-          .commitOffsets([{ topic: batch.topic, partition: batch.partition, offset: String(next) }])
-          .catch((error: Error) => log.warn({ err: error.message }, "could not commit offsets to Kafka"));
+        toCommit.set(`${batch.topic}:${batch.partition}`, {
+          topic: batch.topic,
+          partition: batch.partition,
+          offset: String(next),
+        });
       },
     });
+    // Kafka's committed offsets serve lag monitoring only; the store's are authoritative. One commit
+    // a second for every partition that moved, instead of a round trip to the broker per batch.
+    const commitToKafka = async () => {
+      if (toCommit.size === 0) return;
+      const offsets = [...toCommit.values()];
+      toCommit.clear();
+      await consumer
+        .commitOffsets(offsets)
+        .catch((error: Error) => log.warn({ err: error.message }, "could not commit offsets to Kafka"));
+    };
+    const committer = setInterval(() => void commitToKafka(), KAFKA_COMMIT_INTERVAL_MS);
+    committer.unref();
     return {
       isMember: () => member,
       async stop() {
         member = false;
+        clearInterval(committer);
+        await commitToKafka();
         await consumer.disconnect();
       },
     };
   }
 
   return { ensureTopics, publisher, consume };
+}
+
+/** A consumed message; key and headers are decoded only when asked for (dead letters), not per event. */
+class Inbound implements InboundMessage {
+  readonly topic: string;
+  readonly partition: number;
+  readonly offset: number;
+  readonly value: Buffer | null;
+  readonly #message: KafkaMessage;
+
+  constructor(topic: string, partition: number, message: KafkaMessage) {
+    this.topic = topic;
+    this.partition = partition;
+    this.offset = Number(message.offset);
+    this.value = message.value;
+    this.#message = message;
+  }
+
+  get key(): string | null {
+    return this.#message.key?.toString("utf8") ?? null;
+  }
+
+  get headers(): Record<string, string> {
+    return headersOf(this.#message.headers);
+  }
 }
 
 function headersOf(headers: Record<string, unknown> | undefined): Record<string, string> {

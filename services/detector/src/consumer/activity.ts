@@ -55,6 +55,7 @@ export async function planActivity(
   const changed = new Map<string, UserState>();
   const flags = new FlagCollector();
   const events: EventRecord[] = [];
+  const consumed = new Map<string, number>();
   for (const { message, event } of fresh) {
     const { observation, record } = enrich(event, context.addresses);
     if (event.userId !== undefined) {
@@ -68,12 +69,13 @@ export async function planActivity(
       flags.add(step.flags, observation.device?.family ?? null);
     }
     events.push(record);
-    metrics.eventsConsumed.inc({ type: event.type });
+    consumed.set(event.type, (consumed.get(event.type) ?? 0) + 1);
     if (event.type.startsWith("login.") && observation.network !== null && message.value) {
       outbox.push(bySourceMessage(context.topics, event.id, observation.network, message.value));
     }
   }
 
+  for (const [type, count] of consumed) metrics.eventsConsumed.inc({ type }, count);
   const committed = serialize(changed);
   return {
     write: {

@@ -4,22 +4,41 @@ import { LRUCache } from "lru-cache";
 
 interface Entry {
   partition: number;
-  /** The committed state as JSON text: half the memory of the object, nothing for the GC to trace. */
-  text: string;
+  /**
+   * The committed state as UTF-8 JSON, outside the JavaScript heap: half the memory of the object,
+   * nothing for the GC to trace, and no growth of the heap's limit, which V8 sets in proportion to
+   * what lives on the heap (a cache held there as strings let the heap grow to twice the cache).
+   */
+  json: Buffer;
+}
+
+/** Per-entry overhead beyond the JSON, in bytes' worth: key, entry, buffer object, LRU slots. */
+const ENTRY_OVERHEAD = 200;
+
+function stored(text: string): Buffer {
+  // Its own allocation: a slice of Node's shared pool would keep the whole 8 KiB slab alive.
+  const json = Buffer.allocUnsafeSlow(Buffer.byteLength(text));
+  json.write(text);
+  return json;
 }
 
 /**
- * Committed user states of the partitions this replica owns, bounded (LRU). It only ever holds what
- * the store holds: states enter it after their batch commits. Kept serialized, so every load hands
- * out a fresh object that the engine may change freely.
+ * Committed user states of the partitions this replica owns, bounded (LRU) by a count and by their
+ * size in bytes, whichever is reached first: a settled profile is ten times a new one. It only
+ * ever holds what the store holds: states enter it after their batch commits. Kept serialized, so
+ * every load hands out a fresh object that the engine may change freely.
  */
 export class UserCache {
   readonly #entries: LRUCache<string, Entry>;
   readonly #sql: Sql;
 
-  constructor(sql: Sql, max: number) {
+  constructor(sql: Sql, max: number, maxBytes: number) {
     this.#sql = sql;
-    this.#entries = new LRUCache({ max });
+    this.#entries = new LRUCache({
+      max,
+      maxSize: maxBytes,
+      sizeCalculation: (entry) => entry.json.length + ENTRY_OVERHEAD,
+    });
   }
 
   /** The committed states of these users (missing: never seen), from memory or in one query. */
@@ -29,20 +48,20 @@ export class UserCache {
     for (const userId of userIds) {
       if (found.has(userId) || missing.has(userId)) continue;
       const entry = this.#entries.get(userId);
-      if (entry) found.set(userId, JSON.parse(entry.text) as UserState);
+      if (entry) found.set(userId, JSON.parse(entry.json.toString()) as UserState);
       else missing.add(userId);
     }
     const loaded = await loadUserStateTexts(this.#sql, [...missing]);
     for (const [userId, text] of loaded) {
       found.set(userId, JSON.parse(text) as UserState);
-      this.#entries.set(userId, { partition, text });
+      this.#entries.set(userId, { partition, json: stored(text) });
     }
     return found;
   }
 
   /** States just committed, as the JSON text that was stored. */
   remember(partition: number, states: Map<string, string>): void {
-    for (const [userId, text] of states) this.#entries.set(userId, { partition, text });
+    for (const [userId, text] of states) this.#entries.set(userId, { partition, json: stored(text) });
   }
 
   forget(userIds: Iterable<string>): void {
@@ -60,10 +79,8 @@ export class UserCache {
     return this.#entries.size;
   }
 
-  /** Characters of JSON held (about the bytes, as states are ASCII). */
-  get textLength(): number {
-    let total = 0;
-    for (const entry of this.#entries.values()) total += entry.text.length;
-    return total;
+  /** Bytes held, overhead included. */
+  get bytes(): number {
+    return this.#entries.calculatedSize;
   }
 }

@@ -14,7 +14,8 @@ interface FlagView {
 
 /** The sum of a Prometheus counter over all its label sets. */
 async function counter(vigil: TestVigil, name: string): Promise<number> {
-  const text = await (await fetch(`${vigil.url}/metrics`)).text();
+  // A keep-alive connection the busy server just closed fails once; the next attempt opens a new one.
+  const text = await waitFor("the metrics", async () => (await fetch(`${vigil.url}/metrics`)).text(), 10_000);
   return text
     .split("\n")
     .filter((line) => line.startsWith(`${name}{`) || line.startsWith(`${name} `))

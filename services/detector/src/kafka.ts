@@ -61,7 +61,11 @@ export interface ConsumerOptions {
   /** Handles one batch; returns the next offset to commit to Kafka for lag monitoring, or null. */
   onBatch(batch: InboundBatch, control: BatchControl): Promise<number | null>;
   /** Called after each rebalance with the partitions now owned, by topic. */
-  onAssignment(owned: Map<string, number[]>): Promise<void> | void;
+  /**
+   * Called after each rebalance with the partitions now owned, by topic; may answer where to resume
+   * each of them (topic → partition → offset), which the consumer then seeks to.
+   */
+  onAssignment(owned: Map<string, number[]>): Promise<Map<string, Map<number, number>> | undefined>;
 }
 
 /** ConfigResourceTypes.TOPIC; kafkajs' CommonJS build does not expose the enum to ES imports. */
@@ -203,7 +207,20 @@ export function connectKafka(brokers: string[], clientId: string, log: Logger) {
     const toCommit = new Map<string, { topic: string; partition: number; offset: string }>();
     consumer.on(consumer.events.GROUP_JOIN, async ({ payload }) => {
       const owned = new Map<string, number[]>(Object.entries(payload.memberAssignment));
-      await options.onAssignment(owned);
+      const resume = await options.onAssignment(owned);
+      for (const [topic, offsets] of resume ?? []) {
+        for (const [partition, offset] of offsets) {
+          try {
+            consumer.seek({ topic, partition, offset: String(offset) });
+          } catch (error) {
+            // Already revoked by a newer rebalance; messages below the stored offset are skipped anyway.
+            log.warn(
+              { err: (error as Error).message, topic, partition },
+              "could not seek to the stored offset",
+            );
+          }
+        }
+      }
       member = true;
     });
     for (const event of [consumer.events.REBALANCING, consumer.events.CRASH, consumer.events.STOP]) {

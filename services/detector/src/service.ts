@@ -3,7 +3,7 @@ import type { AddressInfo } from "node:net";
 import { serve } from "@hono/node-server";
 import { defaultDetectionConfig } from "@vigil/detection";
 import { topicNames } from "@vigil/events";
-import { openStore, storeAnswers } from "@vigil/store";
+import { loadOffsets, openStore, storeAnswers } from "@vigil/store";
 import { createApi } from "./api/index.ts";
 import type { Config } from "./config.ts";
 import { consumedTopics, createPipeline } from "./consumer/pipeline.ts";
@@ -62,7 +62,17 @@ export async function startService(config: Config, log: Logger): Promise<Running
     topics: consumedTopics(topics),
     concurrency: config.KAFKA_PARTITION_CONCURRENCY,
     onBatch: pipeline.onBatch,
-    onAssignment: pipeline.onAssignment,
+    // Resume every owned partition where the store says (its offsets are the truth, e.g. after the
+    // database was restored from a backup older than Kafka's committed offsets).
+    async onAssignment(owned) {
+      pipeline.onAssignment(owned);
+      const resume = new Map<string, Map<number, number>>();
+      for (const [topic, partitions] of owned) {
+        const stored = await loadOffsets(sql, config.KAFKA_GROUP_ID, topic);
+        resume.set(topic, new Map([...stored].filter(([partition]) => partitions.includes(partition))));
+      }
+      return resume;
+    },
   });
   const retention = startRetention({
     sql,

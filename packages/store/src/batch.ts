@@ -1,4 +1,5 @@
 import type { Notice } from "@vigil/events";
+import { type CounterChange, savePartitionCounters } from "./counters.ts";
 import { type EventRecord, insertEvents } from "./events.ts";
 import { type FlagRecord, type StoredFlag, upsertFlags } from "./flags.ts";
 import { insertNotices, type NoticeLimit } from "./notices.ts";
@@ -15,6 +16,8 @@ export interface BatchWrite {
   userStates: { userId: string; state: unknown }[];
   sourceStates: { network: string; state: unknown }[];
   partitionStates: { key: PartitionKey; state: unknown }[];
+  /** Changed counters of partition states kept as counters (the population). */
+  partitionCounters?: { key: PartitionKey; changes: CounterChange[] }[];
   flags: FlagRecord[];
   /** Candidate notices; those over the user's limit or for an already noticed flag are dropped. */
   notices: Notice[];
@@ -38,6 +41,8 @@ export async function commitBatch(sql: Sql, batch: BatchWrite): Promise<BatchRes
     await saveUserStates(tx, batch.userStates);
     await saveSourceStates(tx, batch.sourceStates);
     for (const { key, state } of batch.partitionStates) await savePartitionState(tx, key, state);
+    for (const { key, changes } of batch.partitionCounters ?? [])
+      await savePartitionCounters(tx, key, changes);
     const flags = await upsertFlags(tx, batch.flags, batch.now);
     const notices = await insertNotices(tx, batch.notices, batch.noticeLimit);
     await enqueue(tx, [

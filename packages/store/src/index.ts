@@ -3,6 +3,7 @@ import { type DatabaseOptions, openDatabase, type Sql } from "./sql.ts";
 
 export * from "./audit.ts";
 export * from "./batch.ts";
+export * from "./counters.ts";
 export * from "./events.ts";
 export * from "./flags.ts";
 export * from "./migrate.ts";

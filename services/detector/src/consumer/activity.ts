@@ -51,7 +51,8 @@ export async function planActivity(
     partition,
     fresh.flatMap(({ event }) => (event.userId === undefined ? [] : [event.userId])),
   );
-  const population = await context.population(partition);
+  const tracked = await context.population(partition);
+  const population = tracked.state;
   const changed = new Map<string, UserState>();
   const flags = new FlagCollector();
   const events: EventRecord[] = [];
@@ -77,13 +78,13 @@ export async function planActivity(
 
   for (const [type, count] of consumed) metrics.eventsConsumed.inc({ type }, count);
   const committed = serialize(changed);
+  const partitionKey = { groupId: context.groupId, topic: context.topics.activity, partition };
   return {
     write: {
       events,
       userStates: [...committed].map(([userId, text]) => ({ userId, state: new JsonText(text) })),
-      partitionStates: [
-        { key: { groupId: context.groupId, topic: context.topics.activity, partition }, state: population },
-      ],
+      partitionStates: [{ key: partitionKey, state: tracked.totals() }],
+      partitionCounters: [{ key: partitionKey, changes: tracked.changes() }],
       flags: flags.records(),
       notices: flags.notices(context.noticeMinSeverity, now.toISOString()),
       messages: outbox,

@@ -1,4 +1,4 @@
-import type { DetectionConfig, FlagUpdate, PopulationState, UserState } from "@vigil/detection";
+import type { DetectionConfig, FlagUpdate, UserState } from "@vigil/detection";
 import { type Notice, type Severity, severityRank, type Topics } from "@vigil/events";
 import type { BatchWrite, FlagRecord, OutboxMessage, Sql } from "@vigil/store";
 import type { InboundMessage } from "../kafka.ts";
@@ -7,6 +7,7 @@ import type { Metrics } from "../metrics.ts";
 import { composeNotice } from "../notices/compose.ts";
 import type { Addresses } from "./enrich.ts";
 import { deadLetter } from "./messages.ts";
+import type { TrackedPopulation } from "./population.ts";
 import type { UserCache } from "./userCache.ts";
 
 /** What every batch handler needs; built once in the pipeline. */
@@ -15,7 +16,7 @@ export interface PlanContext {
   groupId: string;
   topics: Topics;
   users: UserCache;
-  population(partition: number): Promise<PopulationState>;
+  population(partition: number): Promise<TrackedPopulation>;
   engine: DetectionConfig;
   /** Parsed, geolocated, hashed addresses (cached). */
   addresses: Addresses;
@@ -32,7 +33,14 @@ export interface BatchPlan {
   write: Partial<
     Pick<
       BatchWrite,
-      "events" | "userStates" | "sourceStates" | "partitionStates" | "flags" | "notices" | "messages"
+      | "events"
+      | "userStates"
+      | "sourceStates"
+      | "partitionStates"
+      | "partitionCounters"
+      | "flags"
+      | "notices"
+      | "messages"
     >
   >;
   /** User states to cache after commit, by user, as the JSON text written. */

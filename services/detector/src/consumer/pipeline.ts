@@ -1,13 +1,6 @@
-import { type DetectionConfig, emptyPopulation, type PopulationState } from "@vigil/detection";
+import type { DetectionConfig } from "@vigil/detection";
 import type { Severity, Topics } from "@vigil/events";
-import {
-  commitBatch,
-  FencedError,
-  loadOffsets,
-  loadPartitionState,
-  type NoticeLimit,
-  type Sql,
-} from "@vigil/store";
+import { commitBatch, FencedError, loadOffsets, type NoticeLimit, type Sql } from "@vigil/store";
 import { Gauge } from "prom-client";
 import type { BatchControl, InboundBatch, InboundMessage } from "../kafka.ts";
 import type { Logger } from "../log.ts";
@@ -17,6 +10,7 @@ import { type BatchPlan, messageKey, type PlanContext, PoisonMessage } from "./c
 import { Addresses } from "./enrich.ts";
 import { KeyedLock } from "./lock.ts";
 import { flagMessage, noticeMessage } from "./messages.ts";
+import { TrackedPopulation } from "./population.ts";
 import { untilDone } from "./retry.ts";
 import { planSources } from "./sources.ts";
 import { UserCache } from "./userCache.ts";
@@ -62,7 +56,7 @@ export function createPipeline(options: PipelineOptions) {
   const { sql, log, metrics, groupId, topics } = options;
   const now = options.now ?? (() => new Date());
   const stored = new Map<string, number | null>();
-  const populations = new Map<number, PopulationState>();
+  const populations = new Map<number, TrackedPopulation>();
   const users = new UserCache(
     sql,
     options.profileCacheSize,
@@ -101,7 +95,7 @@ export function createPipeline(options: PipelineOptions) {
       let population = populations.get(partition);
       if (population === undefined) {
         const key = { groupId, topic: topics.activity, partition };
-        population = (await loadPartitionState<PopulationState>(sql, key)) ?? emptyPopulation();
+        population = await TrackedPopulation.load(sql, key);
         populations.set(partition, population);
       }
       return population;
@@ -162,6 +156,7 @@ export function createPipeline(options: PipelineOptions) {
         userStates: planned.write.userStates ?? [],
         sourceStates: planned.write.sourceStates ?? [],
         partitionStates: planned.write.partitionStates ?? [],
+        partitionCounters: planned.write.partitionCounters ?? [],
         flags: planned.write.flags ?? [],
         notices: planned.write.notices ?? [],
         noticeLimit: options.noticeLimit,
@@ -170,6 +165,7 @@ export function createPipeline(options: PipelineOptions) {
         now: at.toISOString(),
       });
       stored.set(`${topic}:${partition}`, next);
+      if (topic === topics.activity) populations.get(partition)?.committed();
       for (const message of fresh) context.poisoned.delete(messageKey(message));
       if (planned.users) users.remember(partition, planned.users);
       for (const flag of result.flags) {

@@ -5,6 +5,7 @@ import { bearerToken, InvalidTokenError, type Principal, type Scope, verifyToken
 import type { ApiDeps, ApiEnv } from "./deps.ts";
 import { ApiError } from "./errors.ts";
 import { RequestBudget } from "./rateLimit.ts";
+import { VerifiedTokens } from "./verifiedTokens.ts";
 
 export type AccessRule = { kind: "public" } | { kind: "authenticated" } | { kind: "scope"; scope: Scope };
 
@@ -53,6 +54,7 @@ const unauthenticated = (message: string) =>
 /** Resolves the route's rule, authenticates, spends the caller's request budget and enforces the rule. */
 export function guard(deps: ApiDeps): MiddlewareHandler<ApiEnv> {
   const budget = new RequestBudget(deps.config.API_RATE_LIMIT_PER_MINUTE);
+  const tokens = new VerifiedTokens((token) => verifyToken(token, deps.config));
   const now = deps.now ?? (() => new Date());
   return async (c, next) => {
     const endpoint = endpointOf(c);
@@ -63,7 +65,7 @@ export function guard(deps: ApiDeps): MiddlewareHandler<ApiEnv> {
     if (rule.kind === "public") return next();
 
     const header = c.req.header("authorization");
-    const principal = await authenticate(header, deps);
+    const principal = await authenticate(header, tokens, deps);
     // Strangers are limited by address so that guessing tokens is as slow as using one.
     const caller = principal ? `sub:${principal.subject}` : `addr:${remoteAddress(c)}`;
     const spent = budget.take(caller, now().getTime());
@@ -85,12 +87,16 @@ export function guard(deps: ApiDeps): MiddlewareHandler<ApiEnv> {
   };
 }
 
-async function authenticate(header: string | undefined, deps: ApiDeps): Promise<Principal | null> {
+async function authenticate(
+  header: string | undefined,
+  tokens: VerifiedTokens,
+  deps: ApiDeps,
+): Promise<Principal | null> {
   if (header === undefined) return null;
   const token = bearerToken(header);
   if (token === null) return null;
   try {
-    return await verifyToken(token, deps.config);
+    return await tokens.verify(token);
   } catch (error) {
     if (!(error instanceof InvalidTokenError)) throw error;
     deps.log.debug({ reason: error.message }, "token refused");

@@ -7,6 +7,12 @@ export interface Principal {
   scopes: ReadonlySet<string>;
 }
 
+/** A token that passed verification: its caller, and when (epoch ms) it stops being valid. */
+export interface VerifiedToken {
+  principal: Principal;
+  expiresAtMs: number;
+}
+
 export const SCOPES = ["flags:read", "flags:write", "audit:read"] as const;
 export type Scope = (typeof SCOPES)[number];
 
@@ -26,7 +32,7 @@ export function bearerToken(header: string | undefined): string | null {
  * algorithm fails before the signature is looked at, so a public key can never be replayed as the
  * HMAC secret. `exp` and `sub` are required; `iss` and `aud` are checked when configured.
  */
-export async function verifyToken(token: string, config: AuthConfig): Promise<Principal> {
+export async function verifyToken(token: string, config: AuthConfig): Promise<VerifiedToken> {
   let payload: Record<string, unknown>;
   try {
     payload = await verify(token, config.AUTH_JWT_SECRET, {
@@ -49,5 +55,9 @@ export async function verifyToken(token: string, config: AuthConfig): Promise<Pr
   if (scope !== undefined && typeof scope !== "string") {
     throw new InvalidTokenError("scope claim must be a space-separated string");
   }
-  return { subject: sub, scopes: new Set(scope?.split(" ").filter(Boolean) ?? []) };
+  return {
+    principal: { subject: sub, scopes: new Set(scope?.split(" ").filter(Boolean) ?? []) },
+    // hono refuses a token once exp <= the current second, i.e. from exp * 1000 ms on.
+    expiresAtMs: payload.exp * 1000,
+  };
 }

@@ -103,7 +103,9 @@ describe("walking skeleton on the real broker and PostgreSQL", () => {
     expect(text).toMatch(/^vigil_flags_total\{severity="\w+",reason="\w+"\} [1-9]/m);
     expect(value(`vigil_batch_duration_seconds_count{topic="${vigil.topics.activity}"}`)).toBeGreaterThan(0);
     expect(text).toMatch(/^vigil_consumer_lag\{topic="[^"]+",partition="\d+"\} \d+/m);
-    expect(value("vigil_store_query_duration_seconds_count")).toBeGreaterThan(0);
+    expect(value('vigil_store_query_duration_seconds_count{statement="insert user_states"}')).toBeGreaterThan(
+      0,
+    );
     expect(text).toMatch(/^vigil_published_total\{topic="[^"]+account-flags"\} [1-9]/m);
     expect(text).toMatch(
       /^vigil_http_request_duration_seconds_count\{method="GET",route="\/v1\/flags",status="200"\} [1-9]/m,

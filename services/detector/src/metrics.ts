@@ -51,14 +51,15 @@ export function createMetrics() {
     }),
     storeQuerySeconds: new Histogram({
       name: "vigil_store_query_duration_seconds",
-      help: "Time of each database query",
+      help: "Time of each database query, by statement (verb and first table)",
+      labelNames: ["statement"] as const,
       buckets: [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 1],
       registers,
     }),
     notices: new Counter({ name: "vigil_notices_total", help: "Notices created for users", registers }),
     published: new Counter({
       name: "vigil_published_total",
-      help: "Messages published from the outbox, by topic",
+      help: "Messages published to Kafka (from the outbox or by a batch), by topic",
       labelNames: ["topic"],
       registers,
     }),

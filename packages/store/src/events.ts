@@ -22,8 +22,8 @@ export async function insertEvents(sql: Sql, records: EventRecord[]): Promise<vo
   if (records.length === 0) return;
   await sql.query(
     `insert into events (id, user_id, session_id, type, occurred_at, ip, ip_hash, network, location, device, detail)
-     select * from jsonb_to_recordset($1::jsonb) as x("id" text, "userId" text, "sessionId" text, "type" text,
-       "occurredAt" timestamptz, "ip" text, "ipHash" text, "network" text, "location" jsonb, "device" text, "detail" jsonb)
+     select * from json_to_recordset($1::json) as x("id" text, "userId" text, "sessionId" text, "type" text,
+       "occurredAt" timestamptz, "ip" text, "ipHash" text, "network" text, "location" json, "device" text, "detail" json)
      on conflict (id) do nothing`,
     [JSON.stringify(records)],
   );

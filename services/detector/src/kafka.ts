@@ -12,6 +12,7 @@ import {
   type Producer,
 } from "kafkajs";
 import type { Logger } from "./log.ts";
+import { bySize } from "./requestSize.ts";
 
 export interface InboundMessage {
   topic: string;
@@ -44,6 +45,7 @@ export interface OutboundMessage {
 }
 
 export interface Publisher {
+  /** Publishes with acks from all in-sync replicas, in requests of a size the broker accepts. */
   send(messages: OutboundMessage[]): Promise<void>;
   close(): Promise<void>;
 }
@@ -140,6 +142,8 @@ export function connectKafka(brokers: string[], clientId: string, log: Logger) {
       };
       await create([plan.anchor], plan.partitions);
       const counts = async (topics: string[]) => {
+        // No topics named would ask the broker for all of them.
+        if (topics.length === 0) return new Map<string, number>();
         const { topics: metadata } = await admin.fetchTopicMetadata({ topics });
         return new Map(metadata.map((t) => [t.name, t.partitions.length]));
       };
@@ -178,19 +182,21 @@ export function connectKafka(brokers: string[], clientId: string, log: Logger) {
     await producer.connect();
     return {
       async send(messages) {
-        const byTopic = new Map<string, OutboundMessage[]>();
-        for (const message of messages) {
-          const list = byTopic.get(message.topic);
-          if (list) list.push(message);
-          else byTopic.set(message.topic, [message]);
+        for (const chunk of bySize(messages)) {
+          const byTopic = new Map<string, OutboundMessage[]>();
+          for (const message of chunk) {
+            const list = byTopic.get(message.topic);
+            if (list) list.push(message);
+            else byTopic.set(message.topic, [message]);
+          }
+          await producer.sendBatch({
+            acks: -1,
+            topicMessages: [...byTopic].map(([topic, list]) => ({
+              topic,
+              messages: list.map((m) => ({ key: m.key, value: Buffer.from(m.value), headers: m.headers })),
+            })),
+          });
         }
-        await producer.sendBatch({
-          acks: -1,
-          topicMessages: [...byTopic].map(([topic, list]) => ({
-            topic,
-            messages: list.map((m) => ({ key: m.key, value: Buffer.from(m.value), headers: m.headers })),
-          })),
-        });
       },
       close: () => producer.disconnect(),
     };

@@ -1,38 +1,11 @@
 import { drainOutbox, type Sql } from "@vigil/store";
 import { MESSAGE_ID_HEADER } from "./consumer/messages.ts";
-import type { OutboundMessage, Publisher } from "./kafka.ts";
+import type { Publisher } from "./kafka.ts";
 import type { Logger } from "./log.ts";
 import type { Metrics } from "./metrics.ts";
 
 const BATCH = 500;
 const POLL_MS = 1000;
-/**
- * Bytes per produce request. The broker refuses a partition's record batch over the topic's
- * max.message.bytes (1 MiB by default) and a refused request would be retried for ever, so a drain
- * of many large messages (dead letters of oversized input) goes out in several requests.
- */
-const MAX_REQUEST_BYTES = 512 * 1024;
-
-/** Splits messages, in order, into runs of at most `limit` bytes; a larger message goes alone. */
-export function bySize(messages: OutboundMessage[], limit: number): OutboundMessage[][] {
-  const chunks: OutboundMessage[][] = [];
-  let chunk: OutboundMessage[] = [];
-  let bytes = 0;
-  for (const message of messages) {
-    let size = Buffer.byteLength(message.key) + Buffer.byteLength(message.value) + 64;
-    for (const [name, value] of Object.entries(message.headers ?? {}))
-      size += Buffer.byteLength(name) + Buffer.byteLength(value) + 8;
-    if (chunk.length > 0 && bytes + size > limit) {
-      chunks.push(chunk);
-      chunk = [];
-      bytes = 0;
-    }
-    chunk.push(message);
-    bytes += size;
-  }
-  if (chunk.length > 0) chunks.push(chunk);
-  return chunks;
-}
 
 /**
  * Publishes committed outbox messages, oldest first, at least once; each carries its stable
@@ -55,7 +28,7 @@ export function startOutboxRelay(options: { sql: Sql; publisher: Publisher; log:
         ...m,
         headers: { ...m.headers, [MESSAGE_ID_HEADER]: m.messageId },
       }));
-      for (const chunk of bySize(outbound, MAX_REQUEST_BYTES)) await publisher.send(chunk);
+      await publisher.send(outbound);
       for (const m of messages) metrics.published.inc({ topic: m.topic });
     });
   }

@@ -55,6 +55,7 @@ export async function startService(config: Config, log: Logger): Promise<Running
     noticeMinSeverity: config.NOTICE_MIN_SEVERITY,
     noticeLimit: { maxPerUser: config.NOTICE_MAX_PER_USER, windowHours: config.NOTICE_WINDOW_HOURS },
     profileCacheSize: config.PROFILE_CACHE_SIZE,
+    publisher,
     onOutbox: relay.wake,
   });
   const consumer = await kafka.consume({

@@ -1,7 +1,7 @@
 import { observeUser, type UserState } from "@vigil/detection";
 import { type AccountEvent, parseEvent } from "@vigil/events";
 import { type EventRecord, JsonText, knownEventIds } from "@vigil/store";
-import type { InboundMessage } from "../kafka.ts";
+import type { InboundMessage, OutboundMessage } from "../kafka.ts";
 import {
   type BatchPlan,
   FlagCollector,
@@ -56,6 +56,7 @@ export async function planActivity(
   const changed = new Map<string, UserState>();
   const flags = new FlagCollector();
   const events: EventRecord[] = [];
+  const bySource: OutboundMessage[] = [];
   const consumed = new Map<string, number>();
   for (const { message, event } of fresh) {
     const { observation, record } = enrich(event, context.addresses);
@@ -72,7 +73,7 @@ export async function planActivity(
     events.push(record);
     consumed.set(event.type, (consumed.get(event.type) ?? 0) + 1);
     if (event.type.startsWith("login.") && observation.network !== null && message.value) {
-      outbox.push(bySourceMessage(context.topics, event.id, observation.network, message.value));
+      bySource.push(bySourceMessage(context.topics, event.id, observation.network, message.value));
     }
   }
 
@@ -89,6 +90,7 @@ export async function planActivity(
       notices: flags.notices(context.noticeMinSeverity, now.toISOString()),
       messages: outbox,
     },
+    publish: bySource,
     users: committed,
     touched: [...users.keys()],
   };

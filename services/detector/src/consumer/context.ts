@@ -1,7 +1,7 @@
 import type { DetectionConfig, FlagUpdate, UserState } from "@vigil/detection";
 import { type Notice, type Severity, severityRank, type Topics } from "@vigil/events";
 import type { BatchWrite, FlagRecord, OutboxMessage, Sql } from "@vigil/store";
-import type { InboundMessage } from "../kafka.ts";
+import type { InboundMessage, OutboundMessage } from "../kafka.ts";
 import type { Logger } from "../log.ts";
 import type { Metrics } from "../metrics.ts";
 import { composeNotice } from "../notices/compose.ts";
@@ -43,6 +43,8 @@ export interface BatchPlan {
       | "messages"
     >
   >;
+  /** Messages published before the write commits, at least once (their consumers deduplicate). */
+  publish?: OutboundMessage[];
   /** User states to cache after commit, by user, as the JSON text written. */
   users?: Map<string, string>;
   /** Users whose cached state may have been changed in place: forgotten if the batch fails. */

@@ -5,18 +5,21 @@ import {
   observeUser,
   type UserState,
 } from "@vigil/detection";
-import { type AccountEventInput, DLQ_HEADERS, topicNames, validateEvent } from "@vigil/events";
+import { type AccountEventInput, DLQ_HEADERS, validateEvent } from "@vigil/events";
 import { ipFacts, sampleIps } from "@vigil/geo";
 import { loadOffsets, loadUserStates, openStore, type Sql } from "@vigil/store";
-import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import type { InboundBatch } from "../kafka.ts";
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { isolatedTopics, type ReadMessage, readTopic, testBrokers } from "../../../../test/support/kafka.ts";
+import { connectKafka, type InboundBatch, type Publisher } from "../kafka.ts";
 import { createLogger } from "../log.ts";
 import { createMetrics } from "../metrics.ts";
+import { MESSAGE_ID_HEADER } from "./messages.ts";
 import { createPipeline } from "./pipeline.ts";
 
-// The pipeline on a real (embedded) PostgreSQL, fed batches as the Kafka module hands them over.
+// The pipeline on a real (embedded) PostgreSQL and the real broker, fed batches as the Kafka
+// module hands them over.
 
-const topics = topicNames("p.");
+const { topics } = isolatedTopics();
 const ip = sampleIps({ country: "DE", city: "Berlin", count: 1, seed: 5 })[0] as string;
 const at = (minute: number) => new Date(Date.UTC(2026, 10, 20, 10, minute)).toISOString();
 const login = (id: string, minute: number): AccountEventInput => ({
@@ -65,6 +68,18 @@ function profileAfter(events: AccountEventInput[], engine = defaultDetectionConf
 
 describe("pipeline", () => {
   let sql: Sql;
+  let publisher: Publisher;
+  beforeAll(async () => {
+    const kafka = connectKafka(testBrokers(), "pipeline-test", createLogger("silent"));
+    await kafka.ensureTopics({
+      anchor: topics.activity,
+      coPartitioned: [],
+      others: [topics.bySource],
+      partitions: 1,
+    });
+    publisher = await kafka.publisher();
+  });
+  afterAll(() => publisher.close());
   beforeEach(async () => {
     sql = await openStore({ dataDir: "memory://" });
   });
@@ -83,6 +98,7 @@ describe("pipeline", () => {
       noticeMinSeverity: "high",
       noticeLimit: { maxPerUser: 3, windowHours: 24 },
       profileCacheSize: 1000,
+      publisher,
       onOutbox: () => {},
     });
 
@@ -133,5 +149,18 @@ describe("pipeline", () => {
     expect(again).toBe(3);
     const stored = await sql.query<{ id: string }>("select id from events order by id");
     expect(stored.rows.map((r) => r.id)).toEqual(["a", "b", "c"]);
+  });
+
+  it("publishes each accepted login re-keyed by its source network, with its event id", async () => {
+    await pipeline().onBatch(batch([login("ra", 0), emailChange, login("rb", 5)]), active);
+    // The topic is shared by this file's tests: keep this test's logins.
+    const ours = (messages: ReadMessage[]) =>
+      messages.filter((m) => ["src:ra", "src:rb"].includes(m.headers[MESSAGE_ID_HEADER] ?? ""));
+    const rekeyed = ours(await readTopic(topics.bySource, (messages) => ours(messages).length >= 2));
+    expect(rekeyed.map((m) => [m.headers[MESSAGE_ID_HEADER], JSON.parse(String(m.value)).id])).toEqual([
+      ["src:ra", "ra"],
+      ["src:rb", "rb"],
+    ]);
+    expect(new Set(rekeyed.map((m) => m.key))).toEqual(new Set([ipFacts(ip)?.network]));
   });
 });

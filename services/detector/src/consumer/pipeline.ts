@@ -2,7 +2,7 @@ import type { DetectionConfig } from "@vigil/detection";
 import type { Severity, Topics } from "@vigil/events";
 import { commitBatch, FencedError, loadOffsets, type NoticeLimit, type Sql } from "@vigil/store";
 import { Gauge } from "prom-client";
-import type { BatchControl, InboundBatch, InboundMessage } from "../kafka.ts";
+import type { BatchControl, InboundBatch, InboundMessage, OutboundMessage, Publisher } from "../kafka.ts";
 import type { Logger } from "../log.ts";
 import type { Metrics } from "../metrics.ts";
 import { planActivity } from "./activity.ts";
@@ -41,6 +41,8 @@ export interface PipelineOptions {
   profileCacheSize: number;
   /** Bound on the profile cache's memory, in bytes of serialized state. */
   profileCacheBytes?: number;
+  /** Publishes what a batch sends before it commits (the re-keyed logins). */
+  publisher: Publisher;
   /** Called after a batch commits with messages in the outbox. */
   onOutbox(): void;
   now?: () => Date;
@@ -49,7 +51,8 @@ export interface PipelineOptions {
 /**
  * Turns consumed batches into committed effects, exactly once: each batch's state changes, flags,
  * notices, outgoing messages and next offsets land in one transaction, fenced against any other
- * consumer that committed the same partition meanwhile. Messages below the stored offset were
+ * consumer that committed the same partition meanwhile. Re-keyed logins are published just before
+ * (at least once, counted once by their source). Messages below the stored offset were
  * already applied and are skipped, whatever offset Kafka resumes from.
  */
 export function createPipeline(options: PipelineOptions) {
@@ -139,6 +142,12 @@ export function createPipeline(options: PipelineOptions) {
     }
   }
 
+  async function publish(messages: OutboundMessage[]): Promise<void> {
+    if (messages.length === 0) return;
+    await options.publisher.send(messages);
+    for (const [topic, count] of countBy(messages, (m) => m.topic)) metrics.published.inc({ topic }, count);
+  }
+
   async function apply(batch: InboundBatch): Promise<number | null> {
     const { topic, partition } = batch;
     const from = await storedOffset(topic, partition);
@@ -149,6 +158,7 @@ export function createPipeline(options: PipelineOptions) {
     const at = now();
     const planned = await planWithoutPoison(topic, partition, fresh, at);
     try {
+      await publish(planned.publish ?? []);
       const result = await commitBatch(sql, {
         groupId,
         offsets: [{ topic, partition, from, next }],
@@ -236,3 +246,9 @@ export function createPipeline(options: PipelineOptions) {
 }
 
 export type Pipeline = ReturnType<typeof createPipeline>;
+
+function countBy<T>(items: T[], keyOf: (item: T) => string): Map<string, number> {
+  const counts = new Map<string, number>();
+  for (const item of items) counts.set(keyOf(item), (counts.get(keyOf(item)) ?? 0) + 1);
+  return counts;
+}

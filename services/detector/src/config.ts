@@ -46,8 +46,13 @@ export const configSchema = z.object({
   NOTICE_WINDOW_HOURS: int(24, 1),
   /** Events dated further than this into the future are dead-lettered. */
   MAX_FUTURE_SKEW_MINUTES: int(10, 0),
-  /** User profiles kept in memory per replica (LRU). */
+  /** User profiles kept in memory per replica (LRU), bounded by count and by bytes of JSON. */
   PROFILE_CACHE_SIZE: int(200_000, 100),
+  /**
+   * 64 MiB: ~20k settled profiles of ~3 KB or ~60k new ones; with geoip's ~100 MiB of tables the
+   * process stays under 600 MiB. A miss costs one indexed read per batch for all its missing users.
+   */
+  PROFILE_CACHE_MIB: int(64, 1),
   API_RATE_LIMIT_PER_MINUTE: int(600, 1),
   API_MAX_BODY_BYTES: int(16 * 1024, 256),
   SHUTDOWN_TIMEOUT_MS: int(15_000, 1000),

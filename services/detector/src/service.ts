@@ -55,6 +55,7 @@ export async function startService(config: Config, log: Logger): Promise<Running
     noticeMinSeverity: config.NOTICE_MIN_SEVERITY,
     noticeLimit: { maxPerUser: config.NOTICE_MAX_PER_USER, windowHours: config.NOTICE_WINDOW_HOURS },
     profileCacheSize: config.PROFILE_CACHE_SIZE,
+    profileCacheBytes: config.PROFILE_CACHE_MIB * 1024 * 1024,
     publisher,
     onOutbox: relay.wake,
   });

@@ -98,6 +98,7 @@ describe("pipeline", () => {
       noticeMinSeverity: "high",
       noticeLimit: { maxPerUser: 3, windowHours: 24 },
       profileCacheSize: 1000,
+      profileCacheBytes: 1024 * 1024,
       publisher,
       onOutbox: () => {},
     });

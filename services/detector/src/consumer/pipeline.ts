@@ -21,12 +21,6 @@ export function consumedTopics(topics: Topics): string[] {
   return [topics.activity, topics.verdicts, topics.feedback, topics.bySource];
 }
 
-/**
- * The profile cache's memory bound unless given: 96 MiB of JSON (~30k settled profiles of ~3 KB,
- * ~60k new ones), so that the process stays under 600 MiB with geoip's 105 MiB of tables loaded.
- */
-export const DEFAULT_PROFILE_CACHE_BYTES = 96 * 1024 * 1024;
-
 export interface PipelineOptions {
   sql: Sql;
   log: Logger;
@@ -40,7 +34,7 @@ export interface PipelineOptions {
   noticeLimit: NoticeLimit;
   profileCacheSize: number;
   /** Bound on the profile cache's memory, in bytes of serialized state. */
-  profileCacheBytes?: number;
+  profileCacheBytes: number;
   /** Publishes what a batch sends before it commits (the re-keyed logins). */
   publisher: Publisher;
   /** Called after a batch commits with messages in the outbox. */
@@ -60,11 +54,7 @@ export function createPipeline(options: PipelineOptions) {
   const now = options.now ?? (() => new Date());
   const stored = new Map<string, number | null>();
   const populations = new Map<number, TrackedPopulation>();
-  const users = new UserCache(
-    sql,
-    options.profileCacheSize,
-    options.profileCacheBytes ?? DEFAULT_PROFILE_CACHE_BYTES,
-  );
+  const users = new UserCache(sql, options.profileCacheSize, options.profileCacheBytes);
   new Gauge({
     name: "vigil_profile_cache_size",
     help: "User profiles held in memory (bounded by PROFILE_CACHE_SIZE)",
@@ -75,7 +65,7 @@ export function createPipeline(options: PipelineOptions) {
   });
   new Gauge({
     name: "vigil_profile_cache_bytes",
-    help: "Bytes of serialized user profiles held in memory (bounded)",
+    help: "Bytes of serialized user profiles held in memory (bounded by PROFILE_CACHE_MIB)",
     registers: [metrics.registry],
     collect() {
       this.set(users.bytes);

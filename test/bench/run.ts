@@ -62,6 +62,7 @@ const { values: args } = parseArgs({
     "api-seconds": { type: "string" },
     phases: { type: "string", default: "baseline,e2e,profiles,steady,api,engine" },
     "vigil-env": { type: "string", multiple: true, default: [] },
+    "node-flags": { type: "string" },
     "cpu-prof": { type: "boolean", default: false },
     "heap-snapshots": { type: "boolean", default: false },
     "wait-quiet": { type: "boolean", default: false },
@@ -600,8 +601,9 @@ async function scrape(url: string): Promise<Record<string, number>> {
   return totals;
 }
 
-/** The flags between `node` and the entry point in package.json's start script. */
+/** The flags between `node` and the entry point in package.json's start script, or `--node-flags`. */
 function startFlags(): string[] {
+  if (args["node-flags"] !== undefined) return args["node-flags"].split(/\s+/).filter(Boolean);
   const scripts = (
     JSON.parse(readFileSync(join(repoRoot, "package.json"), "utf8")) as { scripts?: Record<string, string> }
   ).scripts;

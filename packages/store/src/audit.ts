@@ -1,4 +1,5 @@
-import { iso } from "./page.ts";
+import { flagsByReader, newestFlagsOfEach, type StoredFlag } from "./flags.ts";
+import { iso, type Page, toPage } from "./page.ts";
 import type { Sql } from "./sql.ts";
 
 /** One trust-and-safety call: who did what to which target, and how it ended. */
@@ -10,10 +11,18 @@ export interface AuditEntry {
   requestId: string | null;
 }
 
+/** An entry waiting to be written, with the flags of a user to read in the same statement, if any. */
+interface Waiting {
+  entry: AuditEntry;
+  flagsOf?: { userId: string; limit: number };
+  resolve(flags: StoredFlag[]): void;
+  reject(error: unknown): void;
+}
+
 /** Entries waiting for the insert in flight on a database to finish, to go together in the next one. */
 interface Queue {
   writing: boolean;
-  waiting: { entry: AuditEntry; resolve(): void; reject(error: unknown): void }[];
+  waiting: Waiting[];
 }
 const queues = new WeakMap<Sql, Queue>();
 
@@ -23,13 +32,34 @@ const queues = new WeakMap<Sql, Queue>();
  * together in the next, in arrival order. Under load that is one commit, one WAL flush, for many
  * requests, instead of one each.
  */
-export function appendAudit(sql: Sql, entry: AuditEntry): Promise<void> {
+export async function appendAudit(sql: Sql, entry: AuditEntry): Promise<void> {
+  await enqueue(sql, { entry });
+}
+
+/**
+ * Appends an entry and reads the newest flags of `userId` in the same statement, so the flags are
+ * known only together with the committed record of who read them. Shares the statement with
+ * concurrent appends and reads like `appendAudit`: one round trip and one commit for all of them.
+ */
+export async function appendAuditReadingFlags(
+  sql: Sql,
+  entry: AuditEntry,
+  read: { userId: string; limit: number },
+): Promise<Page<StoredFlag>> {
+  // One more than the page to know whether there is a next one, as listFlags does.
+  const flags = await enqueue(sql, { entry, flagsOf: { userId: read.userId, limit: read.limit + 1 } });
+  return toPage(flags, read.limit);
+}
+
+function enqueue(sql: Sql, item: Omit<Waiting, "resolve" | "reject">): Promise<StoredFlag[]> {
   let queue = queues.get(sql);
   if (!queue) {
     queue = { writing: false, waiting: [] };
     queues.set(sql, queue);
   }
-  const done = new Promise<void>((resolve, reject) => queue.waiting.push({ entry, resolve, reject }));
+  const done = new Promise<StoredFlag[]>((resolve, reject) =>
+    queue.waiting.push({ ...item, resolve, reject }),
+  );
   if (!queue.writing) void writeQueued(sql, queue);
   return done;
 }
@@ -39,23 +69,43 @@ async function writeQueued(sql: Sql, queue: Queue): Promise<void> {
   while (queue.waiting.length > 0) {
     const group = queue.waiting.splice(0, 500);
     try {
-      await sql.query(
-        `insert into audit_log (subject, action, target, status, request_id)
-         select * from unnest($1::text[], $2::text[], $3::text[], $4::int[], $5::text[])`,
-        [
-          group.map(({ entry }) => entry.subject),
-          group.map(({ entry }) => entry.action),
-          group.map(({ entry }) => entry.target),
-          group.map(({ entry }) => entry.status),
-          group.map(({ entry }) => entry.requestId),
-        ],
-      );
-      for (const { resolve } of group) resolve();
+      const flags = await write(sql, group);
+      for (const [reader, { resolve }] of group.entries()) resolve(flags.get(reader) ?? []);
     } catch (error) {
       for (const { reject } of group) reject(error);
     }
   }
   queue.writing = false;
+}
+
+/** One statement: the group's entries inserted, and the flags its readers asked for, by position in the group. */
+async function write(sql: Sql, group: Waiting[]): Promise<Map<number, StoredFlag[]>> {
+  const insert = `insert into audit_log (subject, action, target, status, request_id)
+    select * from unnest($1::text[], $2::text[], $3::text[], $4::int[], $5::text[])`;
+  const params: unknown[] = [
+    group.map(({ entry }) => entry.subject),
+    group.map(({ entry }) => entry.action),
+    group.map(({ entry }) => entry.target),
+    group.map(({ entry }) => entry.status),
+    group.map(({ entry }) => entry.requestId),
+  ];
+  const readers = group.flatMap(({ flagsOf }, reader) => (flagsOf ? [{ ...flagsOf, reader }] : []));
+  if (readers.length === 0) {
+    await sql.query(insert, params);
+    return new Map();
+  }
+  params.push(
+    readers.map((r) => r.userId),
+    readers.map((r) => r.limit),
+    readers.map((r) => r.reader),
+  );
+  // A data-modifying WITH runs whether or not the query reads it; statement and entries commit together.
+  const result = await sql.query(
+    `with entries as (${insert})
+     ${newestFlagsOfEach("unnest($6::text[], $7::int[], $8::int[]) as r(user_id, lim, reader)")}`,
+    params,
+  );
+  return flagsByReader(result.rows);
 }
 
 export async function listAudit(

@@ -131,6 +131,28 @@ export async function listFlags(sql: Sql, filter: FlagFilter, page: PageRequest)
   return toPage(result.rows.map(toFlag), page.limit);
 }
 
+/**
+ * SQL for the newest flags of several users at once, to embed in a larger statement: for each row of
+ * `readers` (a relation of `user_id`, `lim` and `reader`), that user's newest `lim` flags, one row
+ * each with its `reader`. Read the rows with `flagsByReader`.
+ */
+export function newestFlagsOfEach(readers: string): string {
+  return `select r.reader, f.* from ${readers} cross join lateral (
+      select ${columns} from flags where user_id = r.user_id order by created_at desc, id desc limit r.lim) f
+    order by r.reader, f.created_at desc, f.id desc`;
+}
+
+/** The rows of a `newestFlagsOfEach` statement as flags by reader, newest first. */
+export function flagsByReader(rows: unknown[]): Map<number, StoredFlag[]> {
+  const byReader = new Map<number, StoredFlag[]>();
+  for (const row of rows as (FlagRow & { reader: number })[]) {
+    const flags = byReader.get(row.reader);
+    if (flags) flags.push(toFlag(row));
+    else byReader.set(row.reader, [toFlag(row)]);
+  }
+  return byReader;
+}
+
 /** Records an analyst's verdict. Idempotent: the same verdict again changes nothing but the note. */
 export async function resolveFlag(sql: Sql, id: string, resolution: Resolution): Promise<StoredFlag | null> {
   const result = await sql.query<FlagRow>(

@@ -107,6 +107,21 @@ describe("audit log of analyst calls", () => {
     expect(await written()).toEqual([]);
   });
 
+  it("serves no flags when the call cannot be recorded, whichever way the flags are read", async () => {
+    // Every new entry now breaks a constraint; the flags stay readable.
+    await store.sql.query("alter table audit_log add constraint refuse_all check (false) not valid");
+    try {
+      for (const path of ["/v1/flags?userId=alice", "/v1/flags?userId=alice&status=open", "/v1/flags"]) {
+        const response = await call(app, "GET", path, { token: await reader() });
+        expect(response.status).toBe(500);
+        expect(response.text).not.toContain("f1");
+      }
+    } finally {
+      await store.sql.query("alter table audit_log drop constraint refuse_all");
+    }
+    expect(await written()).toEqual([]);
+  });
+
   it("offers no way to change or delete entries", async () => {
     for (const method of ["POST", "PUT", "PATCH", "DELETE"]) {
       const response = await call(app, method, "/v1/audit", { token: await analyst(), body: {} });

@@ -1,8 +1,14 @@
-import { appendAudit } from "@vigil/store";
+import { type AuditEntry, appendAudit } from "@vigil/store";
 import type { Context } from "hono";
 import type { Principal } from "./auth.ts";
 import type { ApiDeps, ApiEnv } from "./deps.ts";
 import { toApiError } from "./errors.ts";
+
+/** The audit entry of the call in progress, less its status; and the status a route already recorded. */
+export interface CallRecord {
+  entry: Omit<AuditEntry, "status">;
+  recordedStatus: number | null;
+}
 
 /**
  * Runs an analyst or operator call and appends who did what to which target, and how it ended,
@@ -17,6 +23,16 @@ export async function audited(
   endpoint: string,
   run: () => Promise<void>,
 ): Promise<void> {
+  const record: CallRecord = {
+    entry: {
+      subject: principal.subject,
+      action: endpoint,
+      target: targetOf(c, endpoint),
+      requestId: c.get("requestId") ?? null,
+    },
+    recordedStatus: null,
+  };
+  c.set("callRecord", record);
   let failed = false;
   let failure: unknown;
   let status: number;
@@ -28,14 +44,25 @@ export async function audited(
     failure = error;
     status = toApiError(error).status;
   }
-  await appendAudit(deps.sql, {
-    subject: principal.subject,
-    action: endpoint,
-    target: targetOf(c, endpoint),
-    status,
-    requestId: c.get("requestId") ?? null,
-  });
+  if (record.recordedStatus !== status) await appendAudit(deps.sql, { ...record.entry, status });
   if (failed) throw failure;
+}
+
+/**
+ * For a route that reads in the same statement as it records the call (e.g. `appendAuditReadingFlags`):
+ * `read` gets the call's entry with status 200 and commits it with the read; `audited` then appends
+ * nothing more, unless the call ends with another status after all.
+ */
+export async function readOnRecord<T>(
+  c: Context<ApiEnv>,
+  read: (entry: AuditEntry) => Promise<T>,
+): Promise<T> {
+  const record = c.get("callRecord");
+  // Unreachable unless a route without an audited access rule reads on record.
+  if (!record) throw new Error("readOnRecord outside an audited call");
+  const result = await read({ ...record.entry, status: 200 });
+  record.recordedStatus = 200;
+  return result;
 }
 
 /** The `{id}` in the path, else the user a list was narrowed to, else nothing. */

@@ -5,6 +5,7 @@ import type { Context } from "hono";
 import type { Config } from "../config.ts";
 import type { Logger } from "../log.ts";
 import type { Metrics } from "../metrics.ts";
+import type { CallRecord } from "./audit.ts";
 import type { Principal } from "./auth.ts";
 import { ApiError } from "./errors.ts";
 
@@ -34,6 +35,8 @@ export interface ApiEnv {
     /** The matched route as documented, e.g. `GET /v1/flags/{id}`; unset when nothing matched. */
     endpoint?: string;
     principal?: Principal;
+    /** Set by the audit of scoped routes: the call's audit entry, for routes that record it themselves. */
+    callRecord?: CallRecord;
   };
 }
 

@@ -1,7 +1,8 @@
 import { createRoute, z } from "@hono/zod-openapi";
 import { FLAG_STATUSES, SEVERITIES } from "@vigil/events";
-import { listFlags } from "@vigil/store";
+import { appendAuditReadingFlags, listFlags } from "@vigil/store";
 import { securityOf } from "../access.ts";
+import { readOnRecord } from "../audit.ts";
 import type { ApiApp, ApiDeps } from "../deps.ts";
 import { errorResponses } from "../errors.ts";
 import { cursorParam, flagResponseSchema, limitParam, pageSchema, timestampParam } from "../schemas.ts";
@@ -39,7 +40,13 @@ export const listFlagsRoute = createRoute({
 
 export function registerListFlags(app: ApiApp, { sql }: ApiDeps): void {
   app.openapi(listFlagsRoute, async (c) => {
-    const { limit, cursor, ...filter } = c.req.valid("query");
-    return c.json(await listFlags(sql, filter, { limit, cursor }), 200);
+    const { limit, cursor, userId, ...others } = c.req.valid("query");
+    // The usual question, a user's newest flags, is read in the statement that records the call
+    // (one round trip, shared by concurrent calls) instead of a query and then an audit insert.
+    if (userId !== undefined && cursor === undefined && Object.values(others).every((v) => v === undefined)) {
+      const page = await readOnRecord(c, (entry) => appendAuditReadingFlags(sql, entry, { userId, limit }));
+      return c.json(page, 200);
+    }
+    return c.json(await listFlags(sql, { userId, ...others }, { limit, cursor }), 200);
   });
 }

@@ -46,17 +46,14 @@ export function createApi(deps: ApiDeps): ApiApp {
   );
   app.use("/v1/*", noStore);
   app.use(guard(deps));
-  app.use(
-    bodyLimit({
-      maxSize: deps.config.API_MAX_BODY_BYTES,
-      onError: () => {
-        throw new ApiError(
-          "payload_too_large",
-          `request body exceeds ${deps.config.API_MAX_BODY_BYTES} bytes`,
-        );
-      },
-    }),
-  );
+  const limitBody = bodyLimit({
+    maxSize: deps.config.API_MAX_BODY_BYTES,
+    onError: () => {
+      throw new ApiError("payload_too_large", `request body exceeds ${deps.config.API_MAX_BODY_BYTES} bytes`);
+    },
+  });
+  // GET and HEAD carry no body; asking for one would build a full fetch Request per call for nothing.
+  app.use((c, next) => (c.req.method === "GET" || c.req.method === "HEAD" ? next() : limitBody(c, next)));
 
   registerHealthz(app);
   registerReadyz(app, deps);

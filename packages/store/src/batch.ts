@@ -24,6 +24,11 @@ export interface BatchWrite {
   noticeLimit: NoticeLimit;
   /** Messages to publish after commit other than flags and notices (e.g. re-keyed events). */
   messages: OutboxMessage[];
+  /**
+   * Runs last inside the transaction, once everything else is written (fenced offsets checked,
+   * events new): for effects outside the database that may repeat but must not be lost.
+   */
+  beforeCommit?: () => Promise<void>;
   /** Turns stored flags and inserted notices into their outbox messages. */
   publishAs: { flag(flag: StoredFlag): OutboxMessage; notice(notice: Notice): OutboxMessage };
   now: string;
@@ -50,6 +55,7 @@ export async function commitBatch(sql: Sql, batch: BatchWrite): Promise<BatchRes
       ...flags.map(batch.publishAs.flag),
       ...notices.map(batch.publishAs.notice),
     ]);
+    await batch.beforeCommit?.();
     return { flags, notices };
   });
 }

@@ -18,15 +18,27 @@ export interface EventRecord {
   detail: Record<string, unknown>;
 }
 
+/**
+ * Some of a batch's events were stored already (a repeated id is the same event), though the batch
+ * was planned as if all were new: its transaction must not commit. Plan it again without them.
+ */
+export class RepeatedEvents extends Error {}
+
+/**
+ * Stores events whose ids the caller holds to be new. Checking ids before every batch costs an index
+ * probe per event for what is rare (a producer's retry, a replay): the insert finds out instead.
+ */
 export async function insertEvents(sql: Sql, records: EventRecord[]): Promise<void> {
   if (records.length === 0) return;
-  await sql.query(
+  const result = await sql.query(
     `insert into events (id, user_id, session_id, type, occurred_at, ip, ip_hash, network, location, device, detail)
      select * from json_to_recordset($1::json) as x("id" text, "userId" text, "sessionId" text, "type" text,
        "occurredAt" timestamptz, "ip" text, "ipHash" text, "network" text, "location" json, "device" text, "detail" json)
      on conflict (id) do nothing`,
     [JSON.stringify(records)],
   );
+  const repeated = records.length - result.rowCount;
+  if (repeated > 0) throw new RepeatedEvents(`${repeated} of ${records.length} events were already stored`);
 }
 
 /** Which of these event ids were already accepted (a repeated id is the same event). */

@@ -23,6 +23,7 @@ import {
   type OutboxMessage,
   openStore,
   outboxSize,
+  RepeatedEvents,
   resolveFlag,
   respondToNotice,
   type Sql,
@@ -174,15 +175,24 @@ describe.each(backends)("store on %s", (_name, open) => {
   });
 
   it("treats a repeated event id as the same event and keeps session timelines in event order", async () => {
+    const inSession = (id: string, over: Partial<EventRecord> = {}) =>
+      event(id, { sessionId: "s-r", ...over });
     await insertEvents(sql, [
-      event("e2", { occurredAt: "2026-11-01T11:00:00.000Z", type: "settings.changed" }),
-      event("e1"),
+      inSession("r2", { occurredAt: "2026-11-01T11:00:00.000Z", type: "settings.changed" }),
+      inSession("r1"),
     ]);
-    expect(await knownEventIds(sql, ["e1", "e2", "e3"])).toEqual(new Set(["e1", "e2"]));
-    const timeline = await sessionTimeline(sql, "u1", "s1");
-    expect(timeline.map((e) => [e.id, e.location?.city, e.device])).toEqual([
-      ["e1", "London", "Chrome on Windows"],
-      ["e2", "London", "Chrome on Windows"],
+    expect(await knownEventIds(sql, ["r1", "r2", "r3"])).toEqual(new Set(["r1", "r2"]));
+    // Stored again as if new: refused whole, so that a batch planned on it does not commit.
+    const again = sql.transaction((tx) =>
+      insertEvents(tx, [inSession("r3"), inSession("r1", { type: "settings.changed" })]),
+    );
+    await expect(again).rejects.toBeInstanceOf(RepeatedEvents);
+    await expect(again).rejects.toThrow("1 of 2 events were already stored");
+    expect(await knownEventIds(sql, ["r3"])).toEqual(new Set());
+    const timeline = await sessionTimeline(sql, "u1", "s-r");
+    expect(timeline.map((e) => [e.id, e.type, e.location?.city, e.device])).toEqual([
+      ["r1", "login.succeeded", "London", "Chrome on Windows"],
+      ["r2", "settings.changed", "London", "Chrome on Windows"],
     ]);
   });
 

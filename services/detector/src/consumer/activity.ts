@@ -13,14 +13,21 @@ import {
 import { enrich } from "./enrich.ts";
 import { bySourceMessage, deadLetter } from "./messages.ts";
 
-/** Plans the effects of a batch of `account-activity`: validation, scoring, flags, notices, re-keying. */
+/**
+ * Plans the effects of a batch of `account-activity`: validation, scoring, flags, notices, re-keying.
+ * Repeated ids within the batch are dropped here; ids stored by earlier batches only when
+ * `checkStored` (the store refuses a batch that repeats one, and it is then planned again so).
+ */
 export async function planActivity(
   context: PlanContext,
   partition: number,
   messages: InboundMessage[],
   now: Date,
+  checkStored: boolean,
 ): Promise<BatchPlan> {
   const { metrics } = context;
+  // Counted once the batch commits: a batch may be planned more than once.
+  const counts: (() => void)[] = [];
   const outbox: MessageList = [];
   const accepted: { message: InboundMessage; event: AccountEvent }[] = [];
   const latest = now.getTime() + context.maxFutureSkewMs;
@@ -35,18 +42,20 @@ export async function planActivity(
           `occurredAt ${result.event.occurredAt} is in the future`,
         ),
       );
-      metrics.deadLettered.inc({ reason: "future_event" });
+      counts.push(() => metrics.deadLettered.inc({ reason: "future_event" }));
     } else if (result.ok) {
       accepted.push({ message, event: result.event });
     } else if (result.kind === "unknown_type") {
-      metrics.eventsSkipped.inc({ reason: "unknown_type" });
+      counts.push(() => metrics.eventsSkipped.inc({ reason: "unknown_type" }));
     } else {
       outbox.push(deadLetter(context.topics, message, result.kind, result.message));
-      metrics.deadLettered.inc({ reason: result.kind });
+      const reason = result.kind;
+      counts.push(() => metrics.deadLettered.inc({ reason }));
     }
   }
 
-  const fresh = await withoutRepeats(context, accepted);
+  const { fresh, repeats } = await withoutRepeats(context, accepted, checkStored);
+  if (repeats > 0) counts.push(() => metrics.eventsSkipped.inc({ reason: "duplicate" }, repeats));
   const users = await context.users.load(
     partition,
     fresh.flatMap(({ event }) => (event.userId === undefined ? [] : [event.userId])),
@@ -77,7 +86,7 @@ export async function planActivity(
     }
   }
 
-  for (const [type, count] of consumed) metrics.eventsConsumed.inc({ type }, count);
+  for (const [type, count] of consumed) counts.push(() => metrics.eventsConsumed.inc({ type }, count));
   const committed = serialize(changed);
   const partitionKey = { groupId: context.groupId, topic: context.topics.activity, partition };
   return {
@@ -91,23 +100,30 @@ export async function planActivity(
       messages: outbox,
     },
     publish: bySource,
+    committed: () => {
+      for (const count of counts) count();
+    },
     users: committed,
     touched: [...users.keys()],
   };
 }
 
-/** A repeated event id is the same event: keep the first of a batch and drop those already stored. */
+/** A repeated event id is the same event: keep the first of a batch and (if asked) drop those stored. */
 async function withoutRepeats<T extends { event: AccountEvent }>(
   context: PlanContext,
   accepted: T[],
-): Promise<T[]> {
+  checkStored: boolean,
+): Promise<{ fresh: T[]; repeats: number }> {
   const seen = new Set<string>();
   const unique = accepted.filter(({ event }) => !seen.has(event.id) && seen.add(event.id));
-  const stored = await knownEventIds(
-    context.sql,
-    unique.map(({ event }) => event.id),
-  );
-  const skipped = accepted.length - unique.length + stored.size;
-  if (skipped > 0) context.metrics.eventsSkipped.inc({ reason: "duplicate" }, skipped);
-  return unique.filter(({ event }) => !stored.has(event.id));
+  const stored = checkStored
+    ? await knownEventIds(
+        context.sql,
+        unique.map(({ event }) => event.id),
+      )
+    : new Set<string>();
+  return {
+    fresh: unique.filter(({ event }) => !stored.has(event.id)),
+    repeats: accepted.length - unique.length + stored.size,
+  };
 }

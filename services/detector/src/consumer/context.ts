@@ -43,7 +43,9 @@ export interface BatchPlan {
       | "messages"
     >
   >;
-  /** Messages published before the write commits, at least once (their consumers deduplicate). */
+  /** Counts what the plan did (metrics), once its write committed. */
+  committed?: () => void;
+  /** Messages published as the write is about to commit, at least once (their consumers deduplicate). */
   publish?: OutboundMessage[];
   /** User states to cache after commit, by user, as the JSON text written. */
   users?: Map<string, string>;

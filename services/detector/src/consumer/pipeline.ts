@@ -1,6 +1,13 @@
 import type { DetectionConfig } from "@vigil/detection";
 import type { Severity, Topics } from "@vigil/events";
-import { commitBatch, FencedError, loadOffsets, type NoticeLimit, type Sql } from "@vigil/store";
+import {
+  commitBatch,
+  FencedError,
+  loadOffsets,
+  type NoticeLimit,
+  RepeatedEvents,
+  type Sql,
+} from "@vigil/store";
 import { Gauge } from "prom-client";
 import type { BatchControl, InboundBatch, InboundMessage, OutboundMessage, Publisher } from "../kafka.ts";
 import type { Logger } from "../log.ts";
@@ -46,7 +53,7 @@ export interface PipelineOptions {
  * Turns consumed batches into committed effects, exactly once: each batch's state changes, flags,
  * notices, outgoing messages and next offsets land in one transaction, fenced against any other
  * consumer that committed the same partition meanwhile. Re-keyed logins are published just before
- * (at least once, counted once by their source). Messages below the stored offset were
+ * that transaction commits (at least once, counted once by their source). Messages below the stored offset were
  * already applied and are skipped, whatever offset Kafka resumes from.
  */
 export function createPipeline(options: PipelineOptions) {
@@ -104,8 +111,14 @@ export function createPipeline(options: PipelineOptions) {
     return stored.get(key) ?? null;
   }
 
-  function plan(topic: string, partition: number, messages: InboundMessage[], at: Date): Promise<BatchPlan> {
-    if (topic === topics.activity) return planActivity(context, partition, messages, at);
+  function plan(
+    topic: string,
+    partition: number,
+    messages: InboundMessage[],
+    at: Date,
+    checkStored: boolean,
+  ): Promise<BatchPlan> {
+    if (topic === topics.activity) return planActivity(context, partition, messages, at, checkStored);
     if (topic === topics.bySource) return planSources(context, messages);
     return planUserMessages(context, topic, partition, messages, at);
   }
@@ -117,10 +130,16 @@ export function createPipeline(options: PipelineOptions) {
     if (topic === topics.activity) populations.delete(partition);
   }
 
-  async function planWithoutPoison(topic: string, partition: number, messages: InboundMessage[], at: Date) {
+  async function planWithoutPoison(
+    topic: string,
+    partition: number,
+    messages: InboundMessage[],
+    at: Date,
+    checkStored: boolean,
+  ) {
     for (;;) {
       try {
-        return await plan(topic, partition, messages, at);
+        return await plan(topic, partition, messages, at, checkStored);
       } catch (error) {
         if (!(error instanceof PoisonMessage)) throw error;
         log.error({ err: error.message, topic, partition }, "engine failed on a message; dead-lettering it");
@@ -146,9 +165,26 @@ export function createPipeline(options: PipelineOptions) {
     if (last === undefined) return from;
     const next = last.offset + 1;
     const at = now();
-    const planned = await planWithoutPoison(topic, partition, fresh, at);
     try {
-      await publish(planned.publish ?? []);
+      return await planAndCommit(topic, partition, fresh, { from, next }, at, false);
+    } catch (error) {
+      if (!(error instanceof RepeatedEvents)) throw error;
+      // Rare (a producer's retry, a replay): planned again, without the ids the store holds.
+      log.info({ topic, partition, detail: error.message }, "batch repeats stored events; planning it again");
+      return planAndCommit(topic, partition, fresh, { from, next }, at, true);
+    }
+  }
+
+  async function planAndCommit(
+    topic: string,
+    partition: number,
+    fresh: InboundMessage[],
+    { from, next }: { from: number | null; next: number },
+    at: Date,
+    checkStored: boolean,
+  ): Promise<number> {
+    const planned = await planWithoutPoison(topic, partition, fresh, at, checkStored);
+    try {
       const result = await commitBatch(sql, {
         groupId,
         offsets: [{ topic, partition, from, next }],
@@ -162,12 +198,14 @@ export function createPipeline(options: PipelineOptions) {
         noticeLimit: options.noticeLimit,
         messages: planned.write.messages ?? [],
         publishAs: { flag: (f) => flagMessage(topics, f), notice: (n) => noticeMessage(topics, n) },
+        beforeCommit: () => publish(planned.publish ?? []),
         now: at.toISOString(),
       });
       stored.set(`${topic}:${partition}`, next);
       if (topic === topics.activity) populations.get(partition)?.committed();
       for (const message of fresh) context.poisoned.delete(messageKey(message));
       if (planned.users) users.remember(partition, planned.users);
+      planned.committed?.();
       for (const flag of result.flags) {
         metrics.flags.inc({ severity: flag.severity, reason: flag.reasons[0]?.code ?? "none" });
         log.info(

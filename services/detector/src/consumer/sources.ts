@@ -20,11 +20,12 @@ export async function planSources(context: PlanContext, messages: InboundMessage
   );
   const changed = new Map<string, SourceState>();
   const outbox: MessageList = [];
+  let repeats = 0;
   for (const { message, observation } of observations) {
     const network = observation.network;
     if (network === null) continue;
     if (counted(states.get(network), observation.event.id)) {
-      context.metrics.eventsSkipped.inc({ reason: "duplicate" });
+      repeats++;
       continue;
     }
     const step = scoreSafely(context, outbox, message, () =>
@@ -49,6 +50,9 @@ export async function planSources(context: PlanContext, messages: InboundMessage
     write: {
       sourceStates: [...changed].map(([network, state]) => ({ network, state })),
       messages: outbox,
+    },
+    committed: () => {
+      if (repeats > 0) context.metrics.eventsSkipped.inc({ reason: "duplicate" }, repeats);
     },
   };
 }

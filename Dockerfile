@@ -41,4 +41,5 @@ EXPOSE 8080
 # node:*-slim has no curl; Node's fetch does the probe.
 HEALTHCHECK --interval=15s --timeout=5s --start-period=30s --retries=3 \
   CMD ["node", "-e", "fetch('http://127.0.0.1:' + (process.env.PORT || 8080) + '/healthz', { signal: AbortSignal.timeout(4000) }).then((r) => process.exit(r.ok ? 0 : 1), () => process.exit(1))"]
-CMD ["node", "services/detector/src/main.ts"]
+# A young generation of 2 x 16 MiB instead of V8's 2 x 64 MiB: ~90 MiB less RSS for ~5 % more CPU (docs/performance.md).
+CMD ["node", "--max-semi-space-size=16", "services/detector/src/main.ts"]

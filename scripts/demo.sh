@@ -30,7 +30,7 @@ if [ -z "${KAFKA_BROKERS:-}" ]; then
 fi
 
 echo "demo: starting Vigil on http://localhost:$PORT (embedded database in $DATA_DIR, log in .vigil/demo.log)"
-node services/detector/src/main.ts >.vigil/demo.log 2>&1 &
+node --max-semi-space-size=16 services/detector/src/main.ts >.vigil/demo.log 2>&1 &
 service_pid=$!
 for _ in $(seq 1 120); do
   curl -sf "http://localhost:$PORT/readyz" >/dev/null && break

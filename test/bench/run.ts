@@ -485,6 +485,9 @@ async function vigil(): Promise<void> {
 
     // -- API throughput against a constant hono route, same process
     if (settings.phases.has("api")) {
+      // On a service that has caught up: the API's figure, not its competition with the consumer.
+      await consumeUntil(await highWatermarks(kafka, topics.activity), 0, 3_600_000);
+      await settle(600_000);
       const users = markedUsers.length > 0 ? [...new Set(markedUsers)].slice(0, 500) : await someUsers(db);
       const constant = await load({
         baseUrl: `http://127.0.0.1:${constantPort}`,

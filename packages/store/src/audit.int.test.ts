@@ -4,27 +4,14 @@ import {
   type AuditEntry,
   appendAudit,
   appendAuditReadingFlags,
-  type FlagRecord,
   listAudit,
   listFlags,
-  openStore,
   type Sql,
   upsertFlags,
 } from "./index.ts";
-import { temporaryDatabase } from "./testing.ts";
+import { flagRecord, storeBackends } from "./testing.ts";
 
-const flag = (id: string, userId: string): FlagRecord => ({
-  id,
-  userId,
-  sessionId: `s-${id}`,
-  severity: "medium",
-  score: 50,
-  reasons: [{ code: "new_country", message: "Login from France" }],
-  location: { country: "FR", city: "Paris" },
-  firstEventAt: "2026-11-01T10:00:00.000Z",
-  lastEventAt: "2026-11-01T10:00:00.000Z",
-  eventCount: 1,
-});
+const flag = (id: string, userId: string) => flagRecord(id, { userId });
 
 const entry = (requestId: string, target: string | null = null): AuditEntry => ({
   subject: "ana",
@@ -34,22 +21,12 @@ const entry = (requestId: string, target: string | null = null): AuditEntry => (
   requestId,
 });
 
-describe.each(["pglite", "postgres"])("audit entries with reads (%s)", (backend) => {
+describe.each(storeBackends)("audit entries with reads (%s)", (_name, open) => {
   let sql: Sql;
   let done: () => Promise<void>;
 
   beforeAll(async () => {
-    if (backend === "pglite") {
-      sql = await openStore({ dataDir: "memory://" });
-      done = () => sql.close();
-    } else {
-      const db = await temporaryDatabase();
-      sql = await openStore({ url: db.url });
-      done = async () => {
-        await sql.close();
-        await db.drop();
-      };
-    }
+    ({ sql, done } = await open());
     // u1's flags created a minute apart, oldest first; one flag of u2.
     for (const [i, id] of ["a", "b", "c"].entries())
       await upsertFlags(sql, [flag(id, "u1")], `2026-11-01T10:0${i}:00.000Z`);

@@ -7,7 +7,6 @@ import {
   type EventRecord,
   escalateFlag,
   FencedError,
-  type FlagRecord,
   getFlag,
   getNotice,
   InvalidCursorError,
@@ -21,7 +20,6 @@ import {
   loadUserStates,
   migrate,
   type OutboxMessage,
-  openStore,
   outboxSize,
   RepeatedEvents,
   resolveFlag,
@@ -32,45 +30,9 @@ import {
   sessionTimeline,
   upsertFlags,
 } from "./index.ts";
-import { temporaryDatabase } from "./testing.ts";
+import { flagRecord, storeBackends } from "./testing.ts";
 
-const backends: [string, () => Promise<{ sql: Sql; done(): Promise<void> }>][] = [
-  [
-    "pglite",
-    async () => {
-      const sql = await openStore({ dataDir: "memory://" });
-      return { sql, done: () => sql.close() };
-    },
-  ],
-  [
-    "postgres",
-    async () => {
-      const db = await temporaryDatabase();
-      const sql = await openStore({ url: db.url });
-      return {
-        sql,
-        async done() {
-          await sql.close();
-          await db.drop();
-        },
-      };
-    },
-  ],
-];
-
-const flag = (id: string, over: Partial<FlagRecord> = {}): FlagRecord => ({
-  id,
-  userId: "u1",
-  sessionId: `s-${id}`,
-  severity: "medium",
-  score: 50,
-  reasons: [{ code: "new_country", message: "Login from France" }],
-  location: { country: "FR", city: "Paris" },
-  firstEventAt: "2026-11-01T10:00:00.000Z",
-  lastEventAt: "2026-11-01T10:00:00.000Z",
-  eventCount: 1,
-  ...over,
-});
+const flag = flagRecord;
 
 const event = (id: string, over: Partial<EventRecord> = {}): EventRecord => ({
   id,
@@ -133,7 +95,7 @@ const emptyBatch = {
   now: "2026-11-01T10:00:01.000Z",
 };
 
-describe.each(backends)("store on %s", (_name, open) => {
+describe.each(storeBackends)("store on %s", (_name, open) => {
   let sql: Sql;
   let done: () => Promise<void>;
   beforeAll(async () => {

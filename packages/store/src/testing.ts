@@ -1,5 +1,8 @@
 import { randomBytes } from "node:crypto";
 import pg from "pg";
+import type { FlagRecord } from "./flags.ts";
+import { openStore } from "./index.ts";
+import type { Sql } from "./sql.ts";
 
 /** The server the integration tests use: the machine's PostgreSQL unless told otherwise. */
 export const testPostgresUrl = process.env.TEST_DATABASE_URL ?? "postgres://postgres@127.0.0.1:5432/postgres";
@@ -31,3 +34,43 @@ export async function temporaryDatabase(
     },
   };
 }
+
+/** The store on each backend it runs on, fresh and migrated: embedded PGlite and a temporary PostgreSQL database. */
+export const storeBackends: [string, () => Promise<{ sql: Sql; done(): Promise<void> }>][] = [
+  [
+    "pglite",
+    async () => {
+      const sql = await openStore({ dataDir: "memory://" });
+      return { sql, done: () => sql.close() };
+    },
+  ],
+  [
+    "postgres",
+    async () => {
+      const db = await temporaryDatabase();
+      const sql = await openStore({ url: db.url });
+      return {
+        sql,
+        async done() {
+          await sql.close();
+          await db.drop();
+        },
+      };
+    },
+  ],
+];
+
+/** A medium flag of u1 for a login from Paris, with whatever `over` changes. */
+export const flagRecord = (id: string, over: Partial<FlagRecord> = {}): FlagRecord => ({
+  id,
+  userId: "u1",
+  sessionId: `s-${id}`,
+  severity: "medium",
+  score: 50,
+  reasons: [{ code: "new_country", message: "Login from France" }],
+  location: { country: "FR", city: "Paris" },
+  firstEventAt: "2026-11-01T10:00:00.000Z",
+  lastEventAt: "2026-11-01T10:00:00.000Z",
+  eventCount: 1,
+  ...over,
+});

@@ -5,15 +5,22 @@ const folder = new URL("./migrations/", import.meta.url);
 
 /** Applies the numbered SQL files in `migrations/` that have not run yet, each in its own transaction. */
 export async function migrate(sql: Sql): Promise<string[]> {
-  await sql.query(
-    "create table if not exists schema_migrations (name text primary key, applied_at timestamptz not null default now())",
-  );
-  // Replicas starting together must not apply the same migration twice.
+  // Replicas starting together must not apply the same migration twice, nor create the table of
+  // applied ones at the same time (concurrent `create table if not exists` can fail on pg_type).
+  const serialized = async (tx: Sql) => {
+    if (tx.kind === "postgres") await tx.query("select pg_advisory_xact_lock(7341)");
+  };
+  await sql.transaction(async (tx) => {
+    await serialized(tx);
+    await tx.query(
+      "create table if not exists schema_migrations (name text primary key, applied_at timestamptz not null default now())",
+    );
+  });
   const files = (await readdir(folder)).filter((name) => name.endsWith(".sql")).sort();
   const applied: string[] = [];
   for (const name of files) {
     const done = await sql.transaction(async (tx) => {
-      if (tx.kind === "postgres") await tx.query("select pg_advisory_xact_lock(7341)");
+      await serialized(tx);
       const seen = await tx.query("select 1 from schema_migrations where name = $1", [name]);
       if (seen.rows.length > 0) return false;
       const text = await readFile(new URL(name, folder), "utf8");

@@ -1,4 +1,5 @@
 import { Counter, collectDefaultMetrics, Gauge, Histogram, Registry } from "prom-client";
+import type { Publisher } from "./kafka.ts";
 
 /** Every Prometheus series the service exposes, in one registry. */
 export function createMetrics() {
@@ -74,3 +75,16 @@ export function createMetrics() {
 }
 
 export type Metrics = ReturnType<typeof createMetrics>;
+
+/** The publisher, counting what it sent (`vigil_published_total`, by topic) for every caller. */
+export function countingPublisher(publisher: Publisher, metrics: Metrics): Publisher {
+  return {
+    async send(messages) {
+      await publisher.send(messages);
+      const byTopic = new Map<string, number>();
+      for (const { topic } of messages) byTopic.set(topic, (byTopic.get(topic) ?? 0) + 1);
+      for (const [topic, count] of byTopic) metrics.published.inc({ topic }, count);
+    },
+    close: () => publisher.close(),
+  };
+}

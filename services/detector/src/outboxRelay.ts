@@ -2,7 +2,6 @@ import { drainOutbox, type Sql } from "@vigil/store";
 import { MESSAGE_ID_HEADER } from "./consumer/messages.ts";
 import type { Publisher } from "./kafka.ts";
 import type { Logger } from "./log.ts";
-import type { Metrics } from "./metrics.ts";
 
 const BATCH = 500;
 const POLL_MS = 1000;
@@ -11,8 +10,8 @@ const POLL_MS = 1000;
  * Publishes committed outbox messages, oldest first, at least once; each carries its stable
  * message id so consumers can drop a re-delivery after a crash between publish and delete.
  */
-export function startOutboxRelay(options: { sql: Sql; publisher: Publisher; log: Logger; metrics: Metrics }) {
-  const { sql, publisher, log, metrics } = options;
+export function startOutboxRelay(options: { sql: Sql; publisher: Publisher; log: Logger }) {
+  const { sql, publisher, log } = options;
   let running = true;
   let pending = false;
   let interrupt: () => void = () => {};
@@ -29,7 +28,6 @@ export function startOutboxRelay(options: { sql: Sql; publisher: Publisher; log:
         headers: { ...m.headers, [MESSAGE_ID_HEADER]: m.messageId },
       }));
       await publisher.send(outbound);
-      for (const m of messages) metrics.published.inc({ topic: m.topic });
     });
   }
 

@@ -9,7 +9,7 @@ import type { Config } from "./config.ts";
 import { consumedTopics, createPipeline } from "./consumer/pipeline.ts";
 import { connectKafka } from "./kafka.ts";
 import type { Logger } from "./log.ts";
-import { createMetrics } from "./metrics.ts";
+import { countingPublisher, createMetrics } from "./metrics.ts";
 import { startOutboxRelay } from "./outboxRelay.ts";
 import { startRetention } from "./retention.ts";
 import { timedSql } from "./storeTiming.ts";
@@ -41,8 +41,8 @@ export async function startService(config: Config, log: Logger): Promise<Running
     deadLetter: topics.deadLetter,
     partitions: config.KAFKA_TOPIC_PARTITIONS,
   });
-  const publisher = await kafka.publisher();
-  const relay = startOutboxRelay({ sql, publisher, log, metrics });
+  const publisher = countingPublisher(await kafka.publisher(), metrics);
+  const relay = startOutboxRelay({ sql, publisher, log });
   const pipeline = createPipeline({
     sql,
     log,

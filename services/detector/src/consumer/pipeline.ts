@@ -9,7 +9,7 @@ import {
   type Sql,
 } from "@vigil/store";
 import { Gauge } from "prom-client";
-import type { BatchControl, InboundBatch, InboundMessage, OutboundMessage, Publisher } from "../kafka.ts";
+import type { BatchControl, InboundBatch, InboundMessage, Publisher } from "../kafka.ts";
 import type { Logger } from "../log.ts";
 import type { Metrics } from "../metrics.ts";
 import { planActivity } from "./activity.ts";
@@ -151,12 +151,6 @@ export function createPipeline(options: PipelineOptions) {
     }
   }
 
-  async function publish(messages: OutboundMessage[]): Promise<void> {
-    if (messages.length === 0) return;
-    await options.publisher.send(messages);
-    for (const [topic, count] of countBy(messages, (m) => m.topic)) metrics.published.inc({ topic }, count);
-  }
-
   async function apply(batch: InboundBatch): Promise<number | null> {
     const { topic, partition } = batch;
     const from = await storedOffset(topic, partition);
@@ -198,7 +192,9 @@ export function createPipeline(options: PipelineOptions) {
         noticeLimit: options.noticeLimit,
         messages: planned.write.messages ?? [],
         publishAs: { flag: (f) => flagMessage(topics, f), notice: (n) => noticeMessage(topics, n) },
-        beforeCommit: () => publish(planned.publish ?? []),
+        beforeCommit: async () => {
+          if (planned.publish?.length) await options.publisher.send(planned.publish);
+        },
         now: at.toISOString(),
       });
       stored.set(`${topic}:${partition}`, next);
@@ -274,9 +270,3 @@ export function createPipeline(options: PipelineOptions) {
 }
 
 export type Pipeline = ReturnType<typeof createPipeline>;
-
-function countBy<T>(items: T[], keyOf: (item: T) => string): Map<string, number> {
-  const counts = new Map<string, number>();
-  for (const item of items) counts.set(keyOf(item), (counts.get(keyOf(item)) ?? 0) + 1);
-  return counts;
-}

@@ -1,5 +1,5 @@
 import type { AccountEvent } from "@vigil/events";
-import type { IpFacts, Place } from "@vigil/geo";
+import type { Asn, IpFacts, Place } from "@vigil/geo";
 import { type DeviceInfo, deviceInfo } from "./device.ts";
 
 /** An event with what its address and User-Agent say, ready for scoring. */
@@ -12,6 +12,8 @@ export interface Observation {
   place: Place | null;
   /** Private, loopback and similar addresses say nothing about place. */
   nonPublic: boolean;
+  /** The autonomous system of the address; null when unknown or the event carries none. */
+  asn: Asn | null;
   device: DeviceInfo | null;
 }
 
@@ -23,6 +25,7 @@ export function observe(event: AccountEvent, facts: IpFacts | null): Observation
     network: facts?.network ?? null,
     place: facts?.place ?? null,
     nonPublic: facts?.nonPublic ?? false,
+    asn: facts?.asn ?? null,
     device: deviceInfo(event.userAgent),
   };
 }

@@ -1,6 +1,6 @@
 // Builders for the engine's tests: events and observations without geoip, in readable event time.
 import type { AccountEvent, AccountEventInput } from "@vigil/events";
-import type { Place } from "@vigil/geo";
+import type { Asn, Place } from "@vigil/geo";
 import type { DetectionConfig } from "./config.ts";
 import { type Observation, observe } from "./observation.ts";
 import type { PopulationState } from "./population.ts";
@@ -67,6 +67,7 @@ export interface Where {
   place?: Place | null;
   network?: string | null;
   nonPublic?: boolean;
+  asn?: Asn | null;
 }
 
 /** observe() with hand-made address facts. */
@@ -78,6 +79,7 @@ export function observed(e: AccountEvent, where: Where = {}): Observation {
     network: where.network ?? "192.0.2.0/24",
     place: where.place ?? null,
     nonPublic: where.nonPublic ?? false,
+    asn: where.asn ?? null,
   });
 }
 

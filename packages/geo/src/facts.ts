@@ -5,6 +5,13 @@ import { locateAddress } from "./locate.ts";
 import { isNonPublicAddress } from "./non-public.ts";
 import { networkPrefixOf } from "./prefix.ts";
 
+/** The autonomous system that routes an address: who operates the network (a carrier, a host, a VPN). */
+export interface Asn {
+  number: number;
+  /** The organisation as the routing dataset names it. */
+  org: string;
+}
+
 export interface IpFacts {
   ip: ParsedIp;
   /** networkPrefix(ip) */
@@ -12,6 +19,8 @@ export interface IpFacts {
   /** locate(ip); null when non-public or unknown to geoip-lite. */
   place: Place | null;
   nonPublic: boolean;
+  /** The routing network; null when non-public or unknown to the dataset. */
+  asn: Asn | null;
 }
 
 /** Everything the detector needs about an event's address, parsing it once. Null when `text` is not an IP. */
@@ -25,5 +34,6 @@ export function ipFacts(text: string): IpFacts | null {
     network: networkPrefixOf(address),
     place: nonPublic ? null : locateAddress(address, ip.text),
     nonPublic,
+    asn: null,
   };
 }

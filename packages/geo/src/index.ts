@@ -2,7 +2,7 @@
 // geoip-lite database (~130 MB) loads on the first locate()/ipFacts()/sample call.
 
 export { distanceKm, EARTH_RADIUS_KM } from "./distance.ts";
-export type { IpFacts } from "./facts.ts";
+export type { Asn, IpFacts } from "./facts.ts";
 export { ipFacts } from "./facts.ts";
 export type { IpVersion, ParsedIp } from "./ip.ts";
 export { isIp, parseIp } from "./ip.ts";

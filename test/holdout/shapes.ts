@@ -1,0 +1,253 @@
+import { type Account, DAY } from "./account.ts";
+import { ABROAD, addressesIn, device, HOMES, LAPTOP_AGENTS, PHONE_AGENTS, VPN_EXITS } from "./world.ts";
+
+// The stories of the holdout: each is written on an account after its history, from `at`.
+// An attack returns the sessions that must reach high; a benign story returns none, and any flag
+// it raises at medium or above counts against the detector.
+
+const MIN = 60_000;
+const HOUR = 60 * MIN;
+
+export interface Shape {
+  name: string;
+  attack: boolean;
+  write(account: Account, at: number): string[];
+}
+
+function foreignIp(account: Account): string {
+  const town = account.dice.pick(ABROAD.filter((t) => t.country !== account.home.country));
+  return account.dice.pick(addressesIn(town));
+}
+
+function change(
+  account: Account,
+  at: number,
+  sessionId: string,
+  setting: string,
+  action: string,
+  extra = {},
+): void {
+  const attack = account.scenarioAttack;
+  account.emit(
+    at,
+    { type: "settings.changed", sessionId, setting, action, ...extra },
+    attack,
+    attack ? "attacker" : "owner",
+  );
+}
+
+export const SHAPES: readonly Shape[] = [
+  {
+    name: "cookie_replay",
+    attack: true,
+    write(a, at) {
+      const s = a.login(at, a.homeAddress(), a.laptop);
+      const ip = foreignIp(a);
+      const ua = a.dice.chance(0.5) ? { userAgent: a.laptop.userAgent } : {};
+      const t = at + a.dice.int(10, 120) * MIN;
+      change(a, t, s, "recovery_email", "updated", { ip, ...ua });
+      change(a, t + a.dice.int(1, 6) * MIN, s, "password", "updated", { ip, ...ua });
+      return [s];
+    },
+  },
+  {
+    name: "infostealer_device_copy",
+    attack: true,
+    write(a, at) {
+      const ip = foreignIp(a);
+      const s = a.login(at + a.dice.int(1, 60) * HOUR, ip, a.laptop, {}, true);
+      const t = at + 61 * HOUR + a.dice.int(1, 5) * MIN;
+      change(a, t, s, "email", "updated", { ip, ...a.laptop });
+      a.emit(
+        t + 3 * MIN,
+        { type: "content.deleted", sessionId: s, contentType: "album", count: a.dice.int(2, 9), ip },
+        true,
+        "attacker",
+      );
+      return [s];
+    },
+  },
+  {
+    name: "laundering_second_session",
+    attack: true,
+    write(a, at) {
+      const ip = foreignIp(a);
+      const dev = device(LAPTOP_AGENTS, a.dice);
+      const first = a.login(at, ip, dev, {}, true);
+      a.emit(at + 2 * MIN, { type: "session.ended", sessionId: first, reason: "logout" }, true, "attacker");
+      const second = a.login(at + 15 * MIN, ip, dev, {}, true);
+      change(a, at + 17 * MIN, second, "email", "updated", { ip });
+      change(a, at + 18 * MIN, second, "mfa", "disabled", { ip });
+      return [second];
+    },
+  },
+  {
+    name: "slow_rotating_brute_force",
+    attack: true,
+    write(a, at) {
+      for (let i = 0; i < 40; i++) {
+        const dev = device(LAPTOP_AGENTS, a.dice);
+        a.emit(
+          at + i * 6 * MIN + a.dice.int(0, 120) * 1000,
+          { type: "login.failed", ip: foreignIp(a), reason: "bad_password", userAgent: dev.userAgent },
+          true,
+          "attacker",
+        );
+      }
+      const s = a.login(at + 4 * HOUR + 5 * MIN, foreignIp(a), device(LAPTOP_AGENTS, a.dice), {}, true);
+      return [s];
+    },
+  },
+  {
+    name: "in_session_hijack",
+    attack: true,
+    write(a, at) {
+      const s = a.login(at, a.carrierAddress(), a.phone, { method: "token" });
+      const ip = foreignIp(a);
+      const t = at + a.dice.int(5, 90) * MIN;
+      change(a, t, s, "email", "updated", { ip });
+      for (let i = 1; i <= 3; i++)
+        a.emit(
+          t + i * MIN,
+          { type: "content.deleted", sessionId: s, contentType: "album", count: a.dice.int(1, 4), ip },
+          true,
+          "attacker",
+        );
+      return [s];
+    },
+  },
+  {
+    name: "far_login_same_laptop",
+    attack: true,
+    write(a, at) {
+      a.login(at, a.homeAddress(), a.laptop);
+      const far = ABROAD.filter((t) => t.country !== a.home.country);
+      const s = a.login(at + 25 * MIN, a.dice.pick(addressesIn(a.dice.pick(far))), a.laptop, {}, true);
+      return [s];
+    },
+  },
+  {
+    name: "new_region_device_then_recovery",
+    attack: true,
+    write(a, at) {
+      const other = HOMES.filter((t) => t.country === a.home.country && t.city !== a.home.city);
+      const town = other.length > 0 ? a.dice.pick(other) : { country: a.home.country };
+      const ip = a.dice.pick(addressesIn(town));
+      const s = a.login(at, ip, device(LAPTOP_AGENTS, a.dice), {}, true);
+      change(a, at + 4 * MIN, s, "recovery_email", "updated");
+      change(a, at + 6 * MIN, s, "password", "updated");
+      return [s];
+    },
+  },
+  {
+    name: "push_fatigue_then_token",
+    attack: true,
+    write(a, at) {
+      const ip = foreignIp(a);
+      const dev = device(LAPTOP_AGENTS, a.dice);
+      for (let i = 0; i < 3; i++)
+        a.emit(
+          at + i * 2 * MIN,
+          { type: "login.failed", ip, reason: "mfa_failed", userId: a.userId, ...dev },
+          true,
+          "attacker",
+        );
+      const s = a.login(at + 8 * MIN, ip, dev, { mfa: true }, true);
+      change(a, at + 10 * MIN, s, "api_token", "added");
+      return [s];
+    },
+  },
+  {
+    name: "local_proxy_takeover",
+    attack: true,
+    write(a, at) {
+      const city = addressesIn(a.home).filter((ip) => ip.split(".")[0] !== a.homeIp.split(".")[0]);
+      const ip = a.dice.pick(city.length > 0 ? city : addressesIn(a.home));
+      const s = a.login(at, ip, device(LAPTOP_AGENTS, a.dice), {}, true);
+      change(a, at + 3 * MIN, s, "email", "updated");
+      change(a, at + 4 * MIN, s, "mfa", "disabled");
+      change(a, at + 5 * MIN, s, "api_token", "added");
+      return [s];
+    },
+  },
+  {
+    name: "typos_then_new_password",
+    attack: false,
+    write(a, at) {
+      const ip = a.homeAddress();
+      for (let i = 0; i < 8; i++)
+        a.emit(at + i * 40_000, { type: "login.failed", ip, reason: "bad_password", ...a.laptop });
+      const s = a.login(at + 6 * MIN, ip, a.laptop);
+      change(a, at + 8 * MIN, s, "password", "updated");
+      return [];
+    },
+  },
+  {
+    name: "roaming_hotel_and_home_carrier",
+    attack: false,
+    write(a, at) {
+      const town = a.dice.pick(ABROAD.filter((t) => t.country !== a.home.country));
+      const hotel = a.dice.pick(addressesIn(town));
+      const arrive = at + a.dice.int(9, 14) * HOUR;
+      for (let day = 0; day < 3; day++) {
+        const t = arrive + day * DAY;
+        a.login(t, hotel, a.laptop);
+        a.login(t + 20 * MIN, a.carrierAddress(), a.phone, { method: "token" });
+      }
+      return [];
+    },
+  },
+  {
+    name: "vpn_toggle",
+    attack: false,
+    write(a, at) {
+      const exit = a.dice.pick(
+        addressesIn(a.dice.pick(VPN_EXITS.filter((t) => t.country !== a.home.country))),
+      );
+      for (let day = 0; day < 3; day++) {
+        const t = at + day * DAY + a.dice.int(0, 3) * HOUR;
+        a.login(t, exit, a.laptop);
+        a.login(t + 30 * MIN, a.homeAddress(), a.laptop);
+      }
+      return [];
+    },
+  },
+  {
+    name: "new_phone_secured",
+    attack: false,
+    write(a, at) {
+      const s = a.login(at, a.homeAddress(), device(PHONE_AGENTS, a.dice));
+      change(a, at + 3 * MIN, s, "password", "updated");
+      change(a, at + 5 * MIN, s, "recovery_phone", "added");
+      return [];
+    },
+  },
+  {
+    name: "big_cleanup",
+    attack: false,
+    write(a, at) {
+      const s = a.login(at, a.homeAddress(), a.laptop);
+      for (let i = 0; i < 12; i++)
+        a.emit(at + (i + 1) * 8 * MIN, {
+          type: "content.deleted",
+          sessionId: s,
+          contentType: "photo",
+          count: a.dice.int(20, 60),
+        });
+      a.emit(at + 100 * MIN, { type: "content.deleted", sessionId: s, contentType: "album", count: 3 });
+      return [];
+    },
+  },
+  {
+    name: "trip_then_secures_account",
+    attack: false,
+    write(a, at) {
+      const town = a.dice.pick(ABROAD.filter((t) => t.country !== a.home.country));
+      const t = at + 14 * HOUR;
+      const s = a.login(t, a.dice.pick(addressesIn(town)), a.phone, { method: "token" });
+      change(a, t + 10 * MIN, s, "mfa", "enabled");
+      change(a, t + 12 * MIN, s, "password", "updated");
+      return [];
+    },
+  },
+];

@@ -73,7 +73,8 @@ function evaluate(expression: string, variables: Map<string, unknown>, language:
 function readSnippet(language: Language) {
   const code = snippet(language.fence);
   const variables = new Map<string, unknown>();
-  for (const [, name, literal] of code.matchAll(language.variable)) variables.set(name, JSON.parse(literal));
+  for (const [, name, literal] of code.matchAll(language.variable))
+    variables.set(name as string, JSON.parse(literal as string));
   const event: Record<string, unknown> = {};
   const built = language.event.exec(code)?.[0] ?? "";
   for (const [, field, expression] of built.matchAll(language.field)) {

@@ -16,6 +16,8 @@ export const DEAD_LETTER_REASONS = [
   "engine_error",
 ] as const;
 export type DeadLetterReason = (typeof DEAD_LETTER_REASONS)[number];
+/** The `vigil-dlq-detail` header is cut to this many characters. */
+export const DEAD_LETTER_DETAIL_MAX = 1000;
 
 /** A flag as published on `account-flags`: the contract's fields, and how it was resolved. */
 export function flagMessage(topics: Topics, flag: StoredFlag): OutboxMessage {
@@ -46,7 +48,7 @@ export function deadLetter(
     headers: {
       ...message.headers,
       [DLQ_HEADERS.reason]: reason,
-      [DLQ_HEADERS.detail]: detail.slice(0, 1000),
+      [DLQ_HEADERS.detail]: detail.slice(0, DEAD_LETTER_DETAIL_MAX),
       [DLQ_HEADERS.sourceTopic]: message.topic,
       [DLQ_HEADERS.sourcePartition]: String(message.partition),
       [DLQ_HEADERS.sourceOffset]: String(message.offset),

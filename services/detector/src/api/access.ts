@@ -23,6 +23,7 @@ export const ACCESS = {
   "GET /readyz": open,
   "GET /metrics": open,
   "GET /openapi.json": open,
+  "GET /asyncapi.json": open,
   "GET /v1/flags": scope("flags:read"),
   "GET /v1/flags/{id}": scope("flags:read"),
   "POST /v1/flags/{id}/resolution": scope("flags:write"),

@@ -6,6 +6,7 @@ import { guard } from "./access.ts";
 import type { ApiApp, ApiDeps, ApiEnv } from "./deps.ts";
 import { ApiError, type ErrorBody, toApiError, validationError } from "./errors.ts";
 import { noStore, observeRequests } from "./observe.ts";
+import { registerAsyncapiDocument } from "./routes/asyncapiDocument.ts";
 import { registerGetFlag } from "./routes/getFlag.ts";
 import { registerHealthz } from "./routes/healthz.ts";
 import { registerListAudit } from "./routes/listAudit.ts";
@@ -65,6 +66,7 @@ export function createApi(deps: ApiDeps): ApiApp {
   registerRespondToNotice(app, deps);
   registerListAudit(app, deps);
   registerOpenapiDocument(app);
+  registerAsyncapiDocument(app);
 
   app.notFound(() => {
     throw new ApiError("not_found", "no such route");

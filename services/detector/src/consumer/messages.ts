@@ -6,6 +6,19 @@ import type { InboundMessage, OutboundMessage } from "../kafka.ts";
 /** Header carrying the outbox message id, so that downstream consumers can drop a re-delivery. */
 export const MESSAGE_ID_HEADER = "vigil-message-id";
 
+/** Values of the `vigil-dlq-reason` header: why a message was dead-lettered. */
+export const DEAD_LETTER_REASONS = [
+  "too_large",
+  "not_json",
+  "not_object",
+  "invalid",
+  "future_event",
+  "engine_error",
+] as const;
+export type DeadLetterReason = (typeof DEAD_LETTER_REASONS)[number];
+/** The `vigil-dlq-detail` header is cut to this many characters. */
+export const DEAD_LETTER_DETAIL_MAX = 1000;
+
 /** A flag as published on `account-flags`: the contract's fields, and how it was resolved. */
 export function flagMessage(topics: Topics, flag: StoredFlag): OutboxMessage {
   return { messageId: randomUUID(), topic: topics.flags, key: flag.userId, value: JSON.stringify(flag) };
@@ -24,7 +37,7 @@ export function noticeMessage(topics: Topics, notice: Notice): OutboxMessage {
 export function deadLetter(
   topics: Topics,
   message: InboundMessage,
-  reason: string,
+  reason: DeadLetterReason,
   detail: string,
 ): OutboxMessage {
   return {
@@ -35,7 +48,7 @@ export function deadLetter(
     headers: {
       ...message.headers,
       [DLQ_HEADERS.reason]: reason,
-      [DLQ_HEADERS.detail]: detail.slice(0, 1000),
+      [DLQ_HEADERS.detail]: detail.slice(0, DEAD_LETTER_DETAIL_MAX),
       [DLQ_HEADERS.sourceTopic]: message.topic,
       [DLQ_HEADERS.sourcePartition]: String(message.partition),
       [DLQ_HEADERS.sourceOffset]: String(message.offset),

@@ -13,7 +13,7 @@ import {
 } from "./context.ts";
 import { deadLetter } from "./messages.ts";
 
-const verdictSchema = z.object({
+export const verdictSchema = z.object({
   userId: z.string(),
   code: z.enum(["password_spray", "credential_stuffing"]),
   network: z.string(),

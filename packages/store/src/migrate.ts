@@ -7,8 +7,10 @@ const folder = new URL("./migrations/", import.meta.url);
 export async function migrate(sql: Sql): Promise<string[]> {
   // Replicas starting together must not apply the same migration twice, nor create the table of
   // applied ones at the same time (concurrent `create table if not exists` can fail on pg_type).
+  // A migration may rewrite a large table: the pool's statement timeout is not meant for it.
   const serialized = async (tx: Sql) => {
     if (tx.kind === "postgres") await tx.query("select pg_advisory_xact_lock(7341)");
+    await tx.query("set local statement_timeout = 0");
   };
   await sql.transaction(async (tx) => {
     await serialized(tx);

@@ -12,6 +12,8 @@ import {
   insertEvents,
   insertNotices,
   knownEventIds,
+  migrate,
+  openDatabase,
   RepeatedEvents,
   resolveFlag,
   type Sql,
@@ -20,7 +22,7 @@ import {
   upsertFlags,
   weekOf,
 } from "./index.ts";
-import { flagRecord, storeBackends } from "./testing.ts";
+import { flagRecord, storeBackends, temporaryDatabase } from "./testing.ts";
 
 const DAY = 86_400_000;
 const event = (id: string, sessionId = "s1"): EventRecord => ({
@@ -147,5 +149,39 @@ describe.each(storeBackends)("retention on %s", (_name, open) => {
     // Idle is counted from the newest update: after a stop, what a replay needs is kept.
     await sql.query("update source_states set updated_at = now() - interval '3 days'");
     expect(await dropIdleSourceStates(sql, 3_600_000)).toBe(0);
+  });
+});
+
+describe.each(["pglite", "postgres"])("the events table of an older version, on %s", (backend) => {
+  it("becomes the first partition with every row and id, and a repeat of a stored event is still refused", async () => {
+    // A database as version 005 left it, with events in it.
+    const temporary = backend === "postgres" ? await temporaryDatabase() : null;
+    const sql = await openDatabase(temporary ? { url: temporary.url } : { dataDir: "memory://" });
+    try {
+      await migrate(sql, "005_events_json.sql");
+      await sql.query(
+        `insert into events (id, type, occurred_at, detail, received_at, user_id, session_id)
+         values ('a', 'login.succeeded', now(), '{}', now() - interval '200 days', 'u1', 's1'),
+                ('b', 'login.succeeded', now(), '{}', now(), 'u1', 's1')`,
+      );
+      expect(await migrate(sql)).toEqual(["006_events_partitioned.sql"]);
+      const rows = await sql.query<{ id: string; partition: string }>(
+        "select id, tableoid::regclass::text as partition from events order by id",
+      );
+      expect(rows.rows).toEqual([
+        { id: "a", partition: "events_before_partitioning" },
+        { id: "b", partition: "events_before_partitioning" },
+      ]);
+      expect(await knownEventIds(sql, ["a", "b", "c"])).toEqual(new Set(["a", "b"]));
+      await expect(insertEvents(sql, [event("b")])).rejects.toBeInstanceOf(RepeatedEvents);
+      expect((await sessionTimeline(sql, "u1", "s1")).map((e) => e.id)).toEqual(["a", "b"]);
+      // Retention reaches into it: what arrived 200 days ago goes, with its id.
+      const dropped = await dropExpiredEvents(sql, 90, new Date().toISOString());
+      expect(dropped).toMatchObject({ events: 1, ids: 1 });
+      expect(await knownEventIds(sql, ["a", "b"])).toEqual(new Set(["b"]));
+    } finally {
+      await sql.close();
+      await temporary?.drop();
+    }
   });
 });

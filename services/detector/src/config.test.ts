@@ -3,8 +3,9 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { topicNames } from "@vigil/events";
 import { describe, expect, it } from "vitest";
-import { ConfigError, kafkaSecurity, loadConfig, topicRetentionMs } from "./config.ts";
+import { ConfigError, loadConfig } from "./config.ts";
 import { connectionOptions } from "./kafka.ts";
+import { kafkaSecurity, topicRetentionMs } from "./kafkaSettings.ts";
 
 const base = { AUTH_JWT_SECRET: "s".repeat(32) };
 const load = (env: Record<string, string>) => loadConfig({ ...base, ...env });

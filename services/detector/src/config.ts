@@ -1,62 +1,7 @@
-import { accessSync, constants } from "node:fs";
-import { SEVERITIES, type Topics } from "@vigil/events";
+import { SEVERITIES } from "@vigil/events";
 import { z } from "zod";
-import type { KafkaSecurity } from "./kafka.ts";
-
-const int = (fallback: number, min = 0) => z.coerce.number().int().min(min).default(fallback);
-
-/** Seconds, written as a number of seconds or with a unit: `900`, `15m`, `12h`, `1d`. */
-const duration = (fallback: string) =>
-  z
-    .string()
-    .default(fallback)
-    .transform((value, ctx) => {
-      const match = /^(\d+)\s*(s|m|h|d)?$/.exec(value.trim());
-      const seconds = match
-        ? Number(match[1]) * UNIT_SECONDS[(match[2] ?? "s") as keyof typeof UNIT_SECONDS]
-        : 0;
-      if (seconds <= 0) {
-        ctx.addIssue({
-          code: "custom",
-          message: "must be a positive duration: seconds, or a number with s, m, h or d",
-        });
-        return z.NEVER;
-      }
-      return seconds;
-    });
-const UNIT_SECONDS = { s: 1, m: 60, h: 3600, d: 86_400 } as const;
-const flag = z
-  .enum(["true", "false", "1", "0", ""], { error: "must be true or false" })
-  .default("false")
-  .transform((value) => value === "true" || value === "1");
-const file = z.string().min(1).optional();
-
-/** TLS and SASL towards the brokers; what they need together is checked in `loadConfig`. */
-const kafkaSecuritySettings = {
-  /** TLS to the brokers; the system's CAs unless KAFKA_SSL_CA_FILE names a PEM bundle. */
-  KAFKA_SSL: flag,
-  KAFKA_SSL_CA_FILE: file,
-  /** A client certificate and key (PEM) for brokers that authenticate clients by TLS. */
-  KAFKA_SSL_CERT_FILE: file,
-  KAFKA_SSL_KEY_FILE: file,
-  KAFKA_SASL_MECHANISM: z
-    .enum(["plain", "scram-sha-256", "scram-sha-512"], {
-      error: "must be plain, scram-sha-256 or scram-sha-512",
-    })
-    .optional(),
-  KAFKA_SASL_USERNAME: z.string().min(1).optional(),
-  KAFKA_SASL_PASSWORD: z.string().min(1).optional(),
-};
-
-/** `retention.ms` of the topics Vigil creates (topics that exist already are left as they are). */
-const topicRetentionSettings = {
-  /** account-activity, account-flags, account-security-notices. */
-  KAFKA_RETENTION_HOURS: int(7 * 24, 1),
-  /** The internal topics (by-source, verdicts, feedback): consumed within seconds; this covers an outage. */
-  KAFKA_INTERNAL_RETENTION_HOURS: int(3 * 24, 1),
-  /** The dead-letter topic: time for people to look, fix the producer and re-produce. */
-  KAFKA_DLQ_RETENTION_HOURS: int(30 * 24, 1),
-};
+import { checkKafkaSettings, kafkaSettings } from "./kafkaSettings.ts";
+import { duration, int } from "./settingTypes.ts";
 
 /** Separate PostgreSQL pools, so that a flood of API reads cannot starve the consumer, or the reverse. */
 const databasePoolSettings = {
@@ -125,8 +70,7 @@ export const configSchema = z.object({
    * process stays under 600 MiB. A miss costs one indexed read per batch for all its missing users.
    */
   PROFILE_CACHE_MIB: int(64, 1),
-  ...kafkaSecuritySettings,
-  ...topicRetentionSettings,
+  ...kafkaSettings,
   ...databasePoolSettings,
   /** The longest lifetime a token may have: exp − iat, or exp − now without iat (seconds, or 30m, 12h, 1d). */
   AUTH_JWT_MAX_TTL: duration("24h"),
@@ -155,75 +99,5 @@ function requiredTogether(config: Config, ctx: z.RefinementCtx): void {
   if (config.DATABASE_URL !== undefined && config.IP_HASH_KEY === undefined) {
     issue("IP_HASH_KEY", "required with DATABASE_URL (a secret of its own, e.g. openssl rand -hex 32)");
   }
-  const sasl = config.KAFKA_SASL_MECHANISM;
-  if (sasl !== undefined) {
-    if (config.KAFKA_SASL_USERNAME === undefined)
-      issue("KAFKA_SASL_USERNAME", `required with KAFKA_SASL_MECHANISM=${sasl}`);
-    if (config.KAFKA_SASL_PASSWORD === undefined)
-      issue("KAFKA_SASL_PASSWORD", `required with KAFKA_SASL_MECHANISM=${sasl}`);
-    if (!config.KAFKA_SSL && sasl === "plain") {
-      issue(
-        "KAFKA_SSL",
-        "must be true with KAFKA_SASL_MECHANISM=plain (the password would cross the network in clear)",
-      );
-    }
-  } else {
-    for (const name of ["KAFKA_SASL_USERNAME", "KAFKA_SASL_PASSWORD"] as const) {
-      if (config[name] !== undefined)
-        issue(name, "needs KAFKA_SASL_MECHANISM (plain, scram-sha-256 or scram-sha-512)");
-    }
-  }
-  for (const name of ["KAFKA_SSL_CA_FILE", "KAFKA_SSL_CERT_FILE", "KAFKA_SSL_KEY_FILE"] as const) {
-    const path = config[name];
-    if (path === undefined) continue;
-    if (!config.KAFKA_SSL) issue(name, "needs KAFKA_SSL=true");
-    try {
-      accessSync(path, constants.R_OK);
-    } catch {
-      issue(name, `cannot read ${path}`);
-    }
-  }
-  if ((config.KAFKA_SSL_CERT_FILE === undefined) !== (config.KAFKA_SSL_KEY_FILE === undefined)) {
-    issue(
-      config.KAFKA_SSL_CERT_FILE === undefined ? "KAFKA_SSL_CERT_FILE" : "KAFKA_SSL_KEY_FILE",
-      "the client certificate and its key go together",
-    );
-  }
-}
-
-/** The brokers' TLS and SASL settings, as the Kafka client takes them. */
-export function kafkaSecurity(config: Config): KafkaSecurity {
-  const {
-    KAFKA_SASL_MECHANISM: mechanism,
-    KAFKA_SASL_USERNAME: username,
-    KAFKA_SASL_PASSWORD: password,
-  } = config;
-  return {
-    ssl: config.KAFKA_SSL,
-    caFile: config.KAFKA_SSL_CA_FILE,
-    certFile: config.KAFKA_SSL_CERT_FILE,
-    keyFile: config.KAFKA_SSL_KEY_FILE,
-    sasl: mechanism && username && password ? { mechanism, username, password } : undefined,
-  };
-}
-
-/** Which retention each topic has: every topic must be named, so a new one cannot be forgotten. */
-const TOPIC_RETENTION = {
-  activity: "KAFKA_RETENTION_HOURS",
-  flags: "KAFKA_RETENTION_HOURS",
-  notices: "KAFKA_RETENTION_HOURS",
-  bySource: "KAFKA_INTERNAL_RETENTION_HOURS",
-  verdicts: "KAFKA_INTERNAL_RETENTION_HOURS",
-  feedback: "KAFKA_INTERNAL_RETENTION_HOURS",
-  deadLetter: "KAFKA_DLQ_RETENTION_HOURS",
-} as const satisfies Record<keyof Topics, keyof typeof topicRetentionSettings>;
-
-/** `retention.ms` of every topic Vigil creates, by topic name. */
-export function topicRetentionMs(config: Config, topics: Topics): Record<string, number> {
-  return Object.fromEntries(
-    Object.entries(TOPIC_RETENTION).map(([key, setting]) => [
-      topics[key as keyof Topics],
-      config[setting] * 3_600_000,
-    ]),
-  );
+  checkKafkaSettings(config, issue);
 }

@@ -212,6 +212,7 @@ async function vigil(): Promise<void> {
         KAFKA_GROUP_ID: groupId,
         KAFKA_TOPIC_PARTITIONS: String(settings.partitions),
         DATABASE_URL: database.url,
+        IP_HASH_KEY: "bench-ip-hash-key-0123456789abcdef",
         PORT: String(port),
         AUTH_JWT_SECRET: secret,
         // The API's per-caller budget (600/min by default) would make the throughput test a 429 test.

@@ -22,7 +22,7 @@ const login = (n: number, ip: string, at: string, userAgent = SAFARI_MAC) => ({
   userAgent,
 });
 
-describe("IP retention in the running service", () => {
+describe("retention in the running service", () => {
   let vigil: TestVigil;
   let db: pg.Client;
   beforeAll(async () => {
@@ -71,5 +71,26 @@ describe("IP retention in the running service", () => {
       return body.items[0];
     });
     expect(flag.reasons.map((r: { code: string }) => r.code)).toContain("new_country");
+  });
+
+  it("forgets events past EVENTS_RETENTION_DAYS with their ids, and keeps the recent ones", async () => {
+    const events = [login(200, home, daysAgo(1)), login(201, home, daysAgo(0))];
+    await produce(vigil.topics.activity, events);
+    const ids = async (table: string) =>
+      (
+        await db.query<{ id: string }>(
+          `select id from ${table} where id in ('rita-200', 'rita-201') order by id`,
+        )
+      ).rows.map((row) => row.id);
+    await waitFor("both stored", async () => ((await ids("events")).length === 2 ? true : undefined));
+    // One of them arrived 100 days ago, as far as the store knows; the job runs when the service starts.
+    await db.query("update events set received_at = now() - interval '100 days' where id = 'rita-200'");
+    await db.query("update event_ids set received_at = now() - interval '100 days' where id = 'rita-200'");
+    await vigil.restart();
+    await waitFor("the old event forgotten", async () =>
+      (await ids("events")).length === 1 ? true : undefined,
+    );
+    expect(await ids("events")).toEqual(["rita-201"]);
+    expect(await ids("event_ids")).toEqual(["rita-201"]);
   });
 });

@@ -6,6 +6,8 @@ import { sign } from "hono/jwt";
 import { isolatedTopics, testBrokers } from "./kafka.ts";
 
 export const TEST_SECRET = "test-secret-test-secret-test-secret-0123";
+/** The IP hash key of tests on PostgreSQL (required with DATABASE_URL). */
+export const TEST_IP_HASH_KEY = "test-ip-hash-key-0123456789abcdef";
 
 export interface TestVigil {
   readonly url: string;
@@ -35,7 +37,7 @@ export async function startVigil(
     KAFKA_TOPIC_PREFIX: prefix,
     KAFKA_GROUP_ID: `${prefix}vigil`,
     KAFKA_TOPIC_PARTITIONS: "3",
-    ...(database ? { DATABASE_URL: database.url } : { DATA_DIR: "memory://" }),
+    ...(database ? { DATABASE_URL: database.url, IP_HASH_KEY: TEST_IP_HASH_KEY } : { DATA_DIR: "memory://" }),
     PORT: "0",
     AUTH_JWT_SECRET: TEST_SECRET,
     LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? "silent",

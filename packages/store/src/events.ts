@@ -26,16 +26,24 @@ export class RepeatedEvents extends Error {}
 
 /**
  * Stores events whose ids the caller holds to be new. Checking ids before every batch costs an index
- * probe per event for what is rare (a producer's retry, a replay): the insert finds out instead.
+ * probe per event for what is rare (a producer's retry, a replay): the insert finds out instead. The
+ * ids go to `event_ids`, where they are unique whatever partition of `events` each event lands in;
+ * an event is stored only with its new id. `receivedAt` is the database's clock unless given.
  */
-export async function insertEvents(sql: Sql, records: EventRecord[]): Promise<void> {
+export async function insertEvents(sql: Sql, records: EventRecord[], receivedAt?: string): Promise<void> {
   if (records.length === 0) return;
   const result = await sql.query(
-    `insert into events (id, user_id, session_id, type, occurred_at, ip, ip_hash, network, location, device, detail)
-     select * from json_to_recordset($1::json) as x("id" text, "userId" text, "sessionId" text, "type" text,
-       "occurredAt" timestamptz, "ip" text, "ipHash" text, "network" text, "location" json, "device" text, "detail" json)
-     on conflict (id) do nothing`,
-    [JSON.stringify(records)],
+    `with x as materialized (
+       select * from json_to_recordset($1::json) as x("id" text, "userId" text, "sessionId" text, "type" text,
+         "occurredAt" timestamptz, "ip" text, "ipHash" text, "network" text, "location" json, "device" text, "detail" json)
+     ), arrival as (select coalesce($2::timestamptz, now()) as at),
+     fresh as (
+       insert into event_ids (id, received_at) select x.id, arrival.at from x, arrival
+       on conflict (id) do nothing returning id
+     )
+     insert into events (id, user_id, session_id, type, occurred_at, ip, ip_hash, network, location, device, detail, received_at)
+     select x.*, arrival.at from x join fresh using (id), arrival`,
+    [JSON.stringify(records), receivedAt ?? null],
   );
   const repeated = records.length - result.rowCount;
   if (repeated > 0) throw new RepeatedEvents(`${repeated} of ${records.length} events were already stored`);
@@ -44,7 +52,9 @@ export async function insertEvents(sql: Sql, records: EventRecord[]): Promise<vo
 /** Which of these event ids were already accepted (a repeated id is the same event). */
 export async function knownEventIds(sql: Sql, ids: string[]): Promise<Set<string>> {
   if (ids.length === 0) return new Set();
-  const result = await sql.query<{ id: string }>("select id from events where id = any($1::text[])", [ids]);
+  const result = await sql.query<{ id: string }>("select id from event_ids where id = any($1::text[])", [
+    ids,
+  ]);
   return new Set(result.rows.map((row) => row.id));
 }
 

@@ -3,12 +3,17 @@ import type { Sql } from "./sql.ts";
 
 const folder = new URL("./migrations/", import.meta.url);
 
-/** Applies the numbered SQL files in `migrations/` that have not run yet, each in its own transaction. */
-export async function migrate(sql: Sql): Promise<string[]> {
+/**
+ * Applies the numbered SQL files in `migrations/` that have not run yet, each in its own transaction;
+ * with `through`, only those up to that file (a database as an older version left it).
+ */
+export async function migrate(sql: Sql, through?: string): Promise<string[]> {
   // Replicas starting together must not apply the same migration twice, nor create the table of
   // applied ones at the same time (concurrent `create table if not exists` can fail on pg_type).
+  // A migration may rewrite a large table: the pool's statement timeout is not meant for it.
   const serialized = async (tx: Sql) => {
     if (tx.kind === "postgres") await tx.query("select pg_advisory_xact_lock(7341)");
+    await tx.query("set local statement_timeout = 0");
   };
   await sql.transaction(async (tx) => {
     await serialized(tx);
@@ -16,7 +21,9 @@ export async function migrate(sql: Sql): Promise<string[]> {
       "create table if not exists schema_migrations (name text primary key, applied_at timestamptz not null default now())",
     );
   });
-  const files = (await readdir(folder)).filter((name) => name.endsWith(".sql")).sort();
+  const files = (await readdir(folder))
+    .filter((name) => name.endsWith(".sql") && (through === undefined || name <= through))
+    .sort();
   const applied: string[] = [];
   for (const name of files) {
     const done = await sql.transaction(async (tx) => {

@@ -20,15 +20,30 @@ export interface DatabaseOptions {
   dataDir?: string;
   /** Pool size for PostgreSQL. */
   maxConnections?: number;
+  /** PostgreSQL cancels a statement of this pool running longer than this (ms); none when unset. */
+  statementTimeoutMs?: number | undefined;
+  /** Names the pool's sessions in pg_stat_activity. */
+  applicationName?: string | undefined;
 }
 
+/**
+ * Opens PostgreSQL or PGlite. TLS to PostgreSQL is set in the URL as node-postgres reads it:
+ * `sslmode=require` (also `prefer`, `verify-ca`, `verify-full`) means TLS with the server's
+ * certificate and host name verified, against the system's CAs or `sslrootcert=<file>`;
+ * `sslcert`/`sslkey` name a client certificate; `uselibpqcompat=true` gives the modes libpq's meaning.
+ */
 export async function openDatabase(options: DatabaseOptions): Promise<Sql> {
-  if (options.url) return openPostgres(options.url, options.maxConnections ?? 8);
+  if (options.url) return openPostgres(options);
   return openPglite(options.dataDir ?? "./.vigil");
 }
 
-function openPostgres(url: string, max: number): Sql {
-  const pool = new pg.Pool({ connectionString: url, max });
+function openPostgres(options: DatabaseOptions): Sql {
+  const pool = new pg.Pool({
+    connectionString: options.url,
+    max: options.maxConnections ?? 8,
+    ...(options.statementTimeoutMs === undefined ? {} : { statement_timeout: options.statementTimeoutMs }),
+    ...(options.applicationName === undefined ? {} : { application_name: options.applicationName }),
+  });
   // An idle client that loses its server must not crash the process; the next query reconnects.
   pool.on("error", () => {});
   const over = (client: pg.Pool | pg.PoolClient, inTransaction: boolean): Sql => ({

@@ -1,7 +1,16 @@
 import { SEVERITIES } from "@vigil/events";
 import { z } from "zod";
+import { checkKafkaSettings, kafkaSettings } from "./kafkaSettings.ts";
+import { duration, int } from "./settingTypes.ts";
 
-const int = (fallback: number, min = 0) => z.coerce.number().int().min(min).default(fallback);
+/** Separate PostgreSQL pools, so that a flood of API reads cannot starve the consumer, or the reverse. */
+const databasePoolSettings = {
+  DATABASE_API_POOL_SIZE: int(6, 1),
+  DATABASE_API_STATEMENT_TIMEOUT_MS: int(5_000, 100),
+  /** Batches, the outbox relay and the retention job (which lifts the timeout for its own statements). */
+  DATABASE_CONSUMER_POOL_SIZE: int(6, 2),
+  DATABASE_CONSUMER_STATEMENT_TIMEOUT_MS: int(60_000, 100),
+};
 
 /**
  * Every setting of the service, parsed once from the environment (CONTRACT.md §5 and the
@@ -38,8 +47,16 @@ export const configSchema = z.object({
   LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
   /** Raw IPs are kept this long; then only the keyed hash and the network prefix remain. */
   IP_RETENTION_DAYS: int(30, 1),
-  /** HMAC key for IP hashes; derived from AUTH_JWT_SECRET when unset. */
-  IP_HASH_KEY: z.string().min(16).optional(),
+  /**
+   * HMAC key for IP hashes. Required with DATABASE_URL: a network prefix and an HMAC under a key
+   * anyone holding the JWT secret can derive give the address back in 256 tries. Only the embedded
+   * demo (no DATABASE_URL) derives one from AUTH_JWT_SECRET.
+   */
+  IP_HASH_KEY: z.string().min(16, "must be at least 16 characters").optional(),
+  /** Events are kept this long (whole weekly partitions are dropped, so up to 7 days more). */
+  EVENTS_RETENTION_DAYS: int(90, 1),
+  /** Resolved flags, with their notices and users' answers, are kept this long after their last change. */
+  RESOLVED_RETENTION_DAYS: int(180, 1),
   RETENTION_INTERVAL_MINUTES: int(60, 1),
   NOTICE_MIN_SEVERITY: z.enum(SEVERITIES).default("high"),
   NOTICE_MAX_PER_USER: int(3, 1),
@@ -53,6 +70,10 @@ export const configSchema = z.object({
    * process stays under 600 MiB. A miss costs one indexed read per batch for all its missing users.
    */
   PROFILE_CACHE_MIB: int(64, 1),
+  ...kafkaSettings,
+  ...databasePoolSettings,
+  /** The longest lifetime a token may have: exp − iat, or exp − now without iat (seconds, or 30m, 12h, 1d). */
+  AUTH_JWT_MAX_TTL: duration("24h"),
   API_RATE_LIMIT_PER_MINUTE: int(600, 1),
   API_MAX_BODY_BYTES: int(16 * 1024, 256),
   SHUTDOWN_TIMEOUT_MS: int(15_000, 1000),
@@ -63,10 +84,20 @@ export type Config = z.output<typeof configSchema>;
 export class ConfigError extends Error {}
 
 export function loadConfig(env: Record<string, string | undefined> = process.env): Config {
-  const result = configSchema.safeParse(env);
+  const result = configSchema.superRefine(requiredTogether).safeParse(env);
   if (!result.success) {
     const lines = result.error.issues.map((issue) => `  ${issue.path.join(".")}: ${issue.message}`);
     throw new ConfigError(`invalid configuration:\n${lines.join("\n")}`);
   }
   return result.data;
+}
+
+/** Settings that only make sense with others. */
+function requiredTogether(config: Config, ctx: z.RefinementCtx): void {
+  const issue = (path: keyof Config, message: string) =>
+    ctx.addIssue({ code: "custom", path: [path], message });
+  if (config.DATABASE_URL !== undefined && config.IP_HASH_KEY === undefined) {
+    issue("IP_HASH_KEY", "required with DATABASE_URL (a secret of its own, e.g. openssl rand -hex 32)");
+  }
+  checkKafkaSettings(config, issue);
 }

@@ -1,15 +1,19 @@
 // The one module that knows kafkajs: everything else sees plain messages, batches and a publisher.
+
+import { readFileSync } from "node:fs";
 import {
   AssignerProtocol,
   type ConfigResourceTypes,
   type Consumer,
   type EachBatchPayload,
   Kafka,
+  type KafkaConfig,
   type KafkaMessage,
   logLevel,
   type PartitionAssigner,
   Partitioners,
   type Producer,
+  type SASLOptions,
 } from "kafkajs";
 import type { Logger } from "./log.ts";
 import { bySize } from "./requestSize.ts";
@@ -92,10 +96,37 @@ export const FETCH = {
 /** Kafka's committed offsets serve lag monitoring only: committed this often, not after every batch. */
 const KAFKA_COMMIT_INTERVAL_MS = 1000;
 
-export function connectKafka(brokers: string[], clientId: string, log: Logger) {
+/** TLS and SASL towards the brokers (from KAFKA_SSL*, KAFKA_SASL_*); none by default. */
+export interface KafkaSecurity {
+  ssl?: boolean;
+  /** PEM files: CAs to trust instead of the system's, and a client certificate with its key. */
+  caFile?: string | undefined;
+  certFile?: string | undefined;
+  keyFile?: string | undefined;
+  sasl?:
+    | { mechanism: "plain" | "scram-sha-256" | "scram-sha-512"; username: string; password: string }
+    | undefined;
+}
+
+/** kafkajs' connection options for `security`; certificates verified against the CAs always. */
+export function connectionOptions(security: KafkaSecurity): Pick<KafkaConfig, "ssl" | "sasl"> {
+  const options: Pick<KafkaConfig, "ssl" | "sasl"> = {};
+  if (security.ssl) {
+    const files = { ca: security.caFile, cert: security.certFile, key: security.keyFile };
+    const tls: Record<string, Buffer | boolean> = { rejectUnauthorized: true };
+    for (const [name, path] of Object.entries(files)) if (path !== undefined) tls[name] = readFileSync(path);
+    options.ssl = tls;
+  }
+  // kafkajs types each mechanism apart; the three take the same username and password.
+  if (security.sasl) options.sasl = { ...security.sasl } as SASLOptions;
+  return options;
+}
+
+export function connectKafka(brokers: string[], clientId: string, log: Logger, security: KafkaSecurity = {}) {
   const kafka = new Kafka({
     clientId,
     brokers,
+    ...connectionOptions(security),
     logLevel: logLevel.WARN,
     logCreator: () => (entry) => {
       // Retries are bounded on purpose (the outbox retries whole batches); this warning is noise.
@@ -118,6 +149,8 @@ export function connectKafka(brokers: string[], clientId: string, log: Logger) {
     others: string[];
     deadLetter?: string;
     partitions: number;
+    /** `retention.ms` of each topic created, by name; a topic not named keeps the broker's default. */
+    retentionMs?: Record<string, number>;
   }) {
     const admin = kafka.admin();
     await admin.connect();
@@ -133,7 +166,14 @@ export function connectKafka(brokers: string[], clientId: string, log: Logger) {
         await admin
           .createTopics({
             waitForLeaders: true,
-            topics: missing.map((topic) => ({ topic, numPartitions, configEntries })),
+            topics: missing.map((topic) => {
+              const retention = plan.retentionMs?.[topic];
+              const entries =
+                retention === undefined
+                  ? configEntries
+                  : [...configEntries, { name: "retention.ms", value: String(retention) }];
+              return { topic, numPartitions, configEntries: entries };
+            }),
           })
           .catch((error: Error & { type?: string }) => {
             // Another replica created it first.

@@ -3,11 +3,12 @@ import type { AddressInfo } from "node:net";
 import { serve } from "@hono/node-server";
 import { defaultDetectionConfig } from "@vigil/detection";
 import { topicNames } from "@vigil/events";
-import { loadOffsets, openStore, storeAnswers } from "@vigil/store";
+import { loadOffsets, openDatabase, openStore, storeAnswers } from "@vigil/store";
 import { createApi } from "./api/index.ts";
 import type { Config } from "./config.ts";
 import { consumedTopics, createPipeline } from "./consumer/pipeline.ts";
 import { connectKafka } from "./kafka.ts";
+import { kafkaSecurity, topicRetentionMs } from "./kafkaSettings.ts";
 import type { Logger } from "./log.ts";
 import { countingPublisher, createMetrics } from "./metrics.ts";
 import { startOutboxRelay } from "./outboxRelay.ts";
@@ -21,7 +22,10 @@ export interface RunningService {
   stop(): Promise<void>;
 }
 
-/** The IP hash key: its own secret when given, else derived from the JWT secret under a fixed label. */
+/**
+ * The IP hash key: its own secret, required with DATABASE_URL (config.ts). Only the embedded demo
+ * derives one from the JWT secret under a fixed label, for a database that never leaves the machine.
+ */
 function ipHashKey(config: Config): Buffer {
   if (config.IP_HASH_KEY) return Buffer.from(config.IP_HASH_KEY);
   return createHmac("sha256", config.AUTH_JWT_SECRET).update("vigil ip hash key v1").digest();
@@ -30,16 +34,50 @@ function ipHashKey(config: Config): Buffer {
 /** Wires and starts consumer, outbox relay, retention and API in this process. */
 export async function startService(config: Config, log: Logger): Promise<RunningService> {
   const metrics = createMetrics();
-  const sql = timedSql(await openStore({ url: config.DATABASE_URL, dataDir: config.DATA_DIR }), metrics);
+  // The consumer (with the relay and retention) and the API each have their own pool, so that neither
+  // can take all connections from the other; PGlite is one embedded connection, shared.
+  const sql = timedSql(
+    await openStore({
+      url: config.DATABASE_URL,
+      dataDir: config.DATA_DIR,
+      maxConnections: config.DATABASE_CONSUMER_POOL_SIZE,
+      statementTimeoutMs: config.DATABASE_CONSUMER_STATEMENT_TIMEOUT_MS,
+      applicationName: "vigil-consumer",
+    }),
+    metrics,
+  );
+  const apiSql = config.DATABASE_URL
+    ? timedSql(
+        await openDatabase({
+          url: config.DATABASE_URL,
+          maxConnections: config.DATABASE_API_POOL_SIZE,
+          statementTimeoutMs: config.DATABASE_API_STATEMENT_TIMEOUT_MS,
+          applicationName: "vigil-api",
+        }),
+        metrics,
+      )
+    : sql;
   log.info({ store: sql.kind }, "store ready");
+  const retention = await startRetention({
+    sql,
+    log,
+    policy: {
+      ipDays: config.IP_RETENTION_DAYS,
+      eventDays: config.EVENTS_RETENTION_DAYS,
+      resolvedDays: config.RESOLVED_RETENTION_DAYS,
+      sourceIdleMs: defaultDetectionConfig.source.windowMs,
+    },
+    intervalMinutes: config.RETENTION_INTERVAL_MINUTES,
+  });
   const topics = topicNames(config.KAFKA_TOPIC_PREFIX);
-  const kafka = connectKafka(config.KAFKA_BROKERS, config.KAFKA_CLIENT_ID, log);
+  const kafka = connectKafka(config.KAFKA_BROKERS, config.KAFKA_CLIENT_ID, log, kafkaSecurity(config));
   await kafka.ensureTopics({
     anchor: topics.activity,
     coPartitioned: [topics.verdicts, topics.feedback],
     others: [topics.bySource, topics.flags, topics.notices],
     deadLetter: topics.deadLetter,
     partitions: config.KAFKA_TOPIC_PARTITIONS,
+    retentionMs: topicRetentionMs(config, topics),
   });
   const publisher = countingPublisher(await kafka.publisher(), metrics);
   const relay = startOutboxRelay({ sql, publisher, log });
@@ -76,21 +114,15 @@ export async function startService(config: Config, log: Logger): Promise<Running
       return resume;
     },
   });
-  const retention = startRetention({
-    sql,
-    log,
-    days: config.IP_RETENTION_DAYS,
-    intervalMinutes: config.RETENTION_INTERVAL_MINUTES,
-  });
   let stopping = false;
   const api = createApi({
-    sql,
+    sql: apiSql,
     config,
     topics,
     log,
     metrics,
     readiness: async () => {
-      const checks = { consumer: !stopping && consumer.isMember(), store: await storeAnswers(sql) };
+      const checks = { consumer: !stopping && consumer.isMember(), store: await storeAnswers(apiSql) };
       return { ready: checks.consumer && checks.store, checks };
     },
   });
@@ -106,6 +138,7 @@ export async function startService(config: Config, log: Logger): Promise<Running
     await relay.stop();
     await publisher.close();
     await retention.stop();
+    if (apiSql !== sql) await apiSql.close();
     await sql.close();
   }
 

@@ -89,6 +89,8 @@ export async function startDetector(settings: DetectorSettings): Promise<Detecto
     KAFKA_GROUP_ID: settings.groupId,
     KAFKA_TOPIC_PARTITIONS: "3",
     DATABASE_URL: settings.databaseUrl,
+    // Every replica of a run hashes addresses with the same key, as in production.
+    IP_HASH_KEY: "fault-tests-ip-hash-key-0123456789",
     PORT: String(port),
     AUTH_JWT_SECRET: FAULT_SECRET,
     LOG_LEVEL: process.env.FAULT_LOG_LEVEL ?? "warn",

@@ -1,7 +1,14 @@
 import type { Context, MiddlewareHandler } from "hono";
 import { matchedRoutes } from "hono/route";
 import { audited } from "./audit.ts";
-import { bearerToken, InvalidTokenError, type Principal, type Scope, verifyToken } from "./auth.ts";
+import {
+  bearerToken,
+  InvalidTokenError,
+  type Principal,
+  type Scope,
+  TokenLifetimeError,
+  verifyToken,
+} from "./auth.ts";
 import type { ApiDeps, ApiEnv } from "./deps.ts";
 import { ApiError } from "./errors.ts";
 import { RequestBudget } from "./rateLimit.ts";
@@ -66,7 +73,7 @@ export function guard(deps: ApiDeps): MiddlewareHandler<ApiEnv> {
     if (rule.kind === "public") return next();
 
     const header = c.req.header("authorization");
-    const principal = await authenticate(header, tokens, deps);
+    const { principal, refusal } = await authenticate(header, tokens, deps);
     // Strangers are limited by address so that guessing tokens is as slow as using one.
     const caller = principal ? `sub:${principal.subject}` : `addr:${remoteAddress(c)}`;
     const spent = budget.take(caller, now().getTime());
@@ -75,7 +82,7 @@ export function guard(deps: ApiDeps): MiddlewareHandler<ApiEnv> {
         "Retry-After": String(spent.retryAfterSeconds),
       });
     }
-    if (!principal) throw unauthenticated(header === undefined ? "bearer token required" : "invalid token");
+    if (!principal) throw unauthenticated(header === undefined ? "bearer token required" : refusal);
     c.set("principal", principal);
     if (rule.kind === "authenticated") return next();
 
@@ -88,20 +95,22 @@ export function guard(deps: ApiDeps): MiddlewareHandler<ApiEnv> {
   };
 }
 
+/** The caller, or why not: "invalid token" unless the token is ours and only its lifetime is wrong. */
 async function authenticate(
   header: string | undefined,
   tokens: VerifiedTokens,
   deps: ApiDeps,
-): Promise<Principal | null> {
-  if (header === undefined) return null;
+): Promise<{ principal: Principal | null; refusal: string }> {
+  const refused = (refusal = "invalid token") => ({ principal: null, refusal });
+  if (header === undefined) return refused();
   const token = bearerToken(header);
-  if (token === null) return null;
+  if (token === null) return refused();
   try {
-    return await tokens.verify(token);
+    return { principal: await tokens.verify(token), refusal: "" };
   } catch (error) {
     if (!(error instanceof InvalidTokenError)) throw error;
     deps.log.debug({ reason: error.message }, "token refused");
-    return null;
+    return refused(error instanceof TokenLifetimeError ? error.message : undefined);
   }
 }
 

@@ -16,6 +16,7 @@ export interface ApiDeps {
     | "AUTH_JWT_SECRET"
     | "AUTH_JWT_ISSUER"
     | "AUTH_JWT_AUDIENCE"
+    | "AUTH_JWT_MAX_TTL"
     | "API_RATE_LIMIT_PER_MINUTE"
     | "API_MAX_BODY_BYTES"
   >;

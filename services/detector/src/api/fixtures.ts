@@ -52,6 +52,7 @@ export function testApi(sql: Sql, options: TestOptions = {}) {
     sql,
     config: {
       AUTH_JWT_SECRET: SECRET,
+      AUTH_JWT_MAX_TTL: 86_400,
       API_RATE_LIMIT_PER_MINUTE: 100_000,
       API_MAX_BODY_BYTES: 16 * 1024,
       ...config,

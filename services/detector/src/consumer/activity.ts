@@ -12,6 +12,7 @@ import {
 } from "./context.ts";
 import { enrich } from "./enrich.ts";
 import { bySourceMessage, deadLetter } from "./messages.ts";
+import { sourceLogin } from "./sourceLogin.ts";
 
 /**
  * Plans the effects of a batch of `account-activity`: validation, scoring, flags, notices, re-keying.
@@ -81,8 +82,8 @@ export async function planActivity(
     }
     events.push(record);
     consumed.set(event.type, (consumed.get(event.type) ?? 0) + 1);
-    if (event.type.startsWith("login.") && observation.network !== null && message.value) {
-      bySource.push(bySourceMessage(context.topics, event.id, observation.network, message.value));
+    if (event.type.startsWith("login.") && observation.network !== null) {
+      bySource.push(bySourceMessage(context.topics, sourceLogin(event, observation.network, record.ipHash)));
     }
   }
 

@@ -2,6 +2,7 @@ import { randomUUID } from "node:crypto";
 import { DLQ_HEADERS, type Notice, type Topics } from "@vigil/events";
 import type { OutboxMessage, StoredFlag } from "@vigil/store";
 import type { InboundMessage, OutboundMessage } from "../kafka.ts";
+import type { SourceLogin } from "./sourceLogin.ts";
 
 /** Header carrying the outbox message id, so that downstream consumers can drop a re-delivery. */
 export const MESSAGE_ID_HEADER = "vigil-message-id";
@@ -57,15 +58,16 @@ export function deadLetter(
 }
 
 /**
- * A login re-keyed by its source network for cross-account detection (ARCHITECTURE.md §4).
+ * A login re-keyed by its source network for cross-account detection (ARCHITECTURE.md §4), with
+ * the network prefix and the address's keyed hash instead of the address (`SourceLogin`).
  * Published before its batch commits, not through the outbox: a batch that does not commit is
  * replayed and publishes the same message again, which the source state counts once.
  */
-export function bySourceMessage(
-  topics: Topics,
-  eventId: string,
-  network: string,
-  value: Uint8Array,
-): OutboundMessage {
-  return { topic: topics.bySource, key: network, value, headers: { [MESSAGE_ID_HEADER]: `src:${eventId}` } };
+export function bySourceMessage(topics: Topics, login: SourceLogin): OutboundMessage {
+  return {
+    topic: topics.bySource,
+    key: login.network,
+    value: JSON.stringify(login),
+    headers: { [MESSAGE_ID_HEADER]: `src:${login.id}` },
+  };
 }

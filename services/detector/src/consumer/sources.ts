@@ -3,6 +3,7 @@ import { parseEvent } from "@vigil/events";
 import { loadSourceStates } from "@vigil/store";
 import type { InboundMessage } from "../kafka.ts";
 import { type BatchPlan, type MessageList, type PlanContext, scoreSafely } from "./context.ts";
+import { parseSourceLogin, sourceObservation } from "./sourceLogin.ts";
 
 /**
  * Plans a batch of logins re-keyed by source network: per-source windows decide spray and stuffing,
@@ -10,6 +11,9 @@ import { type BatchPlan, type MessageList, type PlanContext, scoreSafely } from 
  */
 export async function planSources(context: PlanContext, messages: InboundMessage[]): Promise<BatchPlan> {
   const observations = messages.flatMap((message) => {
+    const login = parseSourceLogin(message.value);
+    if (login !== null) return [{ message, observation: sourceObservation(login) }];
+    // A login published in full by a version before this one (its raw address) during an upgrade.
     const result = parseEvent(message.value);
     if (!result.ok || result.event.ip === undefined) return [];
     return [{ message, observation: observe(result.event, context.addresses.of(result.event.ip).facts) }];

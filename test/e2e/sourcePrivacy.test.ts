@@ -1,0 +1,95 @@
+// What Vigil publishes about sources, and how long the broker keeps it: the by-source topic carries
+// the network prefix and the keyed hash, never the address, and spray detection works from that;
+// every topic Vigil creates has the retention.ms it was configured with.
+import { sampleIps } from "@vigil/geo";
+import pg from "pg";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { produce, readTopic, testKafka } from "../support/kafka.ts";
+import { startVigil, type TestVigil } from "../support/vigil.ts";
+import { waitFor } from "../support/wait.ts";
+
+const attacker = sampleIps({ country: "NL", city: "Amsterdam", count: 1, seed: 4 })[0] as string;
+const AGENT = "Mozilla/5.0 (X11; Linux x86_64) spray-tool/9.9";
+const ACCOUNTS = 25;
+const failures = Array.from({ length: ACCOUNTS }, (_, n) => ({
+  id: `spray-${n}`,
+  type: "login.failed" as const,
+  occurredAt: new Date(Date.now() - (ACCOUNTS - n) * 1000).toISOString(),
+  userId: `victim-${n}`,
+  ip: attacker,
+  userAgent: AGENT,
+  reason: "bad_password" as const,
+}));
+
+describe("the by-source topic and topic retention, on the real broker and PostgreSQL", () => {
+  let vigil: TestVigil;
+  let db: pg.Client;
+  beforeAll(async () => {
+    vigil = await startVigil({
+      env: { KAFKA_INTERNAL_RETENTION_HOURS: "5", KAFKA_DLQ_RETENTION_HOURS: "240" },
+    });
+    db = new pg.Client({ connectionString: vigil.config.DATABASE_URL });
+    await db.connect();
+  });
+  afterAll(async () => {
+    await db?.end();
+    await vigil?.stop();
+  });
+
+  it("re-keys logins with the network prefix and keyed hash, never the address, and still finds the spray", async () => {
+    await produce(vigil.topics.activity, failures);
+    const messages = await readTopic(vigil.topics.bySource, (read) => read.length >= ACCOUNTS);
+    const stored = await db.query<{ ip_hash: string; network: string }>(
+      "select distinct ip_hash, network from events where id like 'spray-%'",
+    );
+    expect(stored.rows).toHaveLength(1);
+    const { ip_hash: ipHash, network } = stored.rows[0] as { ip_hash: string; network: string };
+    for (const message of messages) {
+      const bytes = `${message.key} ${String(message.value)} ${JSON.stringify(message.headers)}`;
+      expect(bytes).not.toContain(attacker);
+      expect(bytes).not.toContain("spray-tool");
+      expect(message.key).toBe(network);
+      expect(JSON.parse(String(message.value))).toMatchObject({ type: "login.failed", network, ipHash });
+    }
+    expect(network).toMatch(/\.0\/24$/);
+
+    // The per-source stage reads those messages and sees a spray: one network, 25 accounts, all failing.
+    const source = await waitFor("the source's spray", async () => {
+      const result = await db.query<{ state: { distinct: number; hot: { code: string } | null } }>(
+        "select state from source_states where network = $1",
+        [network],
+      );
+      const state = result.rows[0]?.state;
+      return state?.hot ? state : undefined;
+    });
+    expect(source.hot?.code).toBe("password_spray");
+    expect(source.distinct).toBe(ACCOUNTS);
+    expect(JSON.stringify(source)).not.toContain(attacker);
+  });
+
+  it("creates every topic with the retention.ms it was configured with", async () => {
+    const admin = testKafka().admin();
+    await admin.connect();
+    try {
+      const topics = vigil.topics;
+      const { resources } = await admin.describeConfigs({
+        includeSynonyms: false,
+        resources: Object.values(topics).map((name) => ({ type: 2, name, configNames: ["retention.ms"] })),
+      });
+      const retention = Object.fromEntries(
+        resources.map((r) => [r.resourceName, Number(r.configEntries[0]?.configValue) / 3_600_000]),
+      );
+      expect(retention).toEqual({
+        [topics.activity]: 7 * 24,
+        [topics.flags]: 7 * 24,
+        [topics.notices]: 7 * 24,
+        [topics.bySource]: 5,
+        [topics.verdicts]: 5,
+        [topics.feedback]: 5,
+        [topics.deadLetter]: 240,
+      });
+    } finally {
+      await admin.disconnect();
+    }
+  });
+});

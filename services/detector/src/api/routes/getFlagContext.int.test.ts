@@ -65,6 +65,13 @@ describe("GET /v1/flags/{id}/context", () => {
       expect.objectContaining({ country: "GB", logins: 2, lastAt: "2026-10-31T08:00:00.000Z" }),
     ]);
     expect(typeof context.login.lat).toBe("number");
+    expect(context.novelty).toMatchObject({
+      country: { value: "AU", earlierLogins: 0, firstSeenAt: null },
+      device: { value: "Chrome on Windows", earlierLogins: 3, firstSeenAt: "2026-09-01T08:00:00.000Z" },
+      network: { value: "81.2.69.0/24", earlierLogins: 3 },
+      comparedLogins: 3,
+      comparedSince: "2026-09-01T08:00:00.000Z",
+    });
     expect(context.notices.map((n: { id: string }) => n.id)).toEqual(["n1"]);
     expect(context.notices[0].response.wasMe).toBe(false);
     expect(response.text).not.toContain(LONDON);
@@ -73,7 +80,13 @@ describe("GET /v1/flags/{id}/context", () => {
 
   it("is empty around a flag with no session and no logins, 404 for an unknown flag", async () => {
     const empty = await call(app, "GET", "/v1/flags/f2/context", { token: bearer });
-    expect(empty.json).toEqual({ login: null, travelFrom: null, usualPlaces: [], notices: [] });
+    expect(empty.json).toEqual({
+      login: null,
+      travelFrom: null,
+      usualPlaces: [],
+      novelty: null,
+      notices: [],
+    });
     expect((await call(app, "GET", "/v1/flags/none/context", { token: bearer })).status).toBe(404);
   });
 

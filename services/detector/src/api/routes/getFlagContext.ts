@@ -5,6 +5,7 @@ import { securityOf } from "../access.ts";
 import type { ApiApp, ApiDeps } from "../deps.ts";
 import { ApiError, errorResponses } from "../errors.ts";
 import { flagPlaces, type MapPoint } from "../flagPlaces.ts";
+import { loginNovelty } from "../loginNovelty.ts";
 import { idParams, noQuery, noticeResponseSchema } from "../schemas.ts";
 
 /** How many of the account's latest logins make its usual places, and how many notices are shown. */
@@ -20,6 +21,14 @@ const mapPoint = z
     accuracyKm: z.number().openapi({ description: "Radius the address is likely within" }),
   })
   .openapi("MapPoint");
+
+const familiarity = z
+  .object({
+    value: z.string().nullable(),
+    earlierLogins: z.number().int().openapi({ description: "Earlier logins with this value; 0: new" }),
+    firstSeenAt: z.string().nullable().openapi({ format: "date-time" }),
+  })
+  .openapi("Familiarity");
 
 const flagContextSchema = z
   .object({
@@ -42,6 +51,19 @@ const flagContextSchema = z
         }),
       )
       .openapi({ description: "The account's other recent logins by place, most used first" }),
+    novelty: z
+      .object({
+        device: familiarity,
+        network: familiarity,
+        country: familiarity,
+        comparedLogins: z.number().int(),
+        comparedSince: z.string().nullable().openapi({ format: "date-time" }),
+      })
+      .nullable()
+      .openapi({
+        description:
+          "The session login's device family, network prefix and country against the account's earlier logins",
+      }),
     notices: z.array(noticeResponseSchema).openapi({ description: "The user's latest notices and answers" }),
   })
   .openapi("FlagContext");
@@ -56,7 +78,8 @@ export const getFlagContextRoute = createRoute({
   description:
     "The account's usual places (its latest logins still within IP retention, located and grouped by " +
     "city), where the flagged session logged in from and, for impossible travel, where it came from; " +
-    "and the notices the user was sent with their answers. Coordinates only: no address leaves.",
+    "how new the session's device, network and country were to the account; and the notices the user " +
+    "was sent with their answers. Coordinates only: no address leaves.",
   security: securityOf("GET /v1/flags/{id}/context"),
   request: { params: idParams, query: noQuery },
   responses: {
@@ -99,13 +122,14 @@ export function registerGetFlagContext(app: ApiApp, { sql }: ApiDeps): void {
       recentLogins(sql, flag.userId, LOGINS_FOR_PLACES),
       listNotices(sql, flag.userId, { limit: NOTICES_SHOWN }),
     ]);
-    const loginIp = timeline.find((e) => e.type === "login.succeeded")?.ip ?? null;
-    const places = flagPlaces(flag, loginIp, logins, locateIp);
+    const login = timeline.find((e) => e.type === "login.succeeded") ?? null;
+    const places = flagPlaces(flag, login?.ip ?? null, logins, locateIp);
     return c.json(
       {
         login: places.login,
         travelFrom: places.travelFrom,
         usualPlaces: places.usual,
+        novelty: loginNovelty(login, logins),
         notices: notices.items,
       },
       200,

@@ -4,6 +4,7 @@ import { ApiFailure, api } from "./api.js";
 import { announce, errorBox, h, showPage } from "./dom.js";
 import {
   ago,
+  countryName,
   describeEvent,
   eventKind,
   formatShortTime,
@@ -50,7 +51,7 @@ export async function showFlag(id, session) {
         { class: "flag-main" },
         section("Why it was flagged", reasonsOf(flag)),
         section("Session timeline", timelineOf(flag)),
-        section("Device and network", noveltyOf(flag)),
+        section("Device and network", noveltyOf(context.novelty)),
       ),
       h(
         "div",
@@ -132,7 +133,9 @@ function timelineOf(flag) {
         h(
           "span",
           { class: "tl-where" },
-          [event.location ? placeLabel(event.location) : null, event.device].filter(Boolean).join(" · "),
+          [event.location ? placeLabel(event.location) : null, event.device, event.ip ?? event.network]
+            .filter(Boolean)
+            .join(" · "),
         ),
       ),
     ),
@@ -140,35 +143,51 @@ function timelineOf(flag) {
 }
 
 const NOVELTY = [
-  ["new_device", "Device", (login) => login?.device ?? "Unknown device"],
-  ["new_network", "Network", (login) => login?.network ?? "Unknown network"],
-  ["new_country", "Country", (login) => (login?.location ? placeLabel(login.location) : "Unknown place")],
+  ["device", "Device"],
+  ["network", "Network"],
+  ["country", "Country"],
 ];
 
-function noveltyOf(flag) {
-  const login = flag.timeline.find((e) => e.type === "login.succeeded") ?? flag.timeline[0];
-  const codes = new Set(flag.reasons.map((r) => r.code));
-  return h(
-    "dl",
-    { class: "novelty" },
-    NOVELTY.map(([code, term, value]) =>
-      h(
-        "div",
-        {},
-        h("dt", {}, term),
-        h(
-          "dd",
+/** The session login's device, network and country, and how often the account used each before. */
+function noveltyOf(novelty) {
+  if (!novelty) return h("p", { class: "muted" }, "No login in this session to compare.");
+  return [
+    h(
+      "dl",
+      { class: "novelty" },
+      NOVELTY.map(([feature, term]) => {
+        const { value, earlierLogins, firstSeenAt } = novelty[feature];
+        const shown = value === null ? "Unknown" : feature === "country" ? countryName(value) : value;
+        return h(
+          "div",
           {},
-          value(login),
-          " ",
-          codes.has(code)
-            ? h("span", { class: "tag tag-new" }, "new to this account")
-            : h("span", { class: "tag tag-known" }, "seen before"),
-        ),
-      ),
+          h("dt", {}, term),
+          h(
+            "dd",
+            {},
+            shown,
+            " ",
+            value === null
+              ? null
+              : earlierLogins === 0
+                ? h("span", { class: "tag tag-new" }, "new to this account")
+                : h(
+                    "span",
+                    { class: "tag tag-known" },
+                    `${earlierLogins} earlier ${earlierLogins === 1 ? "login" : "logins"} since ${formatShortTime(firstSeenAt)}`,
+                  ),
+          ),
+        );
+      }),
     ),
-    login?.ip ? h("div", {}, h("dt", {}, "Address"), h("dd", {}, login.ip)) : null,
-  );
+    h(
+      "p",
+      { class: "sub" },
+      novelty.comparedLogins === 0
+        ? "The account has no earlier logins on record."
+        : `Compared with the account's ${novelty.comparedLogins} earlier logins on record.`,
+    ),
+  ];
 }
 
 function noticesOf(notices) {

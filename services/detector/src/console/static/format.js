@@ -25,8 +25,12 @@ export const STATUS_LABELS = { open: "Open", compromised: "Compromised", legitim
 export const timeZone = Intl.DateTimeFormat().resolvedOptions().timeZone;
 
 const fullTime = new Intl.DateTimeFormat(undefined, {
-  dateStyle: "medium",
-  timeStyle: "medium",
+  year: "numeric",
+  month: "short",
+  day: "numeric",
+  hour: "2-digit",
+  minute: "2-digit",
+  second: "2-digit",
   timeZoneName: "short",
 });
 const shortTime = new Intl.DateTimeFormat(undefined, { month: "short", day: "numeric", hour: "2-digit", minute: "2-digit" });
@@ -38,23 +42,18 @@ export const formatTime = (iso) => fullTime.format(new Date(iso));
 export const formatShortTime = (iso) => shortTime.format(new Date(iso));
 export const formatClock = (iso) => clockTime.format(new Date(iso));
 
-/** "5 min ago", "2 days ago". */
+const UNITS = [
+  ["second", 1, 60],
+  ["minute", 60, 3600],
+  ["hour", 3600, 86400 * 2],
+  ["day", 86400, 86400 * 60],
+  ["month", 86400 * 30, Number.POSITIVE_INFINITY],
+];
+
+/** "5 min ago", "3 days ago": the largest unit that keeps the number readable. */
 export function ago(iso, now = Date.now()) {
   const seconds = (Date.parse(iso) - now) / 1000;
-  const steps = [
-    [60, "second"],
-    [3600, "minute"],
-    [86400, "hour"],
-    [86400 * 30, "day"],
-    [86400 * 365, "month"],
-  ];
-  let unit = "second";
-  let size = 1;
-  for (const [limit, name] of steps) {
-    if (Math.abs(seconds) < limit) break;
-    unit = name === "second" ? "minute" : name;
-    size = { second: 1, minute: 60, hour: 3600, day: 86400, month: 86400 * 30 }[unit];
-  }
+  const [unit, size] = UNITS.find(([, , below]) => Math.abs(seconds) < below);
   return relative.format(Math.round(seconds / size), unit);
 }
 

@@ -76,9 +76,11 @@ export async function flagMap(context) {
     svg("path", { d: path(world), class: "map-land" }),
   );
   const maxLogins = Math.max(1, ...usualPlaces.map((p) => p.logins));
-  for (const place of usualPlaces) {
+  for (const [index, place] of usualPlaces.entries()) {
     const at = projection([place.lon, place.lat]);
     if (!at) continue;
+    // The most used places are named; the rest say who they are on hover and in the legend.
+    if (index < 3) map.append(label(at, place.city ?? placeLabel(place), "map-label map-label-usual"));
     map.append(
       svg(
         "circle",

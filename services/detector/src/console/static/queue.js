@@ -55,6 +55,7 @@ export async function showQueue() {
   stopQueue();
   const current = {
     items: new Map(),
+    rows: new Map(),
     nextCursor: null,
     fresh: new Set(),
     timer: null,
@@ -202,6 +203,7 @@ async function reload(current) {
     const page = await api("v1/queue", { query: query() });
     if (state !== current) return;
     current.items = new Map(page.items.map((flag) => [flag.id, flag]));
+    current.rows.clear();
     current.nextCursor = page.nextCursor;
     current.fresh.clear();
     current.elements.error.replaceChildren();
@@ -216,12 +218,14 @@ async function reload(current) {
 async function loadMore(current) {
   if (!current.nextCursor) return;
   current.elements.more.disabled = true;
+  const started = performance.now();
   try {
     const page = await api("v1/queue", { query: query(current.nextCursor) });
     if (state !== current) return;
     for (const flag of page.items) current.items.set(flag.id, flag);
     current.nextCursor = page.nextCursor;
     render(current, page.counts);
+    document.body.dataset.queueMoreMs = String(Math.round(performance.now() - started));
     announce(`${page.items.length} more flags loaded`);
   } catch (error) {
     current.elements.error.replaceChildren(errorBox(error.message));
@@ -271,8 +275,7 @@ function render(current, counts) {
     }),
   );
   const flags = [...current.items.values()].sort(before);
-  const rows = flags.map((flag) => row(flag, current.fresh.has(flag.id)));
-  e.tbody.replaceChildren(...rows);
+  e.tbody.replaceChildren(...flags.map((flag) => cachedRow(current, flag)));
   if (flags.length === 0) {
     e.tbody.append(h("tr", {}, h("td", { colspan: 7, class: "empty" }, "No flags match these filters.")));
   }
@@ -283,6 +286,20 @@ function render(current, counts) {
   e.more.hidden = current.nextCursor === null;
   const now = new Date().toISOString();
   e.updated.textContent = `Updated ${formatClock(now)} · refreshes every ${POLL_MS / 1000} s`;
+}
+
+/**
+ * A flag's row, built again only when the flag changed, its "new" mark did, or a minute passed (for
+ * its relative time): loading page after page then costs the new rows, not all of them again.
+ */
+function cachedRow(current, flag) {
+  const fresh = current.fresh.has(flag.id);
+  const key = `${flag.updatedAt}|${fresh}|${Math.floor(Date.now() / 60_000)}`;
+  const cached = current.rows.get(flag.id);
+  if (cached && cached.key === key) return cached.element;
+  const element = row(flag, fresh);
+  current.rows.set(flag.id, { key, element });
+  return element;
 }
 
 function row(flag, fresh) {

@@ -121,7 +121,7 @@ export function eventKind(type) {
 }
 
 function plural(word = "item", count) {
-  const text = String(word).replaceAll("_", " ");
+  const text = word === "other" ? "item" : String(word).replaceAll("_", " ");
   return count === 1 ? text : `${text}s`;
 }
 

@@ -56,6 +56,7 @@ export async function showQueue() {
   const current = {
     items: new Map(),
     rows: new Map(),
+    requests: 0,
     nextCursor: null,
     fresh: new Set(),
     timer: null,
@@ -193,23 +194,28 @@ function renderFilters(current) {
 
 async function refilter(current) {
   const started = performance.now();
-  await reload(current);
-  document.body.dataset.queueFilteredMs = String(Math.round(performance.now() - started));
+  if (await reload(current)) {
+    document.body.dataset.queueFilteredMs = String(Math.round(performance.now() - started));
+  }
 }
 
 async function reload(current) {
+  // Filters may change faster than answers come back: only the latest request's answer is shown.
+  const request = ++current.requests;
   current.elements.tbody.setAttribute("aria-busy", "true");
   try {
     const page = await api("v1/queue", { query: query() });
-    if (state !== current) return;
+    if (state !== current || request !== current.requests) return false;
     current.items = new Map(page.items.map((flag) => [flag.id, flag]));
     current.rows.clear();
     current.nextCursor = page.nextCursor;
     current.fresh.clear();
     current.elements.error.replaceChildren();
     render(current, page.counts);
+    return true;
   } catch (error) {
     if (state === current) current.elements.error.replaceChildren(errorBox(error.message));
+    return false;
   } finally {
     current.elements.tbody.removeAttribute("aria-busy");
   }
@@ -219,9 +225,10 @@ async function loadMore(current) {
   if (!current.nextCursor) return;
   current.elements.more.disabled = true;
   const started = performance.now();
+  const request = current.requests;
   try {
     const page = await api("v1/queue", { query: query(current.nextCursor) });
-    if (state !== current) return;
+    if (state !== current || request !== current.requests) return;
     for (const flag of page.items) current.items.set(flag.id, flag);
     current.nextCursor = page.nextCursor;
     render(current, page.counts);
@@ -237,9 +244,10 @@ async function loadMore(current) {
 /** New and changed flags of the first page, merged in place; nothing the analyst loaded is dropped. */
 async function poll(current) {
   if (document.hidden) return;
+  const request = current.requests;
   try {
     const page = await api("v1/queue", { query: query() });
-    if (state !== current) return;
+    if (state !== current || request !== current.requests) return;
     let added = 0;
     for (const flag of page.items) {
       if (!current.items.has(flag.id)) {

@@ -28,6 +28,21 @@ function unexpected(errors: string[]): string[] {
   return errors.filter((e) => !/status of 401 .*\/v1\/me\)$/.test(e));
 }
 
+/** Form controls on the page without a label (by `<label for>`, wrapping label or aria-label). */
+async function unlabelled(page: Page): Promise<string[]> {
+  const missing: string[] = [];
+  for (const control of await page.locator("input, select, textarea").all()) {
+    const labelled = await control.evaluate(
+      (el) =>
+        ((el as unknown as { labels: { length: number } | null }).labels?.length ?? 0) > 0 ||
+        (el as unknown as { hasAttribute(name: string): boolean }).hasAttribute("aria-label"),
+    );
+    if (!labelled)
+      missing.push(await control.evaluate((el) => (el as unknown as { outerHTML: string }).outerHTML));
+  }
+  return missing;
+}
+
 async function signIn(page: Page, url: string, token: string): Promise<void> {
   await page.goto(`${url}/console`);
   await page.getByLabel("API token").fill(token);
@@ -79,6 +94,7 @@ describe("the analyst console in Chromium", () => {
 
     const first = page.locator("table.queue tbody tr").first();
     await first.waitFor();
+    expect(await unlabelled(page)).toEqual([]);
     expect(await first.getAttribute("data-flag-id")).toBe(victimFlag.id);
     expect(await first.locator(".badge").textContent()).toBe("critical");
     const critical = await page.locator(".count.sev-critical .count-number").textContent();
@@ -101,6 +117,7 @@ describe("the analyst console in Chromium", () => {
     expect(await page.locator("svg.map-svg circle.map-usual").count()).toBeGreaterThan(0);
     expect(await page.locator(".novelty").textContent()).toContain("new to this account");
 
+    expect(await unlabelled(page)).toEqual([]);
     mkdirSync("docs", { recursive: true });
     await page.screenshot({ path: SCREENSHOT, fullPage: true });
 

@@ -157,6 +157,30 @@ describe("the analyst console in Chromium", () => {
     const readerToken = await vigil.token("reader-1", "flags:read");
     const { page, problems } = await open();
     await signIn(page, vigil.url, readerToken);
+    // By keyboard alone: Tab through the header, counts and filters to the first flag, Enter opens it.
+    await page.locator("table.queue tbody tr").first().waitFor();
+    const focusedClass = () =>
+      page.evaluate(
+        () =>
+          (globalThis as { document?: { activeElement?: { className?: string } } }).document?.activeElement
+            ?.className ?? "",
+      );
+    let tabs = 0;
+    while ((await focusedClass()) !== "row-link" && tabs < 40) {
+      await page.keyboard.press("Tab");
+      tabs += 1;
+    }
+    expect(await focusedClass()).toBe("row-link");
+    await page.keyboard.press("Enter");
+    await page.getByRole("heading", { name: /^Account /, level: 1 }).waitFor();
+    expect(
+      await page.evaluate(
+        () =>
+          (globalThis as { document?: { activeElement?: { tagName?: string } } }).document?.activeElement
+            ?.tagName,
+      ),
+    ).toBe("H1");
+
     await page.goto(`${vigil.url}/console#/flags/${encodeURIComponent(victimFlag.id)}`);
     await page.getByRole("heading", { name: `Account ${VICTIM}`, level: 1 }).waitFor();
     await page.getByRole("heading", { name: "Resolution" }).waitFor();

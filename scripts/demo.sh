@@ -39,12 +39,15 @@ for _ in $(seq 1 120); do
 done
 curl -sf "http://localhost:$PORT/readyz" >/dev/null || { echo "demo: Vigil did not become ready; see .vigil/demo.log"; exit 1; }
 
-token="$(node services/detector/src/token.ts --sub demo-analyst --scope "flags:read flags:write" --ttl 86400)"
+token="$(node services/detector/src/token.ts --sub demo-analyst --scope "flags:read flags:write audit:read" --ttl 86400)"
 DEMO_TOKEN="$token" node packages/simulator/src/demo.ts --api "http://localhost:$PORT" || exit 1
 
 cat <<TXT
 
-demo: look around (the token is valid for a day):
+demo: the analyst console: open http://localhost:$PORT/console and paste this token (valid for a day):
+  $token
+
+demo: or look around with curl:
   export TOKEN=$token
   curl -s -H "Authorization: Bearer \$TOKEN" 'http://localhost:$PORT/v1/flags?minSeverity=high' | head -c 2000
   curl -s http://localhost:$PORT/metrics | grep ^vigil_

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Runs the whole test suite on real infrastructure, setting up what it needs:
 #   Node 24 + pnpm (scripts/toolchain.sh), dependencies from the lockfile, a local Kafka broker
-#   (infra/kafka; skipped when KAFKA_BROKERS names one), and a check that PostgreSQL answers.
+#   (infra/kafka; skipped when KAFKA_BROKERS names one), a check that PostgreSQL answers, and
+#   Chromium for the console's browser tests (scripts/chromium.sh).
 # Extra arguments go to vitest, e.g. `scripts/test.sh --project unit`.
 set -uo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
@@ -25,6 +26,8 @@ export TEST_DATABASE_URL="${TEST_DATABASE_URL:-postgres://postgres@127.0.0.1:543
   const c = new (require('pg').Client)(process.env.TEST_DATABASE_URL);
   c.connect().then(() => c.end(), (e) => { console.error('PostgreSQL at ' + process.env.TEST_DATABASE_URL + ' does not answer: ' + e.message); process.exit(1); });
 ") || exit 1
+
+scripts/chromium.sh || exit 1
 
 mkdir -p .test-results
 pnpm exec vitest run --reporter=default --reporter=json --outputFile.json=.test-results/vitest.json "$@"

@@ -2,10 +2,9 @@
 // from abroad among it) to a running Vigil, shows progress while it is consumed, and ends with
 // where to look. Run by scripts/demo.sh, which starts Kafka and the service first.
 import { parseArgs } from "node:util";
-import { type AccountEvent, eventKey, topicNames } from "@vigil/events";
+import { eventKey, topicNames } from "@vigil/events";
 import { Kafka, logLevel } from "kafkajs";
-import { generatePopulation } from "./population.ts";
-import { generateScenario } from "./scenario.ts";
+import { demoStory, demoVictim } from "./demoStory.ts";
 
 const { values } = parseArgs({
   options: {
@@ -19,20 +18,13 @@ const { values } = parseArgs({
 const token = process.env.DEMO_TOKEN ?? "";
 const seed = Number(values.seed);
 
-/** Moves a whole story so that its last event happens now: event time drives detection. */
-function endingNow(events: AccountEvent[]): AccountEvent[] {
-  const last = Math.max(...events.map((e) => Date.parse(e.occurredAt)));
-  const shift = Date.now() - 60_000 - last;
-  return events.map((e) => ({ ...e, occurredAt: new Date(Date.parse(e.occurredAt) + shift).toISOString() }));
-}
-
-const population = generatePopulation({ seed, users: Number(values.users), days: Number(values.days) });
-const takeover = generateScenario("takeover_abroad", { seed, userId: `demo-victim-${seed}` });
-const events = endingNow(
-  [...population, ...takeover]
-    .map((labelled) => labelled.event)
-    .sort((a, b) => Date.parse(a.occurredAt) - Date.parse(b.occurredAt)),
-);
+const victim = demoVictim(seed);
+const events = demoStory({
+  seed,
+  users: Number(values.users),
+  days: Number(values.days),
+  endAt: Date.now() - 60_000,
+});
 
 const kafka = new Kafka({
   clientId: "vigil-demo",
@@ -77,25 +69,23 @@ for (;;) {
     .map(([severity, n]) => `${severity} ${n}`)
     .join(", ");
   process.stdout.write(`\rdemo: flags raised: ${line}   `);
-  const victim = await fetch(`${values.api}/v1/flags?userId=demo-victim-${seed}&minSeverity=critical`, {
+  const critical = await fetch(`${values.api}/v1/flags?userId=${victim}&minSeverity=critical`, {
     headers: { authorization: `Bearer ${token}` },
   }).then((r) => r.json() as Promise<{ items: unknown[] }>);
-  if (victim.items.length > 0 || Date.now() > deadline) break;
+  if (critical.items.length > 0 || Date.now() > deadline) break;
   await new Promise((resolve) => setTimeout(resolve, 500));
 }
 process.stdout.write("\n");
-const victimFlags = await fetch(`${values.api}/v1/flags?userId=demo-victim-${seed}`, {
+const victimFlags = await fetch(`${values.api}/v1/flags?userId=${victim}`, {
   headers: { authorization: `Bearer ${token}` },
 }).then(
   (r) =>
     r.json() as Promise<{ items: { severity: string; score: number; reasons: { message: string }[] }[] }>,
 );
-console.log(`demo: the takeover of demo-victim-${seed}, as an analyst sees it:`);
+console.log(`demo: the takeover of ${victim}, as an analyst sees it:`);
 for (const flag of victimFlags.items) {
   console.log(`  ${flag.severity} (score ${flag.score})`);
   for (const reason of flag.reasons) console.log(`    - ${reason.message}`);
 }
 console.log("  full flag:");
-console.log(
-  `  curl -s -H "Authorization: Bearer $TOKEN" '${values.api}/v1/flags?userId=demo-victim-${seed}'`,
-);
+console.log(`  curl -s -H "Authorization: Bearer $TOKEN" '${values.api}/v1/flags?userId=${victim}'`);

@@ -3,6 +3,8 @@
 
 export type { Agent, DeviceKind } from "./agents.ts";
 export { DESKTOP_AGENTS, MOBILE_AGENTS, SCRIPT_AGENTS } from "./agents.ts";
+export type { DemoStoryOptions } from "./demoStory.ts";
+export { demoStory, demoVictim } from "./demoStory.ts";
 export { formatJsonLines, parseJsonLines } from "./jsonl.ts";
 export type { City } from "./places.ts";
 export { CITIES } from "./places.ts";

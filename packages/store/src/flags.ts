@@ -72,6 +72,12 @@ function toFlag(row: FlagRow): StoredFlag {
   };
 }
 
+/** The columns and row reader of a flag, for statements of other store modules (the queue). */
+export const FLAG_COLUMNS = columns;
+export function flagOfRow(row: unknown): StoredFlag {
+  return toFlag(row as FlagRow);
+}
+
 /**
  * Inserts new flags and updates existing ones in one statement. Severity and score never go down here:
  * an analyst's or user's escalation outlives later, calmer evidence.

@@ -2,16 +2,21 @@ import { OpenAPIHono } from "@hono/zod-openapi";
 import { bodyLimit } from "hono/body-limit";
 import { requestId } from "hono/request-id";
 import { secureHeaders } from "hono/secure-headers";
+import { defaultSource } from "../console/csp.ts";
+import { registerConsole } from "../console/routes.ts";
 import { guard } from "./access.ts";
 import type { ApiApp, ApiDeps, ApiEnv } from "./deps.ts";
 import { ApiError, type ErrorBody, toApiError, validationError } from "./errors.ts";
 import { noStore, observeRequests } from "./observe.ts";
 import { registerAsyncapiDocument } from "./routes/asyncapiDocument.ts";
 import { registerGetFlag } from "./routes/getFlag.ts";
+import { registerGetFlagContext } from "./routes/getFlagContext.ts";
+import { registerGetMe } from "./routes/getMe.ts";
 import { registerHealthz } from "./routes/healthz.ts";
 import { registerListAudit } from "./routes/listAudit.ts";
 import { registerListFlags } from "./routes/listFlags.ts";
 import { registerListNotices } from "./routes/listNotices.ts";
+import { registerListQueue } from "./routes/listQueue.ts";
 import { registerMetrics } from "./routes/metrics.ts";
 import { registerOpenapiDocument } from "./routes/openapiDocument.ts";
 import { registerReadyz } from "./routes/readyz.ts";
@@ -40,7 +45,7 @@ export function createApi(deps: ApiDeps): ApiApp {
   app.use(observeRequests(deps));
   app.use(
     secureHeaders({
-      contentSecurityPolicy: { defaultSrc: ["'none'"], frameAncestors: ["'none'"] },
+      contentSecurityPolicy: { defaultSrc: [defaultSource], frameAncestors: ["'none'"] },
       crossOriginResourcePolicy: "same-origin",
       xFrameOptions: "DENY",
     }),
@@ -61,12 +66,16 @@ export function createApi(deps: ApiDeps): ApiApp {
   registerMetrics(app, deps);
   registerListFlags(app, deps);
   registerGetFlag(app, deps);
+  registerGetFlagContext(app, deps);
+  registerListQueue(app, deps);
   registerResolveFlag(app, deps);
+  registerGetMe(app);
   registerListNotices(app, deps);
   registerRespondToNotice(app, deps);
   registerListAudit(app, deps);
   registerOpenapiDocument(app);
   registerAsyncapiDocument(app);
+  registerConsole(app);
 
   app.notFound(() => {
     throw new ApiError("not_found", "no such route");

@@ -132,6 +132,49 @@ describe("pipeline", () => {
     );
   });
 
+  it("dead-letters the one message the database refuses (store_rejected) and commits the rest", async () => {
+    // Valid to the contract, but PostgreSQL has no year 0: the insert of the events fails (22008).
+    const yearZero = { ...login("d", 3), occurredAt: "0000-01-01T00:00:00Z" };
+    const events = [login("a", 0), login("b", 1), login("c", 2), yearZero, login("e", 4)];
+    const next = await pipeline().onBatch(batch(events), active);
+    expect(next).toBe(5);
+    expect(await loadOffsets(sql, "g", topics.activity)).toEqual(new Map([[0, 5]]));
+    const stored = await sql.query<{ id: string }>("select id from events order by id");
+    expect(stored.rows.map((r) => r.id)).toEqual(["a", "b", "c", "e"]);
+    const dead = (await outbox()).filter((m) => m.topic === topics.deadLetter);
+    expect(dead.map((m) => [m.headers[DLQ_HEADERS.reason], m.headers[DLQ_HEADERS.sourceOffset]])).toEqual([
+      ["store_rejected", "3"],
+    ]);
+    expect(dead[0]?.headers[DLQ_HEADERS.detail]).toContain("out of range");
+    expect((await loadUserStates(sql, ["u1"])).get("u1")).toEqual(
+      profileAfter([login("a", 0), login("b", 1), login("c", 2), login("e", 4)]),
+    );
+  });
+
+  it("dead-letters a one-byte NUL message with a NUL in its key and headers, storably", async () => {
+    const nul: InboundBatch = {
+      ...batch([]),
+      highWatermark: 1,
+      messages: [
+        {
+          topic: topics.activity,
+          partition: 0,
+          offset: 0,
+          key: "k\u0000",
+          value: Buffer.from([0]),
+          headers: { "h\u0000": "v\u0000\ud800" },
+        },
+      ],
+    };
+    expect(await pipeline().onBatch(nul, active)).toBe(1);
+    const rows = await sql.query<{ key: string; headers: Record<string, string> }>(
+      "select key, headers from outbox",
+    );
+    expect(rows.rows).toMatchObject([
+      { key: "k", headers: { h: "v \ufffd", [DLQ_HEADERS.reason]: "not_json" } },
+    ]);
+  });
+
   it("applies a repeated event id once, whether in one batch or redelivered later", async () => {
     const run = pipeline();
     await run.onBatch(batch([login("a", 0), login("a", 0)]), active);

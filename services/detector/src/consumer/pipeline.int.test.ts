@@ -175,6 +175,46 @@ describe("pipeline", () => {
     ]);
   });
 
+  it("names an unknown User-Agent in its own words in flags and notices, and marks malformed client data", async () => {
+    const chrome =
+      "Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/124.0.0.0 Safari/537.36";
+    const lure = "Your account is locked. Verify now at https://evil.example/verify";
+    const day = (d: number) => new Date(Date.UTC(2026, 10, 1 + d, 10, 0)).toISOString();
+    const history = Array.from({ length: 12 }, (_, d) => ({
+      ...login(`h${d}`, 0),
+      occurredAt: day(d),
+      userAgent: chrome,
+    }));
+    const away = sampleIps({ country: "BR", count: 1, seed: 9 })[0] as string;
+    const takeover: AccountEventInput[] = [
+      {
+        id: "t1",
+        type: "login.succeeded",
+        occurredAt: day(13),
+        userId: "u1",
+        sessionId: "s-t",
+        ip: away,
+        userAgent: `${lure}\u0000${"!".repeat(2000)}`,
+      },
+      { ...emailChange, id: "t2", sessionId: "s-t", occurredAt: day(13) },
+      { ...emailChange, id: "t3", sessionId: "s-t", occurredAt: day(13), setting: "mfa", action: "disabled" },
+    ];
+    await pipeline().onBatch(batch([...history, ...takeover]), active);
+    const flags = await sql.query<{ reasons: { message: string; details?: Record<string, unknown> }[] }>(
+      "select reasons from flags where session_id = 's-t'",
+    );
+    const notices = await sql.query<{ body: string; device: string | null }>(
+      "select content->>'body' as body, content->>'device' as device from notices",
+    );
+    expect(flags.rows).toHaveLength(1);
+    expect(notices.rows).toHaveLength(1);
+    const written = JSON.stringify([flags.rows, notices.rows]);
+    expect(written).not.toMatch(/evil|Verify|locked/);
+    expect(notices.rows[0]?.device).toBe("an unknown device");
+    const novel = flags.rows[0]?.reasons.find((r) => r.details?.level !== undefined);
+    expect(novel?.details?.malformedClientData).toEqual(["userAgent"]);
+  });
+
   it("applies a repeated event id once, whether in one batch or redelivered later", async () => {
     const run = pipeline();
     await run.onBatch(batch([login("a", 0), login("a", 0)]), active);

@@ -64,6 +64,12 @@ export function createMetrics() {
       labelNames: ["topic"],
       registers,
     }),
+    unauditedRefusals: new Counter({
+      name: "vigil_api_refused_unaudited_total",
+      help: "Calls to analyst and operator routes refused before any audit: the token has no flags:* or audit:* scope",
+      labelNames: ["route"],
+      registers,
+    }),
     httpRequests: new Histogram({
       name: "vigil_http_request_duration_seconds",
       help: "API requests by route and status",

@@ -31,7 +31,10 @@ export interface ApiDeps {
 /** What the middleware learns about a request and hands to the routes. */
 export interface ApiEnv {
   Variables: {
+    /** Vigil's own id of the request. */
     requestId: string;
+    /** The X-Request-Id the caller sent, storable and bounded; null when none. */
+    callerRequestId: string | null;
     /** The matched route as documented, e.g. `GET /v1/flags/{id}`; unset when nothing matched. */
     endpoint?: string;
     principal?: Principal;

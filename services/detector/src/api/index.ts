@@ -1,11 +1,11 @@
 import { OpenAPIHono } from "@hono/zod-openapi";
 import { bodyLimit } from "hono/body-limit";
-import { requestId } from "hono/request-id";
 import { secureHeaders } from "hono/secure-headers";
 import { guard } from "./access.ts";
 import type { ApiApp, ApiDeps, ApiEnv } from "./deps.ts";
 import { ApiError, type ErrorBody, toApiError, validationError } from "./errors.ts";
 import { noStore, observeRequests } from "./observe.ts";
+import { requestIds } from "./requestIds.ts";
 import { registerGetFlag } from "./routes/getFlag.ts";
 import { registerHealthz } from "./routes/healthz.ts";
 import { registerListAudit } from "./routes/listAudit.ts";
@@ -35,7 +35,7 @@ export function createApi(deps: ApiDeps): ApiApp {
     },
   });
 
-  app.use(requestId({ headerName: "X-Request-Id", limitLength: 128 }));
+  app.use(requestIds);
   app.use(observeRequests(deps));
   app.use(
     secureHeaders({

@@ -1,4 +1,5 @@
 import { Counter, collectDefaultMetrics, Gauge, Histogram, Registry } from "prom-client";
+import type { Stall } from "./consumer/stalls.ts";
 import type { Publisher } from "./kafka.ts";
 
 /** Every Prometheus series the service exposes, in one registry. */
@@ -6,8 +7,11 @@ export function createMetrics() {
   const registry = new Registry();
   collectDefaultMetrics({ register: registry, prefix: "vigil_" });
   const registers = [registry];
+  /** Where the stall gauge reads from at each scrape; the pipeline points it at its StallWatch. */
+  const stalls = { read: (): Stall[] => [] };
   return {
     registry,
+    stalls,
     eventsConsumed: new Counter({
       name: "vigil_events_consumed_total",
       help: "Events accepted from account-activity, by type",
@@ -63,6 +67,17 @@ export function createMetrics() {
       help: "Messages published to Kafka (from the outbox or by a batch), by topic",
       labelNames: ["topic"],
       registers,
+    }),
+    partitionStalled: new Gauge({
+      name: "vigil_partition_stalled_seconds",
+      help: "Seconds since a partition with lag (or a batch in flight) last committed; absent once it is caught up",
+      labelNames: ["topic", "partition"],
+      registers,
+      collect() {
+        this.reset();
+        for (const { topic, partition, seconds } of stalls.read())
+          this.set({ topic, partition: String(partition) }, seconds);
+      },
     }),
     unauditedRefusals: new Counter({
       name: "vigil_api_refused_unaudited_total",

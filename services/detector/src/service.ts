@@ -58,6 +58,7 @@ export async function startService(config: Config, log: Logger): Promise<Running
     profileCacheBytes: config.PROFILE_CACHE_MIB * 1024 * 1024,
     publisher,
     onOutbox: relay.wake,
+    stallSeconds: config.PARTITION_STALL_SECONDS,
   });
   const consumer = await kafka.consume({
     groupId: config.KAFKA_GROUP_ID,
@@ -90,8 +91,17 @@ export async function startService(config: Config, log: Logger): Promise<Running
     log,
     metrics,
     readiness: async () => {
-      const checks = { consumer: !stopping && consumer.isMember(), store: await storeAnswers(sql) };
-      return { ready: checks.consumer && checks.store, checks };
+      const stalled = pipeline.stalled().map(({ topic, partition }) => `${topic}:${partition}`);
+      const checks = {
+        consumer: !stopping && consumer.isMember(),
+        store: await storeAnswers(sql),
+        partitions: stalled.length === 0,
+      };
+      return {
+        ready: checks.consumer && checks.store && checks.partitions,
+        checks,
+        ...(stalled.length > 0 ? { stalled } : {}),
+      };
     },
   });
   const server = serve({ fetch: api.fetch, port: config.PORT, hostname: "0.0.0.0" });

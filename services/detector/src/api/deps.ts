@@ -22,7 +22,7 @@ export interface ApiDeps {
   log: Logger;
   metrics: Metrics;
   /** /readyz: ready only while the consumer is in its group and the store answers. */
-  readiness(): Promise<{ ready: boolean; checks: Record<string, boolean> }>;
+  readiness(): Promise<{ ready: boolean; checks: Record<string, boolean>; stalled?: string[] }>;
   now?: () => Date;
   /** Where resolutions and answers are published (flags, feedback); the contract's names by default. */
   topics?: Topics;

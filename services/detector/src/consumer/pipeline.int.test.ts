@@ -12,7 +12,7 @@ import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from
 import { isolatedTopics, type ReadMessage, readTopic, testBrokers } from "../../../../test/support/kafka.ts";
 import { connectKafka, type InboundBatch, type Publisher } from "../kafka.ts";
 import { createLogger } from "../log.ts";
-import { createMetrics } from "../metrics.ts";
+import { createMetrics, type Metrics } from "../metrics.ts";
 import { MESSAGE_ID_HEADER } from "./messages.ts";
 import { createPipeline } from "./pipeline.ts";
 
@@ -85,11 +85,11 @@ describe("pipeline", () => {
   });
   afterEach(() => sql.close());
 
-  const pipeline = (engine = defaultDetectionConfig) =>
+  const pipeline = (engine = defaultDetectionConfig, extra: { now?: () => Date; metrics?: Metrics } = {}) =>
     createPipeline({
       sql,
       log: createLogger("silent"),
-      metrics: createMetrics(),
+      metrics: extra.metrics ?? createMetrics(),
       groupId: "g",
       topics,
       engine,
@@ -101,6 +101,8 @@ describe("pipeline", () => {
       profileCacheBytes: 1024 * 1024,
       publisher,
       onOutbox: () => {},
+      stallSeconds: 120,
+      ...(extra.now ? { now: extra.now } : {}),
     });
 
   const outbox = async () =>
@@ -213,6 +215,27 @@ describe("pipeline", () => {
     expect(notices.rows[0]?.device).toBe("an unknown device");
     const novel = flags.rows[0]?.reasons.find((r) => r.details?.level !== undefined);
     expect(novel?.details?.malformedClientData).toEqual(["userAgent"]);
+  });
+
+  it("names a partition whose batch cannot commit as stalled once it has waited too long, and clears it after", async () => {
+    let clock = Date.UTC(2026, 10, 21, 12, 0);
+    const metrics = createMetrics();
+    const run = pipeline(defaultDetectionConfig, { now: () => new Date(clock), metrics });
+    // Every commit now fails, and not for its data: the batch is retried, and nothing else happens.
+    await sql.query("alter table consumer_offsets rename to consumer_offsets_away");
+    const stuck = run.onBatch(batch([login("a", 0), login("b", 1)]), active);
+    clock += 60_000;
+    expect(run.stalled(), "behind for a minute: not yet stalled").toEqual([]);
+    clock += 61_000;
+    expect(run.stalled()).toEqual([{ topic: topics.activity, partition: 0, seconds: 121 }]);
+    const gauge = await metrics.registry.getSingleMetric("vigil_partition_stalled_seconds")?.get();
+    expect(gauge?.values).toEqual([{ labels: { topic: topics.activity, partition: "0" }, value: 121 }]);
+
+    await sql.query("alter table consumer_offsets_away rename to consumer_offsets");
+    expect(await stuck).toBe(2);
+    expect(run.stalled()).toEqual([]);
+    const after = await metrics.registry.getSingleMetric("vigil_partition_stalled_seconds")?.get();
+    expect(after?.values).toEqual([]);
   });
 
   it("applies a repeated event id once, whether in one batch or redelivered later", async () => {

@@ -20,6 +20,7 @@ import { deadLetter, flagMessage, noticeMessage } from "./messages.ts";
 import { TrackedPopulation } from "./population.ts";
 import { untilDone } from "./retry.ts";
 import { planSources } from "./sources.ts";
+import { type Stall, StallWatch } from "./stalls.ts";
 import { UserCache } from "./userCache.ts";
 import { planUserMessages } from "./userTopics.ts";
 
@@ -46,6 +47,8 @@ export interface PipelineOptions {
   publisher: Publisher;
   /** Called after a batch commits with messages in the outbox. */
   onOutbox(): void;
+  /** A partition behind for longer than this without committing is stalled (readiness fails). */
+  stallSeconds?: number;
   now?: () => Date;
 }
 
@@ -79,6 +82,8 @@ export function createPipeline(options: PipelineOptions) {
     },
   });
   const locks = new KeyedLock();
+  const stalls = new StallWatch();
+  metrics.stalls.read = () => stalls.behind(now().getTime());
   const context: PlanContext = {
     sql,
     groupId,
@@ -296,6 +301,7 @@ export function createPipeline(options: PipelineOptions) {
     async onBatch(batch: InboundBatch, control: BatchControl): Promise<number | null> {
       const lockKey =
         batch.topic === topics.bySource ? `source:${batch.partition}` : `user:${batch.partition}`;
+      stalls.started(batch.topic, batch.partition, now().getTime());
       return locks.run(lockKey, async () => {
         const timer = metrics.batchSeconds.startTimer({ topic: batch.topic });
         let next: number | null = null;
@@ -317,12 +323,14 @@ export function createPipeline(options: PipelineOptions) {
           },
         );
         timer();
-        if (!done) return null;
+        if (!done) {
+          stalls.forget(batch.topic, batch.partition);
+          return null;
+        }
         const lastOffset = batch.messages[batch.messages.length - 1]?.offset ?? 0;
-        metrics.consumerLag.set(
-          { topic: batch.topic, partition: String(batch.partition) },
-          Math.max(0, batch.highWatermark - lastOffset - 1),
-        );
+        const lag = Math.max(0, batch.highWatermark - lastOffset - 1);
+        metrics.consumerLag.set({ topic: batch.topic, partition: String(batch.partition) }, lag);
+        stalls.committed(batch.topic, batch.partition, lag, now().getTime());
         options.onOutbox();
         return next;
       });
@@ -334,6 +342,11 @@ export function createPipeline(options: PipelineOptions) {
       for (const partition of populations.keys())
         if (!ownedUsers.has(partition)) populations.delete(partition);
       stored.clear();
+      stalls.retain(owned);
+    },
+    /** Partitions behind without committing for longer than `stallSeconds` (default 120). */
+    stalled(): Stall[] {
+      return stalls.stalled(now().getTime(), options.stallSeconds ?? 120);
     },
   };
 }

@@ -1,0 +1,66 @@
+/** A partition with work it has not committed for a while. */
+export interface Stall {
+  topic: string;
+  partition: number;
+  seconds: number;
+}
+
+interface Watched {
+  topic: string;
+  partition: number;
+  /** When it last committed, or when it was first seen with work. */
+  since: number;
+  /** A batch is in flight, or the broker held more than the last commit reached. */
+  behind: boolean;
+}
+
+/**
+ * Which partitions have had work (lag, or a batch in flight) without committing for how long. A
+ * batch retried forever, a lock never granted, a consumer that stopped fetching a partition: none
+ * of these fails loudly, so readiness and `vigil_partition_stalled_seconds` read them from here.
+ */
+export class StallWatch {
+  readonly #partitions = new Map<string, Watched>();
+
+  /** A batch of the partition starts. */
+  started(topic: string, partition: number, now: number): void {
+    const key = `${topic}:${partition}`;
+    const known = this.#partitions.get(key);
+    if (known === undefined) this.#partitions.set(key, { topic, partition, since: now, behind: true });
+    else if (!known.behind) {
+      known.since = now;
+      known.behind = true;
+    }
+  }
+
+  /** The batch committed; `lag` messages were left behind it on the broker. */
+  committed(topic: string, partition: number, lag: number, now: number): void {
+    this.#partitions.set(`${topic}:${partition}`, { topic, partition, since: now, behind: lag > 0 });
+  }
+
+  /** The partition is no longer this replica's (revoked, or the batch abandoned). */
+  forget(topic: string, partition: number): void {
+    this.#partitions.delete(`${topic}:${partition}`);
+  }
+
+  /** Keeps only the partitions in `owned` (topic → partitions). */
+  retain(owned: Map<string, number[]>): void {
+    for (const [key, { topic, partition }] of this.#partitions) {
+      if (!(owned.get(topic) ?? []).includes(partition)) this.#partitions.delete(key);
+    }
+  }
+
+  /** Every partition behind, with the seconds since it last committed (or was first seen behind). */
+  behind(now: number): Stall[] {
+    const stalls: Stall[] = [];
+    for (const { topic, partition, since, behind } of this.#partitions.values()) {
+      if (behind) stalls.push({ topic, partition, seconds: Math.max(0, (now - since) / 1000) });
+    }
+    return stalls;
+  }
+
+  /** The partitions behind for longer than `limitSeconds`: stalled. */
+  stalled(now: number, limitSeconds: number): Stall[] {
+    return this.behind(now).filter((stall) => stall.seconds > limitSeconds);
+  }
+}

@@ -7,6 +7,7 @@ import { loadOffsets, openStore, storeAnswers } from "@vigil/store";
 import { createApi } from "./api/index.ts";
 import type { Config } from "./config.ts";
 import { consumedTopics, createPipeline } from "./consumer/pipeline.ts";
+import { backoffMs } from "./consumer/retry.ts";
 import { connectKafka } from "./kafka.ts";
 import type { Logger } from "./log.ts";
 import { countingPublisher, createMetrics } from "./metrics.ts";
@@ -27,6 +28,23 @@ function ipHashKey(config: Config): Buffer {
   return createHmac("sha256", config.AUTH_JWT_SECRET).update("vigil ip hash key v1").digest();
 }
 
+/**
+ * Runs `work` again while the broker answers with a retriable error: a broker that just started,
+ * or topics just created, answer "This server does not host this topic-partition" for a moment.
+ */
+async function whileBrokerSettles<T>(log: Logger, work: () => Promise<T>): Promise<T> {
+  for (let attempt = 0; ; attempt++) {
+    try {
+      return await work();
+    } catch (error) {
+      const { retriable, cause } = error as { retriable?: unknown; cause?: { retriable?: unknown } };
+      if (attempt >= 9 || (retriable !== true && cause?.retriable !== true)) throw error;
+      log.warn({ err: (error as Error).message, attempt }, "the broker is not ready for us yet; retrying");
+      await new Promise((resolve) => setTimeout(resolve, backoffMs(attempt)));
+    }
+  }
+}
+
 /** Wires and starts consumer, outbox relay, retention and API in this process. */
 export async function startService(config: Config, log: Logger): Promise<RunningService> {
   const metrics = createMetrics();
@@ -34,13 +52,15 @@ export async function startService(config: Config, log: Logger): Promise<Running
   log.info({ store: sql.kind }, "store ready");
   const topics = topicNames(config.KAFKA_TOPIC_PREFIX);
   const kafka = connectKafka(config.KAFKA_BROKERS, config.KAFKA_CLIENT_ID, log);
-  await kafka.ensureTopics({
-    anchor: topics.activity,
-    coPartitioned: [topics.verdicts, topics.feedback],
-    others: [topics.bySource, topics.flags, topics.notices],
-    deadLetter: topics.deadLetter,
-    partitions: config.KAFKA_TOPIC_PARTITIONS,
-  });
+  await whileBrokerSettles(log, () =>
+    kafka.ensureTopics({
+      anchor: topics.activity,
+      coPartitioned: [topics.verdicts, topics.feedback],
+      others: [topics.bySource, topics.flags, topics.notices],
+      deadLetter: topics.deadLetter,
+      partitions: config.KAFKA_TOPIC_PARTITIONS,
+    }),
+  );
   const publisher = countingPublisher(await kafka.publisher(), metrics);
   const relay = startOutboxRelay({ sql, publisher, log });
   const pipeline = createPipeline({

@@ -2,12 +2,12 @@ import type { DetectionConfig } from "./config.ts";
 import type { ScoredReason } from "./flag.ts";
 import {
   addReason,
-  noteMalformed,
   type FlagRecord,
   type FlagUpdate,
   fingerprint,
   flagId,
   newFlag,
+  noteMalformed,
   settle,
   touch,
 } from "./flag.ts";

@@ -3,10 +3,10 @@ import { bruteForceFailure, bruteForceSuccess, emptyFailures, type FailureWindow
 import { type DetectionConfig, defaultDetectionConfig } from "./config.ts";
 import {
   addReason,
-  noteMalformed,
   type FlagRecord,
   type FlagUpdate,
   fingerprint,
+  noteMalformed,
   type ScoredReason,
   settle,
   touch,

@@ -18,57 +18,60 @@ export const UNKNOWN_BROWSER = "another browser";
 export const UNKNOWN_OS = "another system";
 export const UNKNOWN_DEVICE = "an unknown device";
 
-/** Browsers by the name the parser gives them, and the name Vigil uses. */
-const BROWSERS: ReadonlyMap<string, string> = new Map([
-  ["Chrome", "Chrome"],
-  ["Chromium", "Chromium"],
-  ["Firefox", "Firefox"],
-  ["Focus", "Firefox Focus"],
-  ["Safari", "Safari"],
-  ["Microsoft Edge", "Microsoft Edge"],
-  ["Opera", "Opera"],
-  ["Opera Coast", "Opera Coast"],
-  ["Samsung Internet for Android", "Samsung Internet"],
-  ["Yandex Browser", "Yandex Browser"],
-  ["UC Browser", "UC Browser"],
-  ["Vivaldi", "Vivaldi"],
-  ["Brave", "Brave"],
-  ["Internet Explorer", "Internet Explorer"],
-  ["Android Browser", "Android Browser"],
-  ["DuckDuckGo", "DuckDuckGo"],
-  ["NAVER Whale Browser", "Whale"],
-  ["QQ Browser", "QQ Browser"],
-  ["WeChat", "WeChat"],
-  ["Electron", "an Electron app"],
-  ["Amazon Silk", "Amazon Silk"],
-  ["Vivo Browser", "Vivo Browser"],
-  ["HeyTap Browser", "HeyTap Browser"],
-  ["MZ Browser", "MZ Browser"],
-  ["Sogou Browser", "Sogou Browser"],
-  ["Maxthon", "Maxthon"],
-  ["Puffin", "Puffin"],
-  ["Pale Moon", "Pale Moon"],
-  ["SeaMonkey", "SeaMonkey"],
-  ["LibreWolf", "LibreWolf"],
-  ["Epiphany", "GNOME Web"],
-  ["PhantomJS", "PhantomJS"],
+/**
+ * Browsers Vigil names, as the parser names them (the same words profiles learned before this
+ * vocabulary existed, so no known device turns new).
+ */
+const BROWSERS: ReadonlySet<string> = new Set([
+  "Chrome",
+  "Chromium",
+  "Firefox",
+  "Focus",
+  "Safari",
+  "Microsoft Edge",
+  "Opera",
+  "Opera Coast",
+  "Samsung Internet for Android",
+  "Yandex Browser",
+  "UC Browser",
+  "Vivaldi",
+  "Brave",
+  "Internet Explorer",
+  "Android Browser",
+  "DuckDuckGo",
+  "NAVER Whale Browser",
+  "QQ Browser",
+  "WeChat",
+  "Electron",
+  "Amazon Silk",
+  "Vivo Browser",
+  "HeyTap Browser",
+  "MZ Browser",
+  "Sogou Browser",
+  "Maxthon",
+  "Puffin",
+  "Pale Moon",
+  "SeaMonkey",
+  "LibreWolf",
+  "Epiphany",
+  "PhantomJS",
 ]);
 
-/** Operating systems by the name the parser gives them, and the name Vigil uses. */
-const SYSTEMS: ReadonlyMap<string, string> = new Map([
-  ["Windows", "Windows"],
-  ["macOS", "macOS"],
-  ["iOS", "iOS"],
-  ["Android", "Android"],
-  ["Linux", "Linux"],
-  ["Chrome OS", "ChromeOS"],
-  ["HarmonyOS", "HarmonyOS"],
-  ["Windows Phone", "Windows Phone"],
-  ["Tizen", "Tizen"],
-  ["WebOS", "webOS"],
-  ["BlackBerry", "BlackBerry"],
-  ["PlayStation 4", "PlayStation 4"],
-  ["Roku", "Roku"],
+/** Operating systems Vigil names, as the parser names them. */
+const SYSTEMS: ReadonlySet<string> = new Set([
+  "Windows",
+  "macOS",
+  "iOS",
+  "Android",
+  "Linux",
+  "Chrome OS",
+  "HarmonyOS",
+  "Windows Phone",
+  "Tizen",
+  "WebOS",
+  "BlackBerry",
+  "PlayStation 4",
+  "Roku",
 ]);
 
 /**
@@ -113,8 +116,9 @@ function parse(userAgent: string): DeviceInfo | null {
   if (userAgent.trim() === "") return null;
   const parsed = Bowser.parse(userAgent);
   const tool = TOOLS.get(/^\s*([A-Za-z][\w.-]*)/.exec(userAgent)?.[1]?.toLowerCase() ?? "");
-  const browser = tool ?? BROWSERS.get(parsed.browser.name ?? "") ?? UNKNOWN_BROWSER;
-  const os = SYSTEMS.get(parsed.os.name ?? "") ?? UNKNOWN_OS;
+  const named = parsed.browser.name ?? "";
+  const browser = tool ?? (BROWSERS.has(named) ? named : UNKNOWN_BROWSER);
+  const os = SYSTEMS.has(parsed.os.name ?? "") ? (parsed.os.name as string) : UNKNOWN_OS;
   const type = parsed.platform.type;
   return Object.freeze({
     browser,
@@ -130,8 +134,8 @@ function familyName(browser: string, os: string, tool: boolean): string {
   return `${browser} on ${os}`;
 }
 
-const browserWords = new Set([...BROWSERS.values(), ...TOOLS.values(), UNKNOWN_BROWSER]);
-const systemWords = new Set([...SYSTEMS.values(), UNKNOWN_OS]);
+const browserWords = new Set([...BROWSERS, ...TOOLS.values(), UNKNOWN_BROWSER]);
+const systemWords = new Set([...SYSTEMS, UNKNOWN_OS]);
 
 /**
  * True when `family` is made of Vigil's words only: what a profile stored before this vocabulary

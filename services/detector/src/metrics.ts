@@ -70,7 +70,7 @@ export function createMetrics() {
     }),
     partitionStalled: new Gauge({
       name: "vigil_partition_stalled_seconds",
-      help: "Seconds since a partition with lag (or a batch in flight) last committed; absent once it is caught up",
+      help: "Seconds a partition's fetched messages have waited to commit (a batch in flight or retried); absent once committed",
       labelNames: ["topic", "partition"],
       registers,
       collect() {

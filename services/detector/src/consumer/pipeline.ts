@@ -47,7 +47,7 @@ export interface PipelineOptions {
   publisher: Publisher;
   /** Called after a batch commits with messages in the outbox. */
   onOutbox(): void;
-  /** A partition behind for longer than this without committing is stalled (readiness fails). */
+  /** A partition whose fetched messages wait longer than this to commit is stalled (readiness fails). */
   stallSeconds?: number;
   now?: () => Date;
 }
@@ -330,7 +330,7 @@ export function createPipeline(options: PipelineOptions) {
         const lastOffset = batch.messages[batch.messages.length - 1]?.offset ?? 0;
         const lag = Math.max(0, batch.highWatermark - lastOffset - 1);
         metrics.consumerLag.set({ topic: batch.topic, partition: String(batch.partition) }, lag);
-        stalls.committed(batch.topic, batch.partition, lag, now().getTime());
+        stalls.committed(batch.topic, batch.partition, now().getTime());
         options.onOutbox();
         return next;
       });
@@ -344,7 +344,7 @@ export function createPipeline(options: PipelineOptions) {
       stored.clear();
       stalls.retain(owned);
     },
-    /** Partitions behind without committing for longer than `stallSeconds` (default 120). */
+    /** Partitions whose fetched messages have waited longer than `stallSeconds` (default 120) to commit. */
     stalled(): Stall[] {
       return stalls.stalled(now().getTime(), options.stallSeconds ?? 120);
     },

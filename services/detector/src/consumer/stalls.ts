@@ -8,16 +8,18 @@ export interface Stall {
 interface Watched {
   topic: string;
   partition: number;
-  /** When it last committed, or when it was first seen with work. */
+  /** When the oldest batch not yet committed started. */
   since: number;
-  /** A batch is in flight, or the broker held more than the last commit reached. */
+  /** Messages were fetched and not committed yet: a batch is in flight, or retried. */
   behind: boolean;
 }
 
 /**
- * Which partitions have had work (lag, or a batch in flight) without committing for how long. A
- * batch retried forever, a lock never granted, a consumer that stopped fetching a partition: none
- * of these fails loudly, so readiness and `vigil_partition_stalled_seconds` read them from here.
+ * Which partitions have messages fetched and not committed (lag the consumer holds), and since
+ * when. A batch retried forever or a lock never granted fails nothing loudly, so readiness and
+ * `vigil_partition_stalled_seconds` read them from here. The broker's lag beyond the fetched
+ * messages is not counted: offsets of transaction markers are never delivered as messages, and a
+ * partition ending in one would look behind for ever.
  */
 export class StallWatch {
   readonly #partitions = new Map<string, Watched>();
@@ -33,9 +35,9 @@ export class StallWatch {
     }
   }
 
-  /** The batch committed; `lag` messages were left behind it on the broker. */
-  committed(topic: string, partition: number, lag: number, now: number): void {
-    this.#partitions.set(`${topic}:${partition}`, { topic, partition, since: now, behind: lag > 0 });
+  /** The batch committed. */
+  committed(topic: string, partition: number, now: number): void {
+    this.#partitions.set(`${topic}:${partition}`, { topic, partition, since: now, behind: false });
   }
 
   /** The partition is no longer this replica's (revoked, or the batch abandoned). */
@@ -50,7 +52,7 @@ export class StallWatch {
     }
   }
 
-  /** Every partition behind, with the seconds since it last committed (or was first seen behind). */
+  /** Every partition behind, with the seconds since its oldest uncommitted batch started. */
   behind(now: number): Stall[] {
     const stalls: Stall[] = [];
     for (const { topic, partition, since, behind } of this.#partitions.values()) {

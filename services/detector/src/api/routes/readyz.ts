@@ -10,7 +10,7 @@ const readinessSchema = z
       .openapi({ example: { consumer: true, store: true, partitions: true } }),
     stalled: z.array(z.string()).optional().openapi({
       description:
-        "`topic:partition` of each partition with lag that has not committed for PARTITION_STALL_SECONDS",
+        "`topic:partition` of each partition whose fetched messages have waited PARTITION_STALL_SECONDS to commit",
     }),
   })
   .openapi("Readiness");

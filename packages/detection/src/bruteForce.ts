@@ -7,6 +7,7 @@ import {
   fingerprint,
   flagId,
   newFlag,
+  noteMalformed,
   settle,
   touch,
 } from "./flag.ts";
@@ -52,12 +53,13 @@ export function bruteForceFailure(
   }
   const before = fingerprint(flag);
   touch(flag, obs.at);
-  addReason(flag, {
+  const reason: ScoredReason = {
     code: "brute_force",
     points: settings.sessionlessPoints,
     message: `${plural(flag.count, "failed login")} on this account in ${duration(flag.lastAt - flag.firstAt)}, none successful yet`,
     details: { failures: flag.count, windowMinutes: settings.windowMs / 60_000 },
-  });
+  };
+  addReason(flag, noteMalformed(reason, obs.malformed));
   return settle(flag, userId, config, before);
 }
 

@@ -21,7 +21,26 @@ describe("deviceInfo", () => {
   it("is null without a User-Agent and names unknown tooling as other", () => {
     expect(deviceInfo(undefined)).toBeNull();
     expect(deviceInfo("  ")).toBeNull();
-    expect(deviceInfo("python-requests/2.32.5")?.os).toBe("Other OS");
+    expect(deviceInfo("python-requests/2.32.5")).toMatchObject({
+      browser: "Python requests",
+      family: "Python requests",
+    });
+    expect(deviceInfo("Mozilla/5.0 (Windows NT 10.0; Win64; x64) SomethingNew/1.0")?.family).toBe(
+      "another browser on Windows",
+    );
+  });
+
+  it("never names a device with the User-Agent's own words", () => {
+    const lure = "Your account is locked. Verify now at https://evil.example/verify";
+    expect(deviceInfo(lure)).toMatchObject({
+      browser: "another browser",
+      os: "another system",
+      family: "an unknown device",
+    });
+    for (const agent of [`${lure} Windows`, `Mozilla/5.0 (${lure}) Chrome/1`, `${lure}/1.0 (Linux)`]) {
+      const info = deviceInfo(agent);
+      expect(`${info?.browser} ${info?.os} ${info?.family}`).not.toMatch(/evil|Verify|locked/);
+    }
   });
 
   it("answers repeated User-Agents from memory (the same object)", () => {

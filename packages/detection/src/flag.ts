@@ -75,6 +75,15 @@ export function touch(flag: FlagRecord, at: number): void {
   if (at < flag.firstAt) flag.firstAt = at;
 }
 
+/**
+ * The reason, noting in its details the client fields of the event that arrived malformed: a
+ * client that sends an oversized or garbled User-Agent or device id is itself worth a look.
+ */
+export function noteMalformed(reason: ScoredReason, malformed: readonly string[] | undefined): ScoredReason {
+  if (malformed === undefined || malformed.length === 0) return reason;
+  return { ...reason, details: { ...reason.details, malformedClientData: [...malformed] } };
+}
+
 /** Adds or strengthens a reason; a code appears once, keeping its strongest, latest explanation. */
 export function addReason(flag: FlagRecord, reason: ScoredReason): void {
   const index = flag.reasons.findIndex((known) => known.code === reason.code);

@@ -1,5 +1,6 @@
 import type { ReasonCode } from "@vigil/events";
 import type { DetectionConfig, Level } from "./config.ts";
+import { isFamilyName, UNKNOWN_DEVICE } from "./device.ts";
 import type { ScoredReason } from "./flag.ts";
 import { globalShare, type PopulationState } from "./population.ts";
 import type { LevelStatus, Profile } from "./profile.ts";
@@ -167,13 +168,16 @@ function message(
     case "network":
       return `Login from a network this account has not used before (${plural(known.length, "network")} known from ${history})`;
     default: {
-      const families = usual(profile, "family");
-      const family = statuses.find((s) => s.level === "family")?.key;
-      const usualDevices = `usually ${listing(families, "device")}; ${history}`;
+      const families = usual(profile, "family").filter(isFamilyName);
+      const named = statuses.find((s) => s.level === "family")?.key;
+      const family = named !== undefined && isFamilyName(named) ? named : UNKNOWN_DEVICE;
+      const usualDevices =
+        families.length > 0 ? `usually ${listing(families, "device")}; ${history}` : history;
       if (status.level === "deviceId") {
-        return `Login from a ${family ?? "browser"} device this account has not used before (${usualDevices})`;
+        const which = family === UNKNOWN_DEVICE ? family : `a ${family} device`;
+        return `Login from ${which} this account has not used before (${usualDevices})`;
       }
-      return `Login from ${family ?? status.key}, a device this account has not used before (${usualDevices})`;
+      return `Login from ${family}, a device this account has not used before (${usualDevices})`;
     }
   }
 }

@@ -1,4 +1,4 @@
-import type { AccountEvent } from "@vigil/events";
+import type { AccountEvent, ClientField } from "@vigil/events";
 import type { Asn, IpFacts, Place } from "@vigil/geo";
 import { type DeviceInfo, deviceInfo } from "./device.ts";
 
@@ -15,6 +15,8 @@ export interface Observation {
   /** The autonomous system of the address; null when unknown or the event carries none. */
   asn: Asn | null;
   device: DeviceInfo | null;
+  /** Client-controlled fields that arrived malformed (cut, cleaned or dropped by the schema). */
+  malformed?: readonly ClientField[];
 }
 
 /** The one mapping from an event and its address facts to an observation (service and evaluator alike). */
@@ -27,5 +29,6 @@ export function observe(event: AccountEvent, facts: IpFacts | null): Observation
     nonPublic: facts?.nonPublic ?? false,
     asn: facts?.asn ?? null,
     device: deviceInfo(event.userAgent),
+    ...(event.malformed === undefined ? {} : { malformed: event.malformed }),
   };
 }

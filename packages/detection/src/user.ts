@@ -6,6 +6,7 @@ import {
   type FlagRecord,
   type FlagUpdate,
   fingerprint,
+  noteMalformed,
   type ScoredReason,
   settle,
   touch,
@@ -109,7 +110,7 @@ function activity(
     reason = massAction(session.modified, "modified", obs.at, event.contentType, event.count, config);
   } else session.ended = true;
   if (reason !== null) {
-    addReason(session.flag, reason);
+    addReason(session.flag, noteMalformed(reason, obs.malformed));
     escalate(session, reason.code, config);
   }
   const update = settle(session.flag, userId, config, before);
@@ -168,7 +169,7 @@ function login(
   if (flag.location === null) flag.location = locationOf(place);
   touch(flag, obs.at);
   for (const reason of reasons) {
-    addReason(flag, reason);
+    addReason(flag, noteMalformed(reason, obs.malformed));
     session.login += reason.points;
     if (!session.loginReasons.includes(reason.code)) session.loginReasons.push(reason.code);
   }

@@ -1,9 +1,28 @@
 import { z } from "zod";
+import { cleanText, isStorableText } from "./text.ts";
 
 /** Largest accepted message, in bytes (CONTRACT.md §1). */
 export const MAX_EVENT_BYTES = 64 * 1024;
 
-const id128 = z.string().min(1).max(128);
+/** The message of the issue an identifier with unstorable text gets; such an event is `invalid_text`. */
+export const INVALID_TEXT = "must not contain NUL, control characters or unpaired surrogates";
+const id128 = z.string().min(1).max(128).refine(isStorableText, { error: INVALID_TEXT });
+
+/**
+ * Optional fields a client controls (its user agent, device id, the login it typed). An attacker
+ * must not be able to make their own event invalid with them: cleaned (see cleanText), cut to
+ * `max`, and dropped when nothing is left or they are not text. `parse` tells which were changed.
+ */
+const clientText = (max: number) =>
+  z
+    .string()
+    .transform((text) => cleanText(text, max) || undefined)
+    .optional()
+    .catch(undefined);
+
+/** Limits of the client-controlled fields (CONTRACT.md §1); longer values are cut to them. */
+export const CLIENT_TEXT_LIMITS = { userAgent: 1024, deviceId: 128, accountHint: 256 } as const;
+export type ClientField = keyof typeof CLIENT_TEXT_LIMITS;
 const ip = z.union([z.ipv4(), z.ipv6()], { error: "must be an IPv4 or IPv6 address" });
 const timestamp = z.iso.datetime({ offset: true, error: "must be an RFC 3339 timestamp with offset" });
 
@@ -38,8 +57,8 @@ export const SESSION_END_REASONS = ["logout", "expired", "revoked"] as const;
 const common = {
   id: id128,
   occurredAt: timestamp,
-  userAgent: z.string().max(1024).optional(),
-  deviceId: z.string().max(128).optional(),
+  userAgent: clientText(CLIENT_TEXT_LIMITS.userAgent),
+  deviceId: clientText(CLIENT_TEXT_LIMITS.deviceId),
 };
 const count = z.number().int().min(1).default(1);
 
@@ -61,7 +80,7 @@ export const loginFailedSchema = z
     sessionId: id128.optional(),
     ip,
     reason: z.enum(LOGIN_FAILURE_REASONS),
-    accountHint: z.string().min(1).max(256).optional(),
+    accountHint: clientText(CLIENT_TEXT_LIMITS.accountHint),
   })
   .refine((e) => e.userId !== undefined || e.reason === "unknown_account", {
     path: ["userId"],
@@ -108,7 +127,11 @@ export const accountEventSchema = z.discriminatedUnion("type", [
   sessionEndedSchema,
 ]);
 
-export type AccountEvent = z.output<typeof accountEventSchema>;
+/**
+ * A valid event; `malformed` names the client-controlled fields that arrived malformed (cut,
+ * cleaned or dropped), itself a signal: set by `validateEvent`, never taken from the input.
+ */
+export type AccountEvent = z.output<typeof accountEventSchema> & { malformed?: ClientField[] };
 /** What a producer writes: defaults (such as `count`) may be left out. */
 export type AccountEventInput = z.input<typeof accountEventSchema>;
 export type LoginSucceeded = z.output<typeof loginSucceededSchema>;

@@ -58,7 +58,6 @@ describe("parseEvent", () => {
     ["unknown setting", { ...valid[4], setting: "shoe_size" }, "setting"],
     ["count zero", { ...valid[6], count: 0 }, "count"],
     ["fractional count", { ...valid[6], count: 1.5 }, "count"],
-    ["user agent too long", { ...valid[0], userAgent: "x".repeat(1025) }, "userAgent"],
     ["missing type", { ...base }, "type"],
   ])("rejects %s with the field named", (_name, event, expected) => {
     const result = parseEvent(bytes(event));
@@ -67,6 +66,63 @@ describe("parseEvent", () => {
       expect(result.kind).toBe("invalid");
       expect(result.message).toContain(expected);
     }
+  });
+
+  it.each([
+    ["a NUL in the event id", { ...valid[0], id: "e\u0000" }, "id"],
+    ["a lone surrogate in the user id", { ...valid[0], userId: "u\ud800" }, "userId"],
+    ["a control character in the session id", { ...valid[0], sessionId: "s\u001b[2J" }, "sessionId"],
+    ["a DEL in the session id", { ...valid[5], sessionId: "s\u007f" }, "sessionId"],
+  ])("rejects %s as invalid_text", (_name, event, field) => {
+    const result = parseEvent(bytes(event));
+    expect(result).toMatchObject({ ok: false, kind: "invalid_text" });
+    if (!result.ok) expect(result.message).toContain(`${field}: must not contain NUL`);
+  });
+
+  it("cuts oversized client fields to their limits and names them as malformed, keeping the event", () => {
+    const result = parseEvent(
+      bytes({
+        ...valid[3],
+        userAgent: "x".repeat(5000),
+        deviceId: "d".repeat(500),
+        accountHint: "h".repeat(300),
+      }),
+    );
+    expect(result.ok).toBe(true);
+    if (!result.ok || result.event.type !== "login.failed") return;
+    expect(result.event.userAgent).toHaveLength(1024);
+    expect(result.event.deviceId).toHaveLength(128);
+    expect(result.event.accountHint).toHaveLength(256);
+    expect(result.event.malformed).toEqual(["userAgent", "deviceId", "accountHint"]);
+  });
+
+  it("cleans control characters and lone surrogates out of client text, and drops what is not text", () => {
+    const result = validateEvent({ ...valid[0], userAgent: "Mozilla\u0000/5.0\ud800 x", deviceId: 42 });
+    expect(result).toMatchObject({
+      ok: true,
+      event: { userAgent: "Mozilla /5.0\ufffd x", malformed: ["userAgent", "deviceId"] },
+    });
+    expect(result.ok && result.event.deviceId).toBeUndefined();
+    expect(validateEvent({ ...valid[0], deviceId: "\u0000\u0001" })).toMatchObject({
+      ok: true,
+      event: { malformed: ["deviceId"] },
+    });
+  });
+
+  it("does not take the malformed marker from the input, nor mark well-formed client fields", () => {
+    const result = validateEvent({ ...valid[0], malformed: ["userAgent"] });
+    expect(result.ok && result.event.malformed).toBeUndefined();
+  });
+
+  it("never cuts a surrogate pair in half", () => {
+    const result = validateEvent({ ...valid[0], userAgent: `${"x".repeat(1023)}😀` });
+    expect(result.ok && result.event.userAgent).toBe("x".repeat(1023));
+  });
+
+  it("keeps the NUL of a one-byte message out of its rejection message", () => {
+    const result = parseEvent(new Uint8Array([0]));
+    expect(result).toMatchObject({ ok: false, kind: "not_json" });
+    if (!result.ok) expect(result.message).not.toContain("\u0000");
   });
 
   it("skips an unknown type instead of rejecting it", () => {

@@ -1,8 +1,27 @@
 import type { z } from "zod";
-import { type AccountEvent, accountEventSchema, EVENT_TYPES, MAX_EVENT_BYTES } from "./events.ts";
+import {
+  type AccountEvent,
+  accountEventSchema,
+  CLIENT_TEXT_LIMITS,
+  type ClientField,
+  EVENT_TYPES,
+  INVALID_TEXT,
+  MAX_EVENT_BYTES,
+} from "./events.ts";
+import { cleanText } from "./text.ts";
 
-/** Why a message was not accepted. `unknown_type` is skipped (a newer producer); the rest are dead-lettered. */
-export type RejectionKind = "too_large" | "not_json" | "not_object" | "invalid" | "unknown_type";
+/**
+ * Why a message was not accepted. `unknown_type` is skipped (a newer producer); the rest are
+ * dead-lettered. `invalid_text`: an identifier holds text no store accepts (NUL, a control
+ * character, an unpaired surrogate).
+ */
+export type RejectionKind =
+  | "too_large"
+  | "not_json"
+  | "not_object"
+  | "invalid"
+  | "invalid_text"
+  | "unknown_type";
 
 export type ParseResult =
   | { ok: true; event: AccountEvent }
@@ -25,7 +44,8 @@ export function parseEvent(value: Uint8Array | null): ParseResult {
   try {
     data = JSON.parse(decoder.decode(value));
   } catch (error) {
-    return { ok: false, kind: "not_json", message: `not UTF-8 JSON: ${(error as Error).message}` };
+    // The parser quotes the input, which may hold anything: the message must be storable itself.
+    return { ok: false, kind: "not_json", message: cleanText(`not UTF-8 JSON: ${(error as Error).message}`) };
   }
   return validateEvent(data);
 }
@@ -37,16 +57,29 @@ export function validateEvent(data: unknown): ParseResult {
   }
   const type = (data as { type?: unknown }).type;
   if (typeof type === "string" && !knownTypes.has(type)) {
-    return { ok: false, kind: "unknown_type", message: `unknown event type "${type}"`, type };
+    const shown = cleanText(type, 64);
+    return { ok: false, kind: "unknown_type", message: `unknown event type "${shown}"`, type: shown };
   }
   const result = accountEventSchema.safeParse(data);
-  if (result.success) return { ok: true, event: result.data };
+  if (result.success) {
+    const malformed = malformedFields(data as Record<string, unknown>, result.data);
+    return { ok: true, event: malformed.length === 0 ? result.data : { ...result.data, malformed } };
+  }
+  const badText = result.error.issues.some((issue) => issue.message === INVALID_TEXT);
   return {
     ok: false,
-    kind: "invalid",
-    message: describeIssues(result.error),
-    ...(typeof type === "string" ? { type } : {}),
+    kind: badText ? "invalid_text" : "invalid",
+    message: cleanText(describeIssues(result.error), 1000),
+    ...(typeof type === "string" ? { type: cleanText(type, 64) } : {}),
   };
+}
+
+const clientFields = Object.keys(CLIENT_TEXT_LIMITS) as ClientField[];
+
+/** The client-controlled fields the schema had to cut, clean or drop. */
+function malformedFields(input: Record<string, unknown>, event: AccountEvent): ClientField[] {
+  const fields = event as Partial<Record<ClientField, string>>;
+  return clientFields.filter((field) => input[field] !== undefined && input[field] !== fields[field]);
 }
 
 /** One line naming every failing field: `occurredAt: must be an RFC 3339 timestamp with offset; ip: ...`. */

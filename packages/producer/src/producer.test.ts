@@ -115,6 +115,20 @@ describe("validation", () => {
     expect(batches).toHaveLength(0);
   });
 
+  it("sends an oversized or garbled user agent and device id cut and cleaned, never refusing the event", async () => {
+    const { vigil, batches } = setup();
+    const event = await vigil.loginSucceeded({
+      ...session,
+      ip,
+      userAgent: `Mozilla/5.0\u0000${"x".repeat(3000)}`,
+      deviceId: "d".repeat(300),
+    });
+    const sent = JSON.parse(batches[0]?.messages[0]?.value ?? "");
+    expect(sent.userAgent).toBe(`Mozilla/5.0 ${"x".repeat(1024 - 12)}`);
+    expect(sent.deviceId).toBe("d".repeat(128));
+    expect(sent).toEqual(event);
+  });
+
   it("explains the failure in the message", async () => {
     const { vigil } = setup();
     const error = await rejection(vigil.sessionEnded({ ...session, occurredAt: "2026-11-28 10:00" }));

@@ -70,4 +70,32 @@ describe.each(storeBackends)("audit entries with reads (%s)", (_name, open) => {
     await expect(appendAuditReadingFlags(sql, unwritable, { userId: "u1", limit: 50 })).rejects.toThrow();
     expect((await listAudit(sql, { limit: 10_000 })).length).toBe(before);
   });
+
+  it("fails only the entry that cannot be written, never the calls that shared its statement", async () => {
+    const unwritable = { ...entry("g2", "u1"), status: 2 ** 40 };
+    const results = await Promise.allSettled([
+      appendAuditReadingFlags(sql, entry("g1", "u1"), { userId: "u1", limit: 50 }),
+      appendAuditReadingFlags(sql, unwritable, { userId: "u1", limit: 50 }),
+      appendAudit(sql, entry("g3")),
+      appendAuditReadingFlags(sql, entry("g4", "u2"), { userId: "u2", limit: 50 }),
+    ]);
+    expect(results.map((r) => r.status)).toEqual(["fulfilled", "rejected", "fulfilled", "fulfilled"]);
+    expect(results[0]).toMatchObject({ value: { items: [{ id: "c" }, { id: "b" }, { id: "a" }] } });
+    const written = (await listAudit(sql, { limit: 3 })).reverse();
+    expect(written.map((e) => e.requestId)).toEqual(["g1", "g3", "g4"]);
+  });
+
+  it("keeps targets, subjects and request ids storable and bounded, and reads nothing for an unstorable user id", async () => {
+    const hostile = {
+      ...entry("h\u0000".repeat(200), "u1\u0000"),
+      subject: "ana\ud800",
+      callerRequestId: "x".repeat(5000),
+    };
+    const page = await appendAuditReadingFlags(sql, hostile, { userId: "u1\u0000", limit: 50 });
+    expect(page).toEqual({ items: [], nextCursor: null });
+    const [kept] = await listAudit(sql, { limit: 1 });
+    expect(kept).toMatchObject({ subject: "ana\ufffd", target: "u1" });
+    expect(kept?.requestId).toHaveLength(256);
+    expect(kept?.callerRequestId).toBe("x".repeat(256));
+  });
 });

@@ -1,3 +1,4 @@
+import { cleanText, isStorableText } from "@vigil/events";
 import { flagsByReader, newestFlagsOfEach, type StoredFlag } from "./flags.ts";
 import { iso, type Page, toPage } from "./page.ts";
 import type { Sql } from "./sql.ts";
@@ -8,8 +9,14 @@ export interface AuditEntry {
   action: string;
   target: string | null;
   status: number;
+  /** Vigil's own id of the request. */
   requestId: string | null;
+  /** The id the caller sent (X-Request-Id), if any: correlation only, never trusted. */
+  callerRequestId?: string | null;
 }
+
+/** Longest subject, target or request id kept; longer ones are cut. */
+export const AUDIT_TEXT_LIMIT = 256;
 
 /** An entry waiting to be written, with the flags of a user to read in the same statement, if any. */
 interface Waiting {
@@ -72,24 +79,42 @@ async function writeQueued(sql: Sql, queue: Queue): Promise<void> {
       const flags = await write(sql, group);
       for (const [reader, { resolve }] of group.entries()) resolve(flags.get(reader) ?? []);
     } catch (error) {
-      for (const { reject } of group) reject(error);
+      if (group.length === 1) (group[0] as Waiting).reject(error);
+      // One entry must not fail the calls it happened to share a statement with: each alone.
+      else await Promise.all(group.map((one) => writeAlone(sql, one)));
     }
   }
   queue.writing = false;
 }
 
+async function writeAlone(sql: Sql, one: Waiting): Promise<void> {
+  try {
+    one.resolve((await write(sql, [one])).get(0) ?? []);
+  } catch (error) {
+    one.reject(error);
+  }
+}
+
+/** Text as the audit log keeps it: storable (see cleanText) and bounded. */
+const kept = (text: string | null | undefined): string | null =>
+  text === null || text === undefined ? null : cleanText(text, AUDIT_TEXT_LIMIT);
+
 /** One statement: the group's entries inserted, and the flags its readers asked for, by position in the group. */
 async function write(sql: Sql, group: Waiting[]): Promise<Map<number, StoredFlag[]>> {
-  const insert = `insert into audit_log (subject, action, target, status, request_id)
-    select * from unnest($1::text[], $2::text[], $3::text[], $4::int[], $5::text[])`;
+  const insert = `insert into audit_log (subject, action, target, status, request_id, caller_request_id)
+    select * from unnest($1::text[], $2::text[], $3::text[], $4::int[], $5::text[], $6::text[])`;
   const params: unknown[] = [
-    group.map(({ entry }) => entry.subject),
-    group.map(({ entry }) => entry.action),
-    group.map(({ entry }) => entry.target),
+    group.map(({ entry }) => kept(entry.subject)),
+    group.map(({ entry }) => kept(entry.action)),
+    group.map(({ entry }) => kept(entry.target)),
     group.map(({ entry }) => entry.status),
-    group.map(({ entry }) => entry.requestId),
+    group.map(({ entry }) => kept(entry.requestId)),
+    group.map(({ entry }) => kept(entry.callerRequestId)),
   ];
-  const readers = group.flatMap(({ flagsOf }, reader) => (flagsOf ? [{ ...flagsOf, reader }] : []));
+  // No stored user id holds unstorable text (nor could a parameter carry it): such a reader reads nothing.
+  const readers = group.flatMap(({ flagsOf }, reader) =>
+    flagsOf && isStorableText(flagsOf.userId) ? [{ ...flagsOf, reader }] : [],
+  );
   if (readers.length === 0) {
     await sql.query(insert, params);
     return new Map();
@@ -102,7 +127,7 @@ async function write(sql: Sql, group: Waiting[]): Promise<Map<number, StoredFlag
   // A data-modifying WITH runs whether or not the query reads it; statement and entries commit together.
   const result = await sql.query(
     `with entries as (${insert})
-     ${newestFlagsOfEach("unnest($6::text[], $7::int[], $8::int[]) as r(user_id, lim, reader)")}`,
+     ${newestFlagsOfEach("unnest($7::text[], $8::int[], $9::int[]) as r(user_id, lim, reader)")}`,
     params,
   );
   return flagsByReader(result.rows);
@@ -111,7 +136,7 @@ async function write(sql: Sql, group: Waiting[]): Promise<Map<number, StoredFlag
 export async function listAudit(
   sql: Sql,
   filter: { subject?: string; limit: number },
-): Promise<(AuditEntry & { at: string })[]> {
+): Promise<(AuditEntry & { at: string; callerRequestId: string | null })[]> {
   const result = await sql.query<{
     at: unknown;
     subject: string;
@@ -119,8 +144,9 @@ export async function listAudit(
     target: string | null;
     status: number;
     request_id: string | null;
+    caller_request_id: string | null;
   }>(
-    `select at, subject, action, target, status, request_id from audit_log
+    `select at, subject, action, target, status, request_id, caller_request_id from audit_log
      where ($1::text is null or subject = $1) order by seq desc limit $2`,
     [filter.subject ?? null, filter.limit],
   );
@@ -131,5 +157,6 @@ export async function listAudit(
     target: row.target,
     status: row.status,
     requestId: row.request_id,
+    callerRequestId: row.caller_request_id,
   }));
 }

@@ -77,6 +77,8 @@ export const configSchema = z.object({
   API_RATE_LIMIT_PER_MINUTE: int(600, 1),
   API_MAX_BODY_BYTES: int(16 * 1024, 256),
   SHUTDOWN_TIMEOUT_MS: int(15_000, 1000),
+  /** A partition whose fetched messages have waited this long to commit is stalled: /readyz answers 503. */
+  PARTITION_STALL_SECONDS: int(120, 1),
 });
 
 export type Config = z.output<typeof configSchema>;

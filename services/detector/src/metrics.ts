@@ -1,4 +1,5 @@
 import { Counter, collectDefaultMetrics, Gauge, Histogram, Registry } from "prom-client";
+import type { Stall } from "./consumer/stalls.ts";
 import type { Publisher } from "./kafka.ts";
 
 /** Every Prometheus series the service exposes, in one registry. */
@@ -6,8 +7,11 @@ export function createMetrics() {
   const registry = new Registry();
   collectDefaultMetrics({ register: registry, prefix: "vigil_" });
   const registers = [registry];
+  /** Where the stall gauge reads from at each scrape; the pipeline points it at its StallWatch. */
+  const stalls = { read: (): Stall[] => [] };
   return {
     registry,
+    stalls,
     eventsConsumed: new Counter({
       name: "vigil_events_consumed_total",
       help: "Events accepted from account-activity, by type",
@@ -62,6 +66,23 @@ export function createMetrics() {
       name: "vigil_published_total",
       help: "Messages published to Kafka (from the outbox or by a batch), by topic",
       labelNames: ["topic"],
+      registers,
+    }),
+    partitionStalled: new Gauge({
+      name: "vigil_partition_stalled_seconds",
+      help: "Seconds a partition's fetched messages have waited to commit (a batch in flight or retried); absent once committed",
+      labelNames: ["topic", "partition"],
+      registers,
+      collect() {
+        this.reset();
+        for (const { topic, partition, seconds } of stalls.read())
+          this.set({ topic, partition: String(partition) }, seconds);
+      },
+    }),
+    unauditedRefusals: new Counter({
+      name: "vigil_api_refused_unaudited_total",
+      help: "Calls to analyst and operator routes refused before any audit: the token has no flags:* or audit:* scope",
+      labelNames: ["route"],
       registers,
     }),
     httpRequests: new Histogram({

@@ -7,6 +7,7 @@ import { loadOffsets, openDatabase, openStore, storeAnswers } from "@vigil/store
 import { createApi } from "./api/index.ts";
 import type { Config } from "./config.ts";
 import { consumedTopics, createPipeline } from "./consumer/pipeline.ts";
+import { backoffMs } from "./consumer/retry.ts";
 import { connectKafka } from "./kafka.ts";
 import { kafkaSecurity, topicRetentionMs } from "./kafkaSettings.ts";
 import type { Logger } from "./log.ts";
@@ -29,6 +30,23 @@ export interface RunningService {
 function ipHashKey(config: Config): Buffer {
   if (config.IP_HASH_KEY) return Buffer.from(config.IP_HASH_KEY);
   return createHmac("sha256", config.AUTH_JWT_SECRET).update("vigil ip hash key v1").digest();
+}
+
+/**
+ * Runs `work` again while the broker answers with a retriable error: a broker that just started,
+ * or topics just created, answer "This server does not host this topic-partition" for a moment.
+ */
+async function whileBrokerSettles<T>(log: Logger, work: () => Promise<T>): Promise<T> {
+  for (let attempt = 0; ; attempt++) {
+    try {
+      return await work();
+    } catch (error) {
+      const { retriable, cause } = error as { retriable?: unknown; cause?: { retriable?: unknown } };
+      if (attempt >= 9 || (retriable !== true && cause?.retriable !== true)) throw error;
+      log.warn({ err: (error as Error).message, attempt }, "the broker is not ready for us yet; retrying");
+      await new Promise((resolve) => setTimeout(resolve, backoffMs(attempt)));
+    }
+  }
 }
 
 /** Wires and starts consumer, outbox relay, retention and API in this process. */
@@ -71,14 +89,16 @@ export async function startService(config: Config, log: Logger): Promise<Running
   });
   const topics = topicNames(config.KAFKA_TOPIC_PREFIX);
   const kafka = connectKafka(config.KAFKA_BROKERS, config.KAFKA_CLIENT_ID, log, kafkaSecurity(config));
-  await kafka.ensureTopics({
-    anchor: topics.activity,
-    coPartitioned: [topics.verdicts, topics.feedback],
-    others: [topics.bySource, topics.flags, topics.notices],
-    deadLetter: topics.deadLetter,
-    partitions: config.KAFKA_TOPIC_PARTITIONS,
-    retentionMs: topicRetentionMs(config, topics),
-  });
+  await whileBrokerSettles(log, () =>
+    kafka.ensureTopics({
+      anchor: topics.activity,
+      coPartitioned: [topics.verdicts, topics.feedback],
+      others: [topics.bySource, topics.flags, topics.notices],
+      deadLetter: topics.deadLetter,
+      partitions: config.KAFKA_TOPIC_PARTITIONS,
+      retentionMs: topicRetentionMs(config, topics),
+    }),
+  );
   const publisher = countingPublisher(await kafka.publisher(), metrics);
   const relay = startOutboxRelay({ sql, publisher, log });
   const pipeline = createPipeline({
@@ -96,6 +116,7 @@ export async function startService(config: Config, log: Logger): Promise<Running
     profileCacheBytes: config.PROFILE_CACHE_MIB * 1024 * 1024,
     publisher,
     onOutbox: relay.wake,
+    stallSeconds: config.PARTITION_STALL_SECONDS,
   });
   const consumer = await kafka.consume({
     groupId: config.KAFKA_GROUP_ID,
@@ -122,8 +143,17 @@ export async function startService(config: Config, log: Logger): Promise<Running
     log,
     metrics,
     readiness: async () => {
-      const checks = { consumer: !stopping && consumer.isMember(), store: await storeAnswers(apiSql) };
-      return { ready: checks.consumer && checks.store, checks };
+      const stalled = pipeline.stalled().map(({ topic, partition }) => `${topic}:${partition}`);
+      const checks = {
+        consumer: !stopping && consumer.isMember(),
+        store: await storeAnswers(apiSql),
+        partitions: stalled.length === 0,
+      };
+      return {
+        ready: checks.consumer && checks.store && checks.partitions,
+        checks,
+        ...(stalled.length > 0 ? { stalled } : {}),
+      };
     },
   });
   const server = serve({ fetch: api.fetch, port: config.PORT, hostname: "0.0.0.0" });

@@ -17,6 +17,8 @@ export type FuzzKind =
   | "no_value"
   | "far_future"
   | "long_id"
+  | "bad_text"
+  | "nul_value"
   | "unknown_type";
 
 export interface FuzzMessage extends Outgoing {
@@ -44,20 +46,25 @@ const KINDS: readonly [FuzzKind, number][] = [
   ["unknown_type", 8],
   ["far_future", 5],
   ["long_id", 4],
+  ["bad_text", 8],
+  ["nul_value", 2],
   ["no_value", 3],
   ["oversized", 1],
 ];
 
 const WRONG_VALUES: readonly unknown[] = [42, -1.5, true, null, {}, [], "not-a-date", ""];
 const BAD_IPS = ["999.10.1.1", "1.2.3", "1.2.3.4.5", "::gg", "localhost", "", "256.256.256.256", "01.2.3.4"];
+/** What PostgreSQL refuses or a reader is misled by: NUL, unpaired surrogates, escape sequences. */
+const BAD_TEXT = ["\u0000", "\ud800", "\udfff", "\u001b[2J", "\u007f", "a\u0000b"];
 const UNKNOWN_TYPES = ["photo.liked", "account.merged", "login.attempted", "session.renewed"];
 
 /**
  * Seeded malformed messages of every kind the contract names (not JSON, truncated, wrong types,
  * missing fields, invalid IPs, over 64 KiB, binary garbage, not an object, no value, dated far in
- * the future) plus unknown types, which are skipped rather than dead-lettered. Templates are real
- * events of the stream, so that the keys and shapes are those a platform would send. One run of
- * `burst` oversized messages on one key comes in the middle.
+ * the future, ids with NUL, unpaired surrogates or controls, a lone NUL byte) plus unknown types,
+ * which are skipped rather than dead-lettered. Templates are real events of the stream, so that
+ * the keys and shapes are those a platform would send. One run of `burst` oversized messages on one
+ * key comes in the middle.
  */
 export function fuzzMessages(
   random: () => number,
@@ -90,6 +97,7 @@ export function fuzzMessages(
     let key =
       random() < 0.8 ? eventKey(template as AccountEventInput) : `fuzz-key-${Math.floor(random() * 50)}`;
     let value: string | Buffer | null;
+    let headers: Record<string, string> = {};
     switch (kind) {
       case "truncated": {
         const text = JSON.stringify(template);
@@ -152,6 +160,18 @@ export function fuzzMessages(
         template.id = `fuzz-${i}-${"z".repeat(130)}`;
         value = JSON.stringify(template);
         break;
+      case "bad_text": {
+        // An id with text no store takes, its key and headers too (they reach the dead letter).
+        const field = pick(["id", "userId", "sessionId"].filter((k) => k in template));
+        template[field] = `${String(template[field])}${pick(BAD_TEXT)}`;
+        key = `${key}${pick(BAD_TEXT)}`;
+        headers = { [`h${pick(BAD_TEXT)}`]: pick(BAD_TEXT) };
+        value = JSON.stringify(template);
+        break;
+      }
+      case "nul_value":
+        value = Buffer.from([0]);
+        break;
       case "unknown_type":
         template.type = pick(UNKNOWN_TYPES);
         value = JSON.stringify(template);
@@ -165,7 +185,7 @@ export function fuzzMessages(
     messages.push({
       key,
       value,
-      headers: { [FUZZ_ID]: id, [FUZZ_KIND]: kind },
+      headers: { ...headers, [FUZZ_ID]: id, [FUZZ_KIND]: kind },
       kind,
       expected,
       burst,

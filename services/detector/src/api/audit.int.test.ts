@@ -18,11 +18,12 @@ import {
 describe("audit log of analyst calls", () => {
   let store: Awaited<ReturnType<typeof openTestStore>>;
   let app: ReturnType<typeof testApi>["app"];
+  let metrics: ReturnType<typeof testApi>["metrics"];
   let seen = 0;
 
   beforeAll(async () => {
     store = await openTestStore();
-    app = testApi(store.sql, { API_MAX_BODY_BYTES: 512 }).app;
+    ({ app, metrics } = testApi(store.sql, { API_MAX_BODY_BYTES: 512 }));
     await seedFlags(store.sql, [flagRecord("f1", { userId: "alice" })]);
     await seedNotices(store.sql, [noticeFor("n1", "f1", { userId: "alice" })]);
   });
@@ -48,6 +49,7 @@ describe("audit log of analyst calls", () => {
         target: "alice",
         status: 200,
         requestId: list.headers.get("x-request-id"),
+        callerRequestId: null,
       },
       expect.objectContaining({
         action: "GET /v1/flags/{id}",
@@ -81,7 +83,7 @@ describe("audit log of analyst calls", () => {
       token: await analyst(),
       body: { verdict: "legitimate", note: "x".repeat(600) },
     });
-    await call(app, "GET", "/v1/flags", { token: await user("mallory") });
+    await call(app, "GET", "/v1/audit", { token: await reader() });
     expect(
       (await written()).map(({ subject, action, target, status }) => ({ subject, action, target, status })),
     ).toEqual([
@@ -89,8 +91,8 @@ describe("audit log of analyst calls", () => {
       { subject: "analyst-2", action: "POST /v1/flags/{id}/resolution", target: "f1", status: 403 },
       { subject: "analyst-1", action: "POST /v1/flags/{id}/resolution", target: "f1", status: 400 },
       { subject: "analyst-1", action: "POST /v1/flags/{id}/resolution", target: "f1", status: 413 },
-      // A user probing an analyst route is recorded too: that is exactly what operators want to see.
-      { subject: "mallory", action: "GET /v1/flags", target: null, status: 403 },
+      // An analyst reaching beyond their scopes is recorded: that is what operators want to see.
+      { subject: "analyst-2", action: "GET /v1/audit", target: null, status: 403 },
     ]);
   });
 
@@ -107,6 +109,65 @@ describe("audit log of analyst calls", () => {
     expect(await written()).toEqual([]);
   });
 
+  it("refuses end users' tokens on analyst routes before any audit write, and counts them", async () => {
+    const refused = async () =>
+      (await metrics.registry.getSingleMetric("vigil_api_refused_unaudited_total")?.get())?.values.reduce(
+        (sum, v) => sum + v.value,
+        0,
+      ) ?? 0;
+    const before = await refused();
+    const mallory = await user("mallory");
+    const answers = await Promise.all([
+      call(app, "GET", "/v1/flags?userId=alice", { token: mallory }),
+      call(app, "GET", "/v1/flags/f1", { token: mallory }),
+      call(app, "POST", "/v1/flags/f1/resolution", { token: mallory, body: { verdict: "legitimate" } }),
+      call(app, "GET", "/v1/audit", { token: await user("eve") }),
+    ]);
+    expect(answers.map((a) => a.status)).toEqual([403, 403, 403, 403]);
+    expect(answers[0]?.json).toMatchObject({ error: { code: "forbidden" } });
+    expect(await written()).toEqual([]);
+    expect((await refused()) - before).toBe(4);
+  });
+
+  it("records Vigil's own request id, and the caller's apart, bounded", async () => {
+    const sent = await call(app, "GET", "/v1/flags/f1", {
+      token: await reader(),
+      headers: { "x-request-id": "trace-42" },
+    });
+    const long = await call(app, "GET", "/v1/flags/f1", {
+      token: await reader(),
+      headers: { "x-request-id": "y".repeat(5000) },
+    });
+    const own = sent.headers.get("x-request-id");
+    expect(own).toMatch(/^[0-9a-f-]{36}$/);
+    expect(await written()).toEqual([
+      expect.objectContaining({ requestId: own, callerRequestId: "trace-42" }),
+      expect.objectContaining({
+        requestId: long.headers.get("x-request-id"),
+        callerRequestId: "y".repeat(256),
+      }),
+    ]);
+  });
+
+  it("records a NUL in ?userId= cleaned, refuses that call alone, and answers the concurrent ones", async () => {
+    const bearer = await reader();
+    const answers = await Promise.all([
+      call(app, "GET", "/v1/flags?userId=alice", { token: bearer }),
+      call(app, "GET", "/v1/flags?userId=al%00ice", { token: bearer }),
+      call(app, "GET", "/v1/flags?userId=alice", { token: bearer }),
+      call(app, "GET", "/v1/flags/f1%00", { token: bearer }),
+    ]);
+    expect(answers.map((a) => a.status)).toEqual([200, 400, 200, 400]);
+    expect(answers[0]?.json.items).toHaveLength(1);
+    expect((await written()).map(({ target, status }) => ({ target, status }))).toEqual(
+      expect.arrayContaining([
+        { target: "alice", status: 200 },
+        { target: "al ice", status: 400 },
+        { target: "f1", status: 400 },
+      ]),
+    );
+  });
+
   it("serves no flags when the call cannot be recorded, whichever way the flags are read", async () => {
     // Every new entry now breaks a constraint; the flags stay readable.
     await store.sql.query("alter table audit_log add constraint refuse_all check (false) not valid");
@@ -114,7 +175,10 @@ describe("audit log of analyst calls", () => {
       for (const path of ["/v1/flags?userId=alice", "/v1/flags?userId=alice&status=open", "/v1/flags"]) {
         const response = await call(app, "GET", path, { token: await reader() });
         expect(response.status).toBe(500);
-        expect(response.text).not.toContain("f1");
+        // The one error shape and nothing else: no flag, whatever the random request id contains.
+        expect(response.json).toEqual({
+          error: { code: "internal", message: "internal error", requestId: expect.any(String) },
+        });
       }
     } finally {
       await store.sql.query("alter table audit_log drop constraint refuse_all");

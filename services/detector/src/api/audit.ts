@@ -29,6 +29,7 @@ export async function audited(
       action: endpoint,
       target: targetOf(c, endpoint),
       requestId: c.get("requestId") ?? null,
+      callerRequestId: c.get("callerRequestId") ?? null,
     },
     recordedStatus: null,
   };
@@ -69,8 +70,8 @@ export async function readOnRecord<T>(
 function targetOf(c: Context, endpoint: string): string | null {
   const pattern = endpoint.slice(endpoint.indexOf(" ") + 1).split("/");
   const segment = c.req.path.split("/")[pattern.indexOf("{id}")];
-  const target = pattern.includes("{id}") && segment ? decode(segment) : (c.req.query("userId") ?? null);
-  return target === null ? null : target.slice(0, 256);
+  // Bounded and made storable by the store (AUDIT_TEXT_LIMIT): a NUL in `?userId=` is recorded, not fatal.
+  return pattern.includes("{id}") && segment ? decode(segment) : (c.req.query("userId") ?? null);
 }
 
 function decode(segment: string): string {

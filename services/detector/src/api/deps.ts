@@ -23,7 +23,7 @@ export interface ApiDeps {
   log: Logger;
   metrics: Metrics;
   /** /readyz: ready only while the consumer is in its group and the store answers. */
-  readiness(): Promise<{ ready: boolean; checks: Record<string, boolean> }>;
+  readiness(): Promise<{ ready: boolean; checks: Record<string, boolean>; stalled?: string[] }>;
   now?: () => Date;
   /** Where resolutions and answers are published (flags, feedback); the contract's names by default. */
   topics?: Topics;
@@ -32,7 +32,10 @@ export interface ApiDeps {
 /** What the middleware learns about a request and hands to the routes. */
 export interface ApiEnv {
   Variables: {
+    /** Vigil's own id of the request. */
     requestId: string;
+    /** The X-Request-Id the caller sent, storable and bounded; null when none. */
+    callerRequestId: string | null;
     /** The matched route as documented, e.g. `GET /v1/flags/{id}`; unset when nothing matched. */
     endpoint?: string;
     principal?: Principal;

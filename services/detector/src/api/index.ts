@@ -1,6 +1,5 @@
 import { OpenAPIHono } from "@hono/zod-openapi";
 import { bodyLimit } from "hono/body-limit";
-import { requestId } from "hono/request-id";
 import { secureHeaders } from "hono/secure-headers";
 import { defaultSource } from "../console/csp.ts";
 import { registerConsole } from "../console/routes.ts";
@@ -8,6 +7,7 @@ import { guard } from "./access.ts";
 import type { ApiApp, ApiDeps, ApiEnv } from "./deps.ts";
 import { ApiError, type ErrorBody, toApiError, validationError } from "./errors.ts";
 import { noStore, observeRequests } from "./observe.ts";
+import { requestIds } from "./requestIds.ts";
 import { registerAsyncapiDocument } from "./routes/asyncapiDocument.ts";
 import { registerGetFlag } from "./routes/getFlag.ts";
 import { registerGetFlagContext } from "./routes/getFlagContext.ts";
@@ -41,7 +41,7 @@ export function createApi(deps: ApiDeps): ApiApp {
     },
   });
 
-  app.use(requestId({ headerName: "X-Request-Id", limitLength: 128 }));
+  app.use(requestIds);
   app.use(observeRequests(deps));
   app.use(
     secureHeaders({

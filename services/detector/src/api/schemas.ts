@@ -1,5 +1,5 @@
 import { z } from "@hono/zod-openapi";
-import { flagSchema, locationSchema, noticeSchema } from "@vigil/events";
+import { flagSchema, INVALID_TEXT, isStorableText, locationSchema, noticeSchema } from "@vigil/events";
 import { decodeCursor } from "@vigil/store";
 
 // The shapes the API shares between routes. Routes validate with them and /openapi.json is generated
@@ -61,7 +61,11 @@ export const auditEntrySchema = z
       .nullable()
       .openapi({ description: "The flag id, or the userId a list was filtered by" }),
     status: z.number().int(),
-    requestId: z.string().nullable(),
+    requestId: z.string().nullable().openapi({ description: "Vigil's own id of the request" }),
+    callerRequestId: z
+      .string()
+      .nullable()
+      .openapi({ description: "The X-Request-Id the caller sent, if any (cut to 256 characters)" }),
   })
   .openapi("AuditEntry");
 
@@ -101,13 +105,16 @@ export const cursorParam = z
 
 export const timestampParam = z.iso.datetime({ offset: true }).openapi({ description: "RFC 3339 timestamp" });
 
+/**
+ * An identifier in a path or query: bounded, and text the store can compare (no stored id holds NUL,
+ * a control character or an unpaired surrogate, and PostgreSQL refuses NUL in a parameter).
+ */
+export const idText = (max = 128) =>
+  z.string().min(1).max(max).refine(isStorableText, { error: INVALID_TEXT });
+
 /** The `{id}` of a path; bounded like the ids the contract allows. */
 export const idParams = z.strictObject({
-  id: z
-    .string()
-    .min(1)
-    .max(128)
-    .openapi({ param: { name: "id", in: "path" } }),
+  id: idText().openapi({ param: { name: "id", in: "path" } }),
 });
 
 /** For routes that take no query parameters: any given is a mistake worth a 400, not silence. */

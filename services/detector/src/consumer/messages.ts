@@ -1,5 +1,5 @@
 import { randomUUID } from "node:crypto";
-import { DLQ_HEADERS, type Notice, type Topics } from "@vigil/events";
+import { cleanText, DLQ_HEADERS, type Notice, type Topics } from "@vigil/events";
 import type { OutboxMessage, StoredFlag } from "@vigil/store";
 import type { InboundMessage, OutboundMessage } from "../kafka.ts";
 import type { SourceLogin } from "./sourceLogin.ts";
@@ -13,8 +13,10 @@ export const DEAD_LETTER_REASONS = [
   "not_json",
   "not_object",
   "invalid",
+  "invalid_text",
   "future_event",
   "engine_error",
+  "store_rejected",
 ] as const;
 export type DeadLetterReason = (typeof DEAD_LETTER_REASONS)[number];
 /** The `vigil-dlq-detail` header is cut to this many characters. */
@@ -34,22 +36,27 @@ export function noticeMessage(topics: Topics, notice: Notice): OutboxMessage {
   };
 }
 
-/** The original bytes, untouched, with headers naming why and where from. */
+/**
+ * The original bytes, untouched, with headers naming why and where from. Key, headers and detail
+ * are text the outbox stores: whatever the sender put in them is made storable (see cleanText).
+ */
 export function deadLetter(
   topics: Topics,
   message: InboundMessage,
   reason: DeadLetterReason,
   detail: string,
 ): OutboxMessage {
+  const headers: Record<string, string> = {};
+  for (const [name, value] of Object.entries(message.headers)) headers[cleanText(name)] = cleanText(value);
   return {
     messageId: `dlq:${message.topic}:${message.partition}:${message.offset}`,
     topic: topics.deadLetter,
-    key: message.key ?? "",
+    key: cleanText(message.key ?? ""),
     value: message.value ?? new Uint8Array(),
     headers: {
-      ...message.headers,
+      ...headers,
       [DLQ_HEADERS.reason]: reason,
-      [DLQ_HEADERS.detail]: detail.slice(0, DEAD_LETTER_DETAIL_MAX),
+      [DLQ_HEADERS.detail]: cleanText(detail, DEAD_LETTER_DETAIL_MAX),
       [DLQ_HEADERS.sourceTopic]: message.topic,
       [DLQ_HEADERS.sourcePartition]: String(message.partition),
       [DLQ_HEADERS.sourceOffset]: String(message.offset),

@@ -12,7 +12,7 @@ import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from
 import { isolatedTopics, type ReadMessage, readTopic, testBrokers } from "../../../../test/support/kafka.ts";
 import { connectKafka, type InboundBatch, type Publisher } from "../kafka.ts";
 import { createLogger } from "../log.ts";
-import { createMetrics } from "../metrics.ts";
+import { createMetrics, type Metrics } from "../metrics.ts";
 import { MESSAGE_ID_HEADER } from "./messages.ts";
 import { createPipeline } from "./pipeline.ts";
 
@@ -85,11 +85,11 @@ describe("pipeline", () => {
   });
   afterEach(() => sql.close());
 
-  const pipeline = (engine = defaultDetectionConfig) =>
+  const pipeline = (engine = defaultDetectionConfig, extra: { now?: () => Date; metrics?: Metrics } = {}) =>
     createPipeline({
       sql,
       log: createLogger("silent"),
-      metrics: createMetrics(),
+      metrics: extra.metrics ?? createMetrics(),
       groupId: "g",
       topics,
       engine,
@@ -101,6 +101,8 @@ describe("pipeline", () => {
       profileCacheBytes: 1024 * 1024,
       publisher,
       onOutbox: () => {},
+      stallSeconds: 120,
+      ...(extra.now ? { now: extra.now } : {}),
     });
 
   const outbox = async () =>
@@ -130,6 +132,110 @@ describe("pipeline", () => {
     expect((await loadUserStates(sql, ["u1"])).get("u1")).toEqual(
       profileAfter([login("a", 0), login("b", 5)], broken),
     );
+  });
+
+  it("dead-letters the one message the database refuses (store_rejected) and commits the rest", async () => {
+    // Valid to the contract, but PostgreSQL has no year 0: the insert of the events fails (22008).
+    const yearZero = { ...login("d", 3), occurredAt: "0000-01-01T00:00:00Z" };
+    const events = [login("a", 0), login("b", 1), login("c", 2), yearZero, login("e", 4)];
+    const next = await pipeline().onBatch(batch(events), active);
+    expect(next).toBe(5);
+    expect(await loadOffsets(sql, "g", topics.activity)).toEqual(new Map([[0, 5]]));
+    const stored = await sql.query<{ id: string }>("select id from events order by id");
+    expect(stored.rows.map((r) => r.id)).toEqual(["a", "b", "c", "e"]);
+    const dead = (await outbox()).filter((m) => m.topic === topics.deadLetter);
+    expect(dead.map((m) => [m.headers[DLQ_HEADERS.reason], m.headers[DLQ_HEADERS.sourceOffset]])).toEqual([
+      ["store_rejected", "3"],
+    ]);
+    expect(dead[0]?.headers[DLQ_HEADERS.detail]).toContain("out of range");
+    expect((await loadUserStates(sql, ["u1"])).get("u1")).toEqual(
+      profileAfter([login("a", 0), login("b", 1), login("c", 2), login("e", 4)]),
+    );
+  });
+
+  it("dead-letters a one-byte NUL message with a NUL in its key and headers, storably", async () => {
+    const nul: InboundBatch = {
+      ...batch([]),
+      highWatermark: 1,
+      messages: [
+        {
+          topic: topics.activity,
+          partition: 0,
+          offset: 0,
+          key: "k\u0000",
+          value: Buffer.from([0]),
+          headers: { "h\u0000": "v\u0000\ud800" },
+        },
+      ],
+    };
+    expect(await pipeline().onBatch(nul, active)).toBe(1);
+    const rows = await sql.query<{ key: string; headers: Record<string, string> }>(
+      "select key, headers from outbox",
+    );
+    expect(rows.rows).toMatchObject([
+      { key: "k", headers: { h: "v \ufffd", [DLQ_HEADERS.reason]: "not_json" } },
+    ]);
+  });
+
+  it("names an unknown User-Agent in its own words in flags and notices, and marks malformed client data", async () => {
+    const chrome =
+      "Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/124.0.0.0 Safari/537.36";
+    const lure = "Your account is locked. Verify now at https://evil.example/verify";
+    const day = (d: number) => new Date(Date.UTC(2026, 10, 1 + d, 10, 0)).toISOString();
+    const history = Array.from({ length: 12 }, (_, d) => ({
+      ...login(`h${d}`, 0),
+      occurredAt: day(d),
+      userAgent: chrome,
+    }));
+    const away = sampleIps({ country: "BR", count: 1, seed: 9 })[0] as string;
+    const takeover: AccountEventInput[] = [
+      {
+        id: "t1",
+        type: "login.succeeded",
+        occurredAt: day(13),
+        userId: "u1",
+        sessionId: "s-t",
+        ip: away,
+        userAgent: `${lure}\u0000${"!".repeat(2000)}`,
+      },
+      { ...emailChange, id: "t2", sessionId: "s-t", occurredAt: day(13) },
+      { ...emailChange, id: "t3", sessionId: "s-t", occurredAt: day(13), setting: "mfa", action: "disabled" },
+    ];
+    await pipeline().onBatch(batch([...history, ...takeover]), active);
+    const flags = await sql.query<{ reasons: { message: string; details?: Record<string, unknown> }[] }>(
+      "select reasons from flags where session_id = 's-t'",
+    );
+    const notices = await sql.query<{ body: string; device: string | null }>(
+      "select content->>'body' as body, content->>'device' as device from notices",
+    );
+    expect(flags.rows).toHaveLength(1);
+    expect(notices.rows).toHaveLength(1);
+    const written = JSON.stringify([flags.rows, notices.rows]);
+    expect(written).not.toMatch(/evil|Verify|locked/);
+    expect(notices.rows[0]?.device).toBe("an unknown device");
+    const novel = flags.rows[0]?.reasons.find((r) => r.details?.level !== undefined);
+    expect(novel?.details?.malformedClientData).toEqual(["userAgent"]);
+  });
+
+  it("names a partition whose batch cannot commit as stalled once it has waited too long, and clears it after", async () => {
+    let clock = Date.UTC(2026, 10, 21, 12, 0);
+    const metrics = createMetrics();
+    const run = pipeline(defaultDetectionConfig, { now: () => new Date(clock), metrics });
+    // Every commit now fails, and not for its data: the batch is retried, and nothing else happens.
+    await sql.query("alter table consumer_offsets rename to consumer_offsets_away");
+    const stuck = run.onBatch(batch([login("a", 0), login("b", 1)]), active);
+    clock += 60_000;
+    expect(run.stalled(), "behind for a minute: not yet stalled").toEqual([]);
+    clock += 61_000;
+    expect(run.stalled()).toEqual([{ topic: topics.activity, partition: 0, seconds: 121 }]);
+    const gauge = await metrics.registry.getSingleMetric("vigil_partition_stalled_seconds")?.get();
+    expect(gauge?.values).toEqual([{ labels: { topic: topics.activity, partition: "0" }, value: 121 }]);
+
+    await sql.query("alter table consumer_offsets_away rename to consumer_offsets");
+    expect(await stuck).toBe(2);
+    expect(run.stalled()).toEqual([]);
+    const after = await metrics.registry.getSingleMetric("vigil_partition_stalled_seconds")?.get();
+    expect(after?.values).toEqual([]);
   });
 
   it("applies a repeated event id once, whether in one batch or redelivered later", async () => {

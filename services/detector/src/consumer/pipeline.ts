@@ -16,10 +16,11 @@ import { planActivity } from "./activity.ts";
 import { type BatchPlan, messageKey, type PlanContext, PoisonMessage } from "./context.ts";
 import { Addresses } from "./enrich.ts";
 import { KeyedLock } from "./lock.ts";
-import { flagMessage, noticeMessage } from "./messages.ts";
+import { deadLetter, flagMessage, noticeMessage } from "./messages.ts";
 import { TrackedPopulation } from "./population.ts";
 import { untilDone } from "./retry.ts";
 import { planSources } from "./sources.ts";
+import { type Stall, StallWatch } from "./stalls.ts";
 import { UserCache } from "./userCache.ts";
 import { planUserMessages } from "./userTopics.ts";
 
@@ -46,6 +47,8 @@ export interface PipelineOptions {
   publisher: Publisher;
   /** Called after a batch commits with messages in the outbox. */
   onOutbox(): void;
+  /** A partition whose fetched messages wait longer than this to commit is stalled (readiness fails). */
+  stallSeconds?: number;
   now?: () => Date;
 }
 
@@ -79,6 +82,8 @@ export function createPipeline(options: PipelineOptions) {
     },
   });
   const locks = new KeyedLock();
+  const stalls = new StallWatch();
+  metrics.stalls.read = () => stalls.behind(now().getTime());
   const context: PlanContext = {
     sql,
     groupId,
@@ -155,18 +160,87 @@ export function createPipeline(options: PipelineOptions) {
     const { topic, partition } = batch;
     const from = await storedOffset(topic, partition);
     const fresh = batch.messages.filter((m) => from === null || m.offset >= from);
-    const last = fresh[fresh.length - 1];
-    if (last === undefined) return from;
-    const next = last.offset + 1;
-    const at = now();
+    if (fresh.length === 0) return from;
+    return commitIsolating(topic, partition, fresh, from, now());
+  }
+
+  /**
+   * Commits the messages; when the database refuses their data (see isDataError), halves them until
+   * the one it refuses is alone, dead-letters that one (`store_rejected`) and commits the rest: no
+   * input, however unforeseen, can stop its partition. Each half commits with its own offsets.
+   */
+  async function commitIsolating(
+    topic: string,
+    partition: number,
+    messages: InboundMessage[],
+    from: number | null,
+    at: Date,
+  ): Promise<number> {
     try {
-      return await planAndCommit(topic, partition, fresh, { from, next }, at, false);
+      return await commitMessages(topic, partition, messages, from, at);
+    } catch (error) {
+      if (!isDataError(error)) throw error;
+      const [only] = messages;
+      if (messages.length === 1 && only !== undefined) return commitRejected(only, from, error, at);
+      log.warn(
+        { err: (error as Error).message, topic, partition, messages: messages.length },
+        "the database refused a batch's data; splitting it to find the message",
+      );
+      const half = Math.ceil(messages.length / 2);
+      const middle = await commitIsolating(topic, partition, messages.slice(0, half), from, at);
+      return commitIsolating(topic, partition, messages.slice(half), middle, at);
+    }
+  }
+
+  async function commitMessages(
+    topic: string,
+    partition: number,
+    messages: InboundMessage[],
+    from: number | null,
+    at: Date,
+  ): Promise<number> {
+    const next = (messages[messages.length - 1] as InboundMessage).offset + 1;
+    try {
+      return await planAndCommit(topic, partition, messages, { from, next }, at, false);
     } catch (error) {
       if (!(error instanceof RepeatedEvents)) throw error;
       // Rare (a producer's retry, a replay): planned again, without the ids the store holds.
       log.info({ topic, partition, detail: error.message }, "batch repeats stored events; planning it again");
-      return planAndCommit(topic, partition, fresh, { from, next }, at, true);
+      return planAndCommit(topic, partition, messages, { from, next }, at, true);
     }
+  }
+
+  /** The one message the database refused: its offset moves past it, and it goes to the dead-letter topic. */
+  async function commitRejected(
+    message: InboundMessage,
+    from: number | null,
+    error: unknown,
+    at: Date,
+  ): Promise<number> {
+    const { topic, partition } = message;
+    const next = message.offset + 1;
+    const detail = `the database refused it: ${(error as Error).message}`;
+    log.error(
+      { err: (error as Error).message, topic, partition, offset: message.offset },
+      "dead-lettering a message the database refused",
+    );
+    await commitBatch(sql, {
+      groupId,
+      offsets: [{ topic, partition, from, next }],
+      events: [],
+      userStates: [],
+      sourceStates: [],
+      partitionStates: [],
+      flags: [],
+      notices: [],
+      noticeLimit: options.noticeLimit,
+      messages: [deadLetter(topics, message, "store_rejected", detail)],
+      publishAs: { flag: (f) => flagMessage(topics, f), notice: (n) => noticeMessage(topics, n) },
+      now: at.toISOString(),
+    });
+    stored.set(`${topic}:${partition}`, next);
+    metrics.deadLettered.inc({ reason: "store_rejected" });
+    return next;
   }
 
   async function planAndCommit(
@@ -227,6 +301,7 @@ export function createPipeline(options: PipelineOptions) {
     async onBatch(batch: InboundBatch, control: BatchControl): Promise<number | null> {
       const lockKey =
         batch.topic === topics.bySource ? `source:${batch.partition}` : `user:${batch.partition}`;
+      stalls.started(batch.topic, batch.partition, now().getTime());
       return locks.run(lockKey, async () => {
         const timer = metrics.batchSeconds.startTimer({ topic: batch.topic });
         let next: number | null = null;
@@ -248,12 +323,14 @@ export function createPipeline(options: PipelineOptions) {
           },
         );
         timer();
-        if (!done) return null;
+        if (!done) {
+          stalls.forget(batch.topic, batch.partition);
+          return null;
+        }
         const lastOffset = batch.messages[batch.messages.length - 1]?.offset ?? 0;
-        metrics.consumerLag.set(
-          { topic: batch.topic, partition: String(batch.partition) },
-          Math.max(0, batch.highWatermark - lastOffset - 1),
-        );
+        const lag = Math.max(0, batch.highWatermark - lastOffset - 1);
+        metrics.consumerLag.set({ topic: batch.topic, partition: String(batch.partition) }, lag);
+        stalls.committed(batch.topic, batch.partition, now().getTime());
         options.onOutbox();
         return next;
       });
@@ -265,8 +342,24 @@ export function createPipeline(options: PipelineOptions) {
       for (const partition of populations.keys())
         if (!ownedUsers.has(partition)) populations.delete(partition);
       stored.clear();
+      stalls.retain(owned);
+    },
+    /** Partitions whose fetched messages have waited longer than `stallSeconds` (default 120) to commit. */
+    stalled(): Stall[] {
+      return stalls.stalled(now().getTime(), options.stallSeconds ?? 120);
     },
   };
 }
 
 export type Pipeline = ReturnType<typeof createPipeline>;
+
+/**
+ * The database refused the data itself, so the same data will always fail: SQLSTATE class 22 (data
+ * exception: text it cannot store, a number out of range), 23 (integrity constraint violation) or 54
+ * (program limit exceeded: a value too large for an index row). The store's own repeated-event check
+ * is a RepeatedEvents, not one of these. PostgreSQL and PGlite both set `code`.
+ */
+export function isDataError(error: unknown): boolean {
+  const code = (error as { code?: unknown } | null)?.code;
+  return typeof code === "string" && /^(22|23|54)[0-9A-Z]{3}$/.test(code);
+}

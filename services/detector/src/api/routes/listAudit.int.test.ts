@@ -33,6 +33,7 @@ describe("GET /v1/audit", () => {
       target: "f4",
       status: 200,
       requestId: "r4",
+      callerRequestId: null,
     });
   });
 

@@ -3,10 +3,10 @@ import { listAudit } from "@vigil/store";
 import { securityOf } from "../access.ts";
 import type { ApiApp, ApiDeps } from "../deps.ts";
 import { errorResponses } from "../errors.ts";
-import { auditEntrySchema, limitParam } from "../schemas.ts";
+import { auditEntrySchema, idText, limitParam } from "../schemas.ts";
 
 const listAuditQuery = z.strictObject({
-  subject: z.string().min(1).max(256).optional().openapi({ description: "Only this caller's calls" }),
+  subject: idText(256).optional().openapi({ description: "Only this caller's calls" }),
   limit: limitParam,
 });
 const auditPageSchema = z.object({ items: z.array(auditEntrySchema) }).openapi("AuditPage");

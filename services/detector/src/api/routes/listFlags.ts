@@ -5,11 +5,18 @@ import { securityOf } from "../access.ts";
 import { readOnRecord } from "../audit.ts";
 import type { ApiApp, ApiDeps } from "../deps.ts";
 import { errorResponses } from "../errors.ts";
-import { cursorParam, flagResponseSchema, limitParam, pageSchema, timestampParam } from "../schemas.ts";
+import {
+  cursorParam,
+  flagResponseSchema,
+  idText,
+  limitParam,
+  pageSchema,
+  timestampParam,
+} from "../schemas.ts";
 
 const listFlagsQuery = z.strictObject({
-  userId: z.string().min(1).max(128).optional(),
-  sessionId: z.string().min(1).max(128).optional(),
+  userId: idText().optional(),
+  sessionId: idText().optional(),
   minSeverity: z.enum(SEVERITIES).optional().openapi({ description: "This severity and above" }),
   status: z.enum(FLAG_STATUSES).optional(),
   since: timestampParam.optional().openapi({ description: "Flags created at or after this time (RFC 3339)" }),

@@ -5,7 +5,13 @@ import type { ApiApp, ApiDeps } from "../deps.ts";
 const readinessSchema = z
   .object({
     ready: z.boolean(),
-    checks: z.record(z.string(), z.boolean()).openapi({ example: { consumer: true, store: true } }),
+    checks: z
+      .record(z.string(), z.boolean())
+      .openapi({ example: { consumer: true, store: true, partitions: true } }),
+    stalled: z.array(z.string()).optional().openapi({
+      description:
+        "`topic:partition` of each partition whose fetched messages have waited PARTITION_STALL_SECONDS to commit",
+    }),
   })
   .openapi("Readiness");
 
@@ -13,7 +19,7 @@ export const readyzRoute = createRoute({
   method: "get",
   path: "/readyz",
   tags: ["operations"],
-  summary: "Readiness: the consumer is in its group and the store answers",
+  summary: "Readiness: the consumer is in its group, the store answers and no partition is stalled",
   security: securityOf("GET /readyz"),
   responses: {
     200: { description: "Ready", content: { "application/json": { schema: readinessSchema } } },

@@ -14,6 +14,9 @@ const resolutionBody = z
     note: z
       .string()
       .max(2000)
+      .refine((note) => !note.includes("\u0000") && note.isWellFormed(), {
+        error: "must not contain NUL or unpaired surrogates",
+      })
       .optional()
       .openapi({ description: "Free text for other analysts, ≤ 2000 chars" }),
   })

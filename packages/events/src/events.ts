@@ -1,7 +1,7 @@
 import { z } from "zod";
 import { cleanText, isStorableText } from "./text.ts";
 
-/** Largest accepted message, in bytes (CONTRACT.md §1). */
+/** Largest accepted message, in bytes (docs/contract.md, "Input"). */
 export const MAX_EVENT_BYTES = 64 * 1024;
 
 /** The message of the issue an identifier with unstorable text gets; such an event is `invalid_text`. */
@@ -20,7 +20,7 @@ const clientText = (max: number) =>
     .optional()
     .catch(undefined);
 
-/** Limits of the client-controlled fields (CONTRACT.md §1); longer values are cut to them. */
+/** Limits of the client-controlled fields (docs/contract.md, "Input"); longer values are cut to them. */
 export const CLIENT_TEXT_LIMITS = { userAgent: 1024, deviceId: 128, accountHint: 256 } as const;
 export type ClientField = keyof typeof CLIENT_TEXT_LIMITS;
 const ip = z.union([z.ipv4(), z.ipv6()], { error: "must be an IPv4 or IPv6 address" });

@@ -12,7 +12,7 @@ export function severityRank(severity: Severity): number {
 export const FLAG_STATUSES = ["open", "compromised", "legitimate"] as const;
 export type FlagStatus = (typeof FLAG_STATUSES)[number];
 
-/** Stable reason codes (CONTRACT.md §3); more may be added, none renamed. */
+/** Stable reason codes (docs/contract.md, "Flags"); more may be added, none renamed. */
 export const REASON_CODES = [
   "new_country",
   "new_region",

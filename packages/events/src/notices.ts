@@ -2,7 +2,7 @@ import { z } from "zod";
 import { locationSchema, REASON_CODES } from "./flags.ts";
 
 /**
- * A suspicious-session notice to an end user (CONTRACT.md §2). It travels through third-party mail
+ * A suspicious-session notice to an end user (docs/contract.md, "Notices"). It travels through third-party mail
  * providers, so it carries no IP address, token, password request or link: only the approximate
  * place, the time, the device family, what was flagged and what to do in the product.
  */

@@ -30,7 +30,7 @@ export type ParseResult =
 const knownTypes: ReadonlySet<string> = new Set(EVENT_TYPES);
 const decoder = new TextDecoder("utf-8", { fatal: true });
 
-/** Decodes and validates one Kafka message value against CONTRACT.md §1. Never throws. */
+/** Decodes and validates one Kafka message value against docs/contract.md, "Input". Never throws. */
 export function parseEvent(value: Uint8Array | null): ParseResult {
   if (value === null) return { ok: false, kind: "not_json", message: "message has no value" };
   if (value.byteLength > MAX_EVENT_BYTES) {

@@ -1,4 +1,4 @@
-/** Kafka topics of the contract (CONTRACT.md §1–2) and the internal streams between replicas (ARCHITECTURE.md §4). */
+/** Kafka topics of the contract (docs/contract.md) and the internal streams between replicas (docs/architecture.md, decision 4). */
 export const TOPICS = {
   activity: "account-activity",
   deadLetter: "account-activity.dlq",

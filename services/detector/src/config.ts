@@ -13,7 +13,7 @@ const databasePoolSettings = {
 };
 
 /**
- * Every setting of the service, parsed once from the environment (CONTRACT.md §5 and the
+ * Every setting of the service, parsed once from the environment (docs/contract.md, "Running it" and the
  * documented extensions). Nothing else reads `process.env`.
  */
 export const configSchema = z.object({

@@ -4,7 +4,7 @@ import { HTTPException } from "hono/http-exception";
 import type { ContentfulStatusCode } from "hono/utils/http-status";
 import type { ZodError } from "zod";
 
-/** Every error code the API answers with (CONTRACT.md §4). A client switches on these, never on messages. */
+/** Every error code the API answers with (docs/contract.md, "HTTP API"). A client switches on these, never on messages. */
 export const ERROR_CODES = [
   "invalid_request",
   "unauthenticated",

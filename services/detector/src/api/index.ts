@@ -30,7 +30,7 @@ export { ERROR_CODES, type ErrorCode } from "./errors.ts";
 const TARGET_NAMES: Record<string, string> = { param: "path", json: "body" };
 
 /**
- * The HTTP API (CONTRACT.md §4). Every request passes, in order: request id, timing, security
+ * The HTTP API (docs/contract.md, "HTTP API"). Every request passes, in order: request id, timing, security
  * headers, no-store on /v1, the access rule of its route (authentication, rate limit, scope, audit),
  * the body limit, then the route's own zod validation. Every failure leaves through `onError`.
  */

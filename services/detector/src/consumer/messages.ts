@@ -65,7 +65,7 @@ export function deadLetter(
 }
 
 /**
- * A login re-keyed by its source network for cross-account detection (ARCHITECTURE.md §4), with
+ * A login re-keyed by its source network for cross-account detection (docs/architecture.md, decision 4), with
  * the network prefix and the address's keyed hash instead of the address (`SourceLogin`).
  * Published before its batch commits, not through the outbox: a batch that does not commit is
  * replayed and publishes the same message again, which the source state counts once.

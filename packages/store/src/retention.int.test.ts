@@ -164,7 +164,7 @@ describe.each(["pglite", "postgres"])("the events table of an older version, on 
          values ('a', 'login.succeeded', now(), '{}', now() - interval '200 days', 'u1', 's1'),
                 ('b', 'login.succeeded', now(), '{}', now(), 'u1', 's1')`,
       );
-      expect(await migrate(sql)).toEqual(["006_events_partitioned.sql"]);
+      expect(await migrate(sql, "006_events_partitioned.sql")).toEqual(["006_events_partitioned.sql"]);
       const rows = await sql.query<{ id: string; partition: string }>(
         "select id, tableoid::regclass::text as partition from events order by id",
       );

@@ -11,6 +11,7 @@ import {
   seedFlags,
   seedNotices,
   testApi,
+  token,
   user,
 } from "../fixtures.ts";
 
@@ -91,6 +92,9 @@ describe("GET /v1/flags/{id}/context", () => {
   });
 
   it("needs flags:read and records every call in the audit log with the flag as target", async () => {
+    // An operator without flags:read is refused and audited; an end user is refused before any audit entry.
+    const operator = await token({ sub: "operator-1", scope: "audit:read" });
+    expect((await call(app, "GET", "/v1/flags/f1/context", { token: operator })).status).toBe(403);
     expect((await call(app, "GET", "/v1/flags/f1/context", { token: await user("u1") })).status).toBe(403);
     const entries = await listAudit(store.sql, { limit: 50 });
     const mine = entries.filter((e) => e.action === "GET /v1/flags/{id}/context");

@@ -59,9 +59,16 @@ export interface DetectionConfig {
     manyFailuresBeforeSuccess: number;
     /** Failures older than this before the newest are dropped from the state. */
     maxKept: number;
+    /** The long window: a slow attack from many networks stays under the hourly counts. */
+    dayMs: number;
+    /** Failures over the day that raise the sessionless flag, and that make a success high. */
+    dayFailures: number;
+    dayFailuresBeforeSuccess: number;
     sessionlessPoints: number;
     successPoints: number;
     manySuccessPoints: number;
+    /** A failed second factor from a network the account does not use: the password is known. */
+    mfaFailedPoints: number;
   };
   source: {
     windowMs: number;
@@ -158,9 +165,13 @@ export const defaultDetectionConfig: DetectionConfig = {
     failuresBeforeSuccess: 6,
     manyFailuresBeforeSuccess: 15,
     maxKept: 64,
+    dayMs: DAY,
+    dayFailures: 30,
+    dayFailuresBeforeSuccess: 20,
     sessionlessPoints: 45,
     successPoints: 50,
     manySuccessPoints: 70,
+    mfaFailedPoints: 70,
   },
   source: {
     windowMs: HOUR,

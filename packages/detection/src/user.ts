@@ -81,7 +81,7 @@ export function observeUser(
       update = login(user, population, userId, event.sessionId, obs, late, config);
       break;
     case "login.failed":
-      update = bruteForceFailure(user.failures, userId, obs, config);
+      update = bruteForceFailure(user.failures, userId, obs, user.profile, config);
       break;
     default:
       update = activity(user, population, userId, event, obs, config);
@@ -150,7 +150,7 @@ function login(
   const reasons = novelty(user.profile, population, statuses, obs.at, config).reasons;
   const travel = impossibleTravel(user.profile.places, place, obs.at, config);
   if (travel !== null) reasons.push(travel);
-  const brute = bruteForceSuccess(user.failures, obs.at, obs.network, config);
+  const brute = bruteForceSuccess(user.failures, obs, user.profile, statuses, config);
   if (brute !== null) reasons.push(brute);
   const verdict = user.targeted.find(
     (t) => t.network === obs.network && t.at <= obs.at + config.lateToleranceMs,

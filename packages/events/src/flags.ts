@@ -29,6 +29,7 @@ export const REASON_CODES = [
   "mass_deletion",
   "mass_modification",
   "risky_session_activity",
+  "mfa_failed",
 ] as const;
 export type ReasonCode = (typeof REASON_CODES)[number];
 

@@ -18,6 +18,7 @@ const WHAT: Partial<Record<ReasonCode, string>> = {
   new_device: "a sign-in from a new device",
   impossible_travel: "sign-ins from places too far apart for the time between them",
   brute_force: "many failed attempts to guess your password",
+  mfa_failed: "a sign-in with your correct password that was stopped only by two-step verification",
   password_spray: "sign-in attempts that are part of an attack on many accounts",
   credential_stuffing: "sign-in attempts with passwords leaked from other sites",
   email_changed: "a change of your email address",

@@ -88,7 +88,8 @@ export function bruteForceFailure(
   ) {
     failures.recent.shift();
   }
-  const hours = countHour((failures.hours ??= []), obs.at, settings.dayMs);
+  failures.hours ??= [];
+  const hours = countHour(failures.hours, obs.at, settings.dayMs);
   const { n, since } = within(failures.recent, obs.at, settings.windowMs);
   const day = inDay(hours, obs.at, settings.dayMs);
   // On the account's own network a failed code is the owner's new phone more likely than a thief.

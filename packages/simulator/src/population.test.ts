@@ -10,6 +10,9 @@ function fail(message: string): never {
 }
 
 const options = { seed: 7, users: 300, days: 10 };
+
+/** Personas whose addresses do not follow them: a VPN exit, a roaming phone, a carrier's gateway. */
+const ELSEWHERE = ["vpn_user", "roaming_traveller", "carrier_hopper"];
 const population = generatePopulation(options);
 const times = population.map((item) => Date.parse(item.event.occurredAt));
 
@@ -77,14 +80,21 @@ describe("generatePopulation", () => {
   });
 
   it("attacks about attackRate of the users with every kind of attack", () => {
-    const victims = new Set<string>();
-    const kinds = new Set<string>();
-    for (const { event, label } of population) {
-      if (!label.attack) continue;
-      kinds.add(label.scenario);
-      if (event.type === "login.succeeded") victims.add(event.userId);
-    }
-    expect(victims.size).toBe(Math.round(options.users * 0.05));
+    const victimsOf = (items: typeof population) => {
+      const victims = new Set<string>();
+      const kinds = new Set<string>();
+      for (const { label } of items) {
+        if (!label.attack) continue;
+        kinds.add(label.scenario);
+        // A victim is an account the attacker got into: a session of theirs (a login or a cookie).
+        if (label.sessionId !== undefined && label.userId !== undefined) victims.add(label.userId);
+      }
+      return { victims, kinds };
+    };
+    expect(victimsOf(population).victims.size).toBe(Math.round(options.users * 0.05));
+    const heavy = generatePopulation({ ...options, attackRate: 0.4 });
+    const { victims, kinds } = victimsOf(heavy);
+    expect(victims.size).toBe(Math.round(options.users * 0.4));
     expect([...kinds].sort()).toEqual([...ATTACKS].sort());
     const benign = generatePopulation({ ...options, users: 50, attackRate: 0 });
     expect(benign.some((i) => i.label.attack)).toBe(false);
@@ -115,6 +125,7 @@ describe("generatePopulation", () => {
     const last = new Map<string, { at: number; place: Place }>();
     for (const [i, { event, label }] of population.entries()) {
       if (label.attack || event.userId === undefined || !event.type.startsWith("login.")) continue;
+      if (ELSEWHERE.includes(label.actor)) continue;
       const place = locate(parseIp(event.ip ?? "") ?? fail(`${event.ip}`)) ?? fail(`${event.ip}`);
       const previous = last.get(event.userId);
       if (previous !== undefined && distanceKm(previous.place, place) > 100) {

@@ -11,16 +11,25 @@ import { makeUser, seedTag, userIdFor } from "./users.ts";
 // A whole user base over a window of days: mostly ordinary people at home, some who travel,
 // commute, change phones or tidy up, and a share of accounts that get attacked.
 
-/** Most users are ordinary; each odd-but-benign behaviour is a few percent. */
+/**
+ * Most users are ordinary; each odd-but-benign behaviour is a few percent, roughly as common as it
+ * is among the users of a consumer service in a month (VPN users and roaming travellers are not rare).
+ */
 const PERSONA_MIX: readonly (readonly [PersonaName, number])[] = [
-  ["home_user", 70],
+  ["home_user", 56],
   ["commuter", 6],
-  ["traveller", 6],
-  ["new_phone", 4],
+  ["traveller", 4],
+  ["roaming_traveller", 4],
+  ["new_phone", 3],
   ["password_typos", 4],
   ["ipv6_rotating", 4],
   ["new_user", 3],
-  ["photo_cleanup", 3],
+  ["photo_cleanup", 2],
+  ["vpn_user", 5],
+  ["carrier_hopper", 3],
+  ["forgot_password", 3],
+  ["new_phone_secured", 2],
+  ["big_cleanup", 1],
 ];
 
 export interface Window {

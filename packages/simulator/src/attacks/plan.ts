@@ -1,11 +1,13 @@
 import type { Rng } from "../random.ts";
 import type { Draft } from "../story.ts";
-import { HOUR, Story } from "../story.ts";
+import { DAY, HOUR, Story } from "../story.ts";
 import type { AttackName, PersonaName } from "../types.ts";
+import { ATTACKS } from "../types.ts";
 import type { User } from "../users.ts";
 import { attackerId } from "./attacker.ts";
 import type { Campaign } from "./campaigns.ts";
-import { credentialStuffing, passwordSpray } from "./campaigns.ts";
+import { credentialStuffing, distributedSpray, passwordSpray, rotatingStuffing } from "./campaigns.ts";
+import { STEALTH_DAYS } from "./stealth.ts";
 import { ACCOUNT_ATTACKS } from "./takeovers.ts";
 
 // Chooses the victims (attackRate × users), deals them out over the attacks, and schedules each
@@ -19,21 +21,18 @@ const VICTIM_PERSONAS: readonly PersonaName[] = [
   "photo_cleanup",
 ];
 
-/** Dealing order: every attack appears once a population has six victims; takeovers are commonest. */
-const DEAL: readonly AttackName[] = [
-  "takeover_abroad",
-  "quiet_takeover",
-  "impossible_travel",
-  "brute_force",
-  "password_spray",
-  "credential_stuffing",
-  "takeover_abroad",
-  "quiet_takeover",
-  "impossible_travel",
-  "brute_force",
-];
+/** Dealing order: every attack in turn, so that a population with enough victims has each of them. */
+const DEAL: readonly AttackName[] = ATTACKS;
 
-const CAMPAIGN_VICTIMS: Partial<Record<AttackName, number>> = { password_spray: 3, credential_stuffing: 5 };
+/** Attacks that turn MFA off go to accounts that had it on, where there is one. */
+const WANTS_MFA: readonly AttackName[] = ["takeover_abroad", "laundering"];
+
+const CAMPAIGN_VICTIMS: Partial<Record<AttackName, number>> = {
+  password_spray: 3,
+  credential_stuffing: 5,
+  rotating_stuffing: 5,
+  distributed_spray: 5,
+};
 
 export interface AttackPlan {
   users: readonly User[];
@@ -51,13 +50,12 @@ function dealVictims(plan: AttackPlan): Map<AttackName, User[]> {
   const dealt = new Map<AttackName, User[]>();
   for (let i = 0; i < count && pool.length > 0; i++) {
     const name = DEAL[i % DEAL.length] as AttackName;
-    const at =
-      name === "takeover_abroad"
-        ? Math.max(
-            0,
-            pool.findIndex((u) => u.mfa),
-          )
-        : 0;
+    const at = WANTS_MFA.includes(name)
+      ? Math.max(
+          0,
+          pool.findIndex((u) => u.mfa),
+        )
+      : 0;
     const [victim] = pool.splice(at, 1);
     if (victim !== undefined) dealt.set(name, [...(dealt.get(name) ?? []), victim]);
   }
@@ -85,7 +83,8 @@ export function planAttacks(plan: AttackPlan): Draft[] {
         const id = attackerId(tag, name, index++);
         const story = new Story(`${tag}/${id}`);
         const attackRng = rng.fork(id);
-        const at = Math.min(from + (to - from) * attackRng.between(0.35, 0.95), to - 6 * HOUR);
+        const lasts = (STEALTH_DAYS[name] ?? 0) * DAY + 6 * HOUR;
+        const at = Math.min(from + (to - from) * attackRng.between(0.35, 0.95), to - lasts);
         ACCOUNT_ATTACKS[name]?.({ victim, story, rng: attackRng, at: Math.max(at, from), attackerId: id });
         for (const draft of story.drafts) drafts.push(draft);
       }
@@ -97,12 +96,23 @@ export function planAttacks(plan: AttackPlan): Draft[] {
       const campaignRng = rng.fork(id);
       const winners = victims.slice(i, i + size).map((u) => u.id);
       const campaign = campaignFor(name, story, campaignRng, id, users, winners);
-      (name === "password_spray" ? passwordSpray : credentialStuffing)(campaign);
+      runCampaign(name, campaign, users);
       place(story.drafts, campaignRng, from, to);
       for (const draft of story.drafts) drafts.push(draft);
     }
   }
   return drafts;
+}
+
+/** Plays a campaign of `name` (one that spans accounts) into its story, from time 0. */
+export function runCampaign(name: AttackName, campaign: Campaign, users: readonly User[]): void {
+  if (name === "password_spray") passwordSpray(campaign);
+  else if (name === "credential_stuffing") credentialStuffing(campaign);
+  else if (name === "rotating_stuffing") rotatingStuffing(campaign);
+  else if (name === "distributed_spray") {
+    const homes = new Map(users.filter((u) => campaign.victims.includes(u.id)).map((u) => [u.id, u.home]));
+    distributedSpray(campaign, (userId) => homes.get(userId));
+  } else throw new RangeError(`not a campaign: ${name}`);
 }
 
 /** Sprays try hundreds of real accounts; stuffing lists are mostly addresses never registered here. */
@@ -115,7 +125,7 @@ export function campaignFor(
   victims: readonly string[],
 ): Campaign {
   const others = users.map((u) => u.id).filter((userId) => !victims.includes(userId));
-  if (name === "password_spray") {
+  if (name === "password_spray" || name === "distributed_spray") {
     const targets = [...victims, ...rng.sample(others, Math.max(0, 400 - victims.length))];
     return { story, rng, attackerId: id, targets, victims, unknown: Math.max(300 - targets.length, 0) + 20 };
   }

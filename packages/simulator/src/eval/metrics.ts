@@ -6,11 +6,18 @@ import type { LabelledEvent } from "../types.ts";
 // Pure arithmetic of the quality report: from the labelled events and every flag update the engine
 // produced, how many attack sessions were caught, how many benign ones were flagged, how fast.
 
-/** One row of the report: a scenario's sessions (attack and benign kept apart). */
+/**
+ * One row of the report: a scenario's attacks and sessions (attack and benign kept apart). An attack
+ * is one attacker against one account (`actor` × `userId`), however many sessions it took: it is
+ * caught when any of its sessions' flags reaches high. A session is an attack session when any of
+ * its events is the attacker's (a stolen cookie replayed inside the owner's session included).
+ */
 export interface ScenarioQuality {
   scenario: string;
+  /** Attacks (attacker × account) with at least one session. */
+  attacks: number;
   attackSessions: number;
-  /** Attack sessions whose flag reached high or critical. */
+  /** Attacks one of whose sessions' flags reached high or critical. */
   caught: number;
   recall: number | null;
   benignSessions: number;
@@ -18,7 +25,11 @@ export interface ScenarioQuality {
   benignFlagged: number;
   benignMedium: number;
   benignHigh: number;
-  /** Events of the attack session up to and including the one that lifted its flag to high. */
+  /** Benign sessions that show the persona's odd behaviour (labelled `focus`), and how they fared. */
+  focusSessions: number;
+  focusMedium: number;
+  focusHigh: number;
+  /** Events of the first caught session up to and including the one that lifted its flag to high. */
   eventsToHigh: { median: number; p95: number; max: number } | null;
 }
 
@@ -34,6 +45,9 @@ export interface QualityReport {
 interface SessionTruth {
   scenario: string;
   attack: boolean;
+  focus: boolean;
+  /** actor × account of the attacker's events in it; null for benign sessions. */
+  incident: string | null;
   maxRank: number;
   eventsToHigh: number | null;
 }
@@ -51,8 +65,24 @@ export function aggregate(labelled: readonly LabelledEvent[], updates: readonly 
     if (event.userId === undefined || event.sessionId === undefined || event.type === "login.failed")
       continue;
     const key = sessionKey(event.userId, event.sessionId);
-    if (!sessions.has(key))
-      sessions.set(key, { scenario: label.scenario, attack: label.attack, maxRank: -1, eventsToHigh: null });
+    let truth = sessions.get(key);
+    if (truth === undefined) {
+      truth = {
+        scenario: label.scenario,
+        attack: false,
+        focus: false,
+        incident: null,
+        maxRank: -1,
+        eventsToHigh: null,
+      };
+      sessions.set(key, truth);
+    }
+    if (label.attack && !truth.attack) {
+      truth.attack = true;
+      truth.scenario = label.scenario;
+      truth.incident = `${label.actor}\u0000${event.userId}`;
+    }
+    if (label.focus === true) truth.focus = true;
   }
   const sessionless: QualityReport["sessionless"] = {};
   for (const update of updates) {
@@ -80,20 +110,40 @@ export function aggregate(labelled: readonly LabelledEvent[], updates: readonly 
   return { scenarios, overall, benignNotices: overall.benignHigh, sessionless };
 }
 
+/** Attacks as groups of their sessions, each caught or not, with the events to high of the first caught. */
+function incidents(truths: readonly SessionTruth[]): { caught: boolean; eventsToHigh: number | null }[] {
+  const byIncident = new Map<string, { caught: boolean; eventsToHigh: number | null }>();
+  for (const truth of truths) {
+    if (!truth.attack || truth.incident === null) continue;
+    const incident = byIncident.get(truth.incident) ?? { caught: false, eventsToHigh: null };
+    if (truth.maxRank >= HIGH) {
+      incident.caught = true;
+      if (incident.eventsToHigh === null) incident.eventsToHigh = truth.eventsToHigh;
+    }
+    byIncident.set(truth.incident, incident);
+  }
+  return [...byIncident.values()];
+}
+
 function quality(scenario: string, truths: readonly SessionTruth[]): ScenarioQuality {
-  const attacks = truths.filter((t) => t.attack);
+  const attacks = incidents(truths);
   const benign = truths.filter((t) => !t.attack);
-  const caught = attacks.filter((t) => t.maxRank >= HIGH);
+  const focus = benign.filter((t) => t.focus);
+  const caught = attacks.filter((t) => t.caught);
   const times = caught.map((t) => t.eventsToHigh ?? 0).sort((a, b) => a - b);
   return {
     scenario,
-    attackSessions: attacks.length,
+    attacks: attacks.length,
+    attackSessions: truths.filter((t) => t.attack).length,
     caught: caught.length,
     recall: attacks.length === 0 ? null : caught.length / attacks.length,
     benignSessions: benign.length,
     benignFlagged: benign.filter((t) => t.maxRank >= 0).length,
     benignMedium: benign.filter((t) => t.maxRank >= MEDIUM).length,
     benignHigh: benign.filter((t) => t.maxRank >= HIGH).length,
+    focusSessions: focus.length,
+    focusMedium: focus.filter((t) => t.maxRank >= MEDIUM).length,
+    focusHigh: focus.filter((t) => t.maxRank >= HIGH).length,
     eventsToHigh:
       times.length === 0
         ? null

@@ -11,47 +11,81 @@ const SETTING_WORDS: Partial<Record<SettingsChanged["setting"], string>> = {
   recovery_phone: "recovery phone",
 };
 
-/** Changes that hand the account to whoever makes them: each is a reason of its own. */
-export function sensitiveChange(event: SettingsChanged, config: DetectionConfig): ScoredReason | null {
+/** A sensitive change and whether it only adds protection (what owners do to secure an account). */
+export interface Change {
+  reason: ScoredReason;
+  additive: boolean;
+}
+
+/**
+ * Changes that hand the account to whoever makes them, or keep an intruder in (a token, a second
+ * factor of their own, a username or privacy setting that hides the account): each is a reason of
+ * its own. Adding protection is additive; replacing or removing it is not.
+ */
+export function sensitiveChange(event: SettingsChanged, config: DetectionConfig): Change | null {
   const points = config.activity.points;
-  const details = { setting: event.setting, action: event.action ?? "updated" };
+  const action = event.action ?? "updated";
+  const details = { setting: event.setting, action };
+  const added = action === "added" || action === "enabled";
   switch (event.setting) {
     case "email":
-      return {
-        code: "email_changed",
-        points: points.email,
-        message: "The account's email address was changed",
-        details,
-      };
+      return change("email_changed", points.email, "The account's email address was changed", details);
     case "password":
-      return {
-        code: "password_changed",
-        points: points.password,
-        message: "The account's password was changed",
-        details,
-      };
+      return change("password_changed", points.password, "The account's password was changed", details, true);
     case "mfa":
-      if (event.action !== "disabled" && event.action !== "removed") return null;
-      return {
-        code: "mfa_disabled",
-        points: points.mfaDisabled,
-        message: "Two-factor authentication was turned off",
-        details,
-      };
+      if (action === "disabled" || action === "removed") {
+        return change(
+          "mfa_disabled",
+          points.mfaDisabled,
+          "Two-factor authentication was turned off",
+          details,
+        );
+      }
+      return added
+        ? change("mfa_changed", points.mfaAdded, "A two-factor method was added", details, true)
+        : change("mfa_changed", points.mfaChanged, "The two-factor method was replaced", details);
     case "recovery_email":
     case "recovery_phone": {
       const what = SETTING_WORDS[event.setting] as string;
-      const verb = event.action === "removed" ? "removed" : event.action === "added" ? "added" : "changed";
-      return {
-        code: "recovery_changed",
-        points: points.recovery,
-        message: `The ${what} was ${verb}`,
+      const verb = action === "removed" ? "removed" : action === "added" ? "added" : "changed";
+      return change(
+        "recovery_changed",
+        points.recovery,
+        `The ${what} was ${verb}`,
         details,
-      };
+        action === "added",
+      );
     }
+    case "api_token":
+      if (action === "removed" || action === "disabled") return null;
+      return change(
+        "api_token_changed",
+        points.apiToken,
+        "An API access token was created for the account",
+        details,
+      );
+    case "username":
+      return change("username_changed", points.username, "The account's username was changed", details);
+    case "privacy":
+      return change(
+        "privacy_changed",
+        points.privacy,
+        "The account's privacy settings were changed",
+        details,
+      );
     default:
       return null;
   }
+}
+
+function change(
+  code: ScoredReason["code"],
+  points: number,
+  message: string,
+  details: Record<string, unknown>,
+  additive = false,
+): Change {
+  return { reason: { code, points, message, details }, additive };
 }
 
 /**

@@ -49,6 +49,8 @@ export interface DetectionConfig {
     /** Places closer than this (after subtracting accuracy) are neighbours: never impossible. */
     neighbourKm: number;
     points: number;
+    /** A place pair travelled this many times in sessions that ended quietly is the user's own. */
+    learnedPair: number;
   };
   bruteForce: {
     windowMs: number;
@@ -88,7 +90,21 @@ export interface DetectionConfig {
     targetedPoints: number;
   };
   activity: {
-    points: { email: number; password: number; mfaDisabled: number; recovery: number };
+    points: {
+      email: number;
+      password: number;
+      mfaDisabled: number;
+      /** A second factor added or enabled (additive), or replaced by another (the intruder's own). */
+      mfaAdded: number;
+      mfaChanged: number;
+      recovery: number;
+      /** Settings that keep an intruder in or hide the account. */
+      apiToken: number;
+      username: number;
+      privacy: number;
+      /** An additive change outside a seriously risky session: noted, barely scored. */
+      additive: number;
+    };
     massWindowMs: number;
     /** Items weighted by kind: one album is worth many photos. */
     itemWeights: { photo: number; album: number; comment: number; other: number };
@@ -101,11 +117,42 @@ export interface DetectionConfig {
     riskyFloor: number;
     riskyCriticalFloor: number;
   };
+  integrity: {
+    /** A session's network left its autonomous system nearby, in the same country, on the same device. */
+    weakPoints: number;
+    /** Another device or browser, another country, or an impossible speed since the login. */
+    strongPoints: number;
+    /** The same, into a country the account has never been used from. */
+    newCountryPoints: number;
+    /** The account's device id at once in another country (copied by an infostealer). */
+    copiedDevicePoints: number;
+    /** Another session of the same device active this recently (and not ended) is concurrent use. */
+    concurrentMs: number;
+  };
+  memory: {
+    /** Risky sessions' contexts are kept this long, their risk halving every half-life. */
+    ttlMs: number;
+    halfLifeMs: number;
+    maxContexts: number;
+    /** Content volume per account: bucket size, the week kept, and how fast the usual amount decays. */
+    bucketMs: number;
+    weekMs: number;
+    usualHalfLifeMs: number;
+    /** Weighted items over 24 h and 7 days that are a mass action, or `factor` times the usual, if more. */
+    deleted: { dayItems: number; weekItems: number; factor: number };
+    modified: { dayItems: number; weekItems: number; factor: number };
+  };
   session: {
     /** Sessions without a flag are forgotten this long after their last event. */
     ttlMs: number;
     /** Flagged sessions are kept longer so feedback can still find them. */
     flaggedTtlMs: number;
+    /**
+     * A login that scored high on its own (nothing done in its session) is learned only after this
+     * long without harm: a first VPN exit or trip must become familiar some day, an attacker's
+     * quiet probe not within the hours a takeover takes.
+     */
+    quietHighMs: number;
     maxSessions: number;
     /** Expired sessions are swept at most this often (and whenever the bound is reached). */
     sweepMs: number;
@@ -158,7 +205,7 @@ export const defaultDetectionConfig: DetectionConfig = {
     reasonBits: 1,
     newPlaceAndDevicePoints: 15,
   },
-  travel: { maxSpeedKmh: 1000, neighbourKm: 300, points: 60 },
+  travel: { maxSpeedKmh: 1000, neighbourKm: 300, points: 60, learnedPair: 2 },
   bruteForce: {
     windowMs: HOUR,
     failures: 10,
@@ -186,7 +233,18 @@ export const defaultDetectionConfig: DetectionConfig = {
     targetedPoints: 25,
   },
   activity: {
-    points: { email: 20, password: 15, mfaDisabled: 30, recovery: 20 },
+    points: {
+      email: 20,
+      password: 15,
+      mfaDisabled: 30,
+      mfaAdded: 10,
+      mfaChanged: 20,
+      recovery: 20,
+      apiToken: 20,
+      username: 10,
+      privacy: 10,
+      additive: 5,
+    },
     massWindowMs: HOUR,
     itemWeights: { photo: 1, album: 10, comment: 0.2, other: 1 },
     massDeletion: { items: 50, points: 25 },
@@ -196,7 +254,24 @@ export const defaultDetectionConfig: DetectionConfig = {
     riskyFloor: 70,
     riskyCriticalFloor: 90,
   },
-  session: { ttlMs: 12 * HOUR, flaggedTtlMs: 14 * DAY, maxSessions: 24, sweepMs: HOUR },
+  integrity: {
+    weakPoints: 20,
+    strongPoints: 30,
+    newCountryPoints: 35,
+    copiedDevicePoints: 30,
+    concurrentMs: 2 * HOUR,
+  },
+  memory: {
+    ttlMs: 30 * DAY,
+    halfLifeMs: 5 * DAY,
+    maxContexts: 8,
+    bucketMs: 4 * HOUR,
+    weekMs: 7 * DAY,
+    usualHalfLifeMs: 14 * DAY,
+    deleted: { dayItems: 100, weekItems: 250, factor: 5 },
+    modified: { dayItems: 200, weekItems: 500, factor: 5 },
+  },
+  session: { ttlMs: 12 * HOUR, flaggedTtlMs: 14 * DAY, quietHighMs: 2 * DAY, maxSessions: 24, sweepMs: HOUR },
   population: {
     maxValues: { country: 400, region: 4000, city: 10_000, network: 20_000, os: 200, family: 2000 },
     maxTotal: 5_000_000,

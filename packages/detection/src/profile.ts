@@ -24,6 +24,8 @@ export interface ReferencePlace {
   country: string;
   city: string | null;
   sessionId: string;
+  /** Autonomous system number of the login's address, when known. */
+  asn?: number | null;
 }
 
 /** What the account's logins looked like: plain JSON data, bounded and decaying. */
@@ -39,6 +41,13 @@ export interface Profile {
   /** Per level, decayed [new values seen, logins whose parent value was already known]. */
   novelty: Record<Level, [novel: number, trials: number]>;
   places: ReferencePlace[];
+  /** Autonomous systems of learned logins, by number (absent in states older than ASN enrichment). */
+  asns?: Record<string, ProfileEntry>;
+  /**
+   * Place pairs the user keeps travelling between faster than a plane (a VPN exit and home, a
+   * hotel and the home carrier), by pair key: learned from sessions that ended without harm.
+   */
+  pairs?: Record<string, ProfileEntry>;
 }
 
 /** How one login's value at one level relates to the profile, computed before it is learned. */
@@ -67,7 +76,48 @@ export function emptyProfile(): Profile {
     values: byLevel(() => ({})),
     novelty: byLevel(() => [0, 0] as [number, number]),
     places: [],
+    asns: {},
+    pairs: {},
   };
+}
+
+const MAX_ASNS = 16;
+const MAX_PAIRS = 8;
+
+/** The account's learned logins came through this autonomous system (not counting compromised ones). */
+export function asnKnown(profile: Profile, asn: number | null | undefined): boolean {
+  if (asn === null || asn === undefined) return false;
+  const entry = profile.asns?.[asn];
+  return entry !== undefined && entry.n > 0 && entry.compromised !== true;
+}
+
+/** Counts one more learned login through this autonomous system. */
+export function learnAsn(profile: Profile, asn: number | null | undefined, at: number): void {
+  if (asn === null || asn === undefined) return;
+  if (profile.asns === undefined) profile.asns = {};
+  const asns = profile.asns;
+  const entry = asns[asn];
+  if (entry === undefined) {
+    asns[asn] = { n: 1, at };
+    bound(asns, MAX_ASNS);
+  } else if (entry.compromised !== true) {
+    entry.n += 1;
+    if (at > entry.at) entry.at = at;
+  }
+}
+
+/** Counts one more quiet session between two places too far apart for the time between them. */
+export function learnPair(profile: Profile, pair: string, at: number): void {
+  if (profile.pairs === undefined) profile.pairs = {};
+  const pairs = profile.pairs;
+  const entry = pairs[pair];
+  if (entry === undefined) {
+    pairs[pair] = { n: 1, at };
+    bound(pairs, MAX_PAIRS);
+  } else {
+    entry.n += 1;
+    if (at > entry.at) entry.at = at;
+  }
 }
 
 export function loginKeys(obs: Observation): LoginKeys {
@@ -186,6 +236,14 @@ export function decay(profile: Profile, at: number, config: DetectionConfig): vo
     const pair = profile.novelty[level];
     pair[0] *= factor;
     pair[1] *= factor;
+  }
+  for (const extra of [profile.asns, profile.pairs]) {
+    if (extra === undefined) continue;
+    for (const key of Object.keys(extra)) {
+      const entry = extra[key] as ProfileEntry;
+      entry.n *= factor;
+      if (entry.n < config.profile.forgetBelow && entry.compromised !== true) delete extra[key];
+    }
   }
   profile.decayedAt = at;
 }

@@ -1,24 +1,41 @@
 import { distanceKm, type Place } from "@vigil/geo";
 import type { DetectionConfig } from "./config.ts";
 import type { ScoredReason } from "./flag.ts";
-import type { ReferencePlace } from "./profile.ts";
+import type { Profile, ReferencePlace } from "./profile.ts";
 import { count, duration, placeLabel } from "./wording.ts";
 
 const HOUR = 3_600_000;
+
+/** What the login's network says about its place: geoip of a carrier's address is its home. */
+export interface Carrier {
+  asn: number | null;
+  /** The account's own carrier (or network) and device in a country it knows: roaming tunnels home. */
+  ownCarrier: boolean;
+}
+
+/** An impossible trip, or one the user keeps making (reason null), with the place pair it is. */
+export interface Travel {
+  reason: ScoredReason | null;
+  pair: string;
+}
 
 /**
  * Speed between this login and the nearest earlier located login of the account (or the nearest
  * later one when this login arrives late), after subtracting both places' accuracy radii: geoip is
  * only sure to within those, so only the distance beyond them is certain travel. Places within the
  * neighbour distance, or in the same city, are never impossible. Unknown and non-public places
- * never are either.
+ * never are either. Nor is the same carrier at both ends, or the account's own carrier and device
+ * (a phone roaming abroad still geolocates at home), nor a place pair the user has made quietly
+ * often enough (a VPN exit and home): those return the pair with no reason.
  */
 export function impossibleTravel(
-  places: readonly ReferencePlace[],
+  profile: Pick<Profile, "places" | "pairs">,
   place: Place | null,
   at: number,
   config: DetectionConfig,
-): ScoredReason | null {
+  carrier: Carrier = { asn: null, ownCarrier: false },
+): Travel | null {
+  const places = profile.places;
   if (place === null || places.length === 0) return null;
   const from = reference(places, at);
   if (from.country === place.country && from.city !== null && from.city === place.city) return null;
@@ -28,23 +45,40 @@ export function impossibleTravel(
   const elapsed = Math.abs(at - from.at);
   const speed = elapsed === 0 ? Number.POSITIVE_INFINITY : certainKm / (elapsed / HOUR);
   if (speed <= config.travel.maxSpeedKmh) return null;
+  const pair = pairKey(from, place);
+  const roaming = carrier.ownCarrier || (carrier.asn !== null && from.asn === carrier.asn);
+  if (roaming || Math.round(profile.pairs?.[pair]?.n ?? 0) >= config.travel.learnedPair)
+    return { reason: null, pair };
   const [earlier, later] =
     from.at <= at ? [placeLabel(from), placeLabel(place)] : [placeLabel(place), placeLabel(from)];
   const shown = Number.isFinite(speed) ? `${count(speed)} km/h` : "no time at all";
   return {
-    code: "impossible_travel",
-    points: config.travel.points,
-    message: `Travelled ${count(km)} km in ${duration(elapsed)} (${shown}) from ${earlier} to ${later}`,
-    details: {
-      distanceKm: Math.round(km),
-      certainKm: Math.round(certainKm),
-      minutes: Math.round(elapsed / 60_000),
-      speedKmh: Number.isFinite(speed) ? Math.round(speed) : null,
-      from: { country: from.country, city: from.city },
-      to: { country: place.country, city: place.city },
-      previousSessionId: from.sessionId,
+    pair,
+    reason: {
+      code: "impossible_travel",
+      points: config.travel.points,
+      message: `Travelled ${count(km)} km in ${duration(elapsed)} (${shown}) from ${earlier} to ${later}`,
+      details: {
+        distanceKm: Math.round(km),
+        certainKm: Math.round(certainKm),
+        minutes: Math.round(elapsed / 60_000),
+        speedKmh: Number.isFinite(speed) ? Math.round(speed) : null,
+        from: { country: from.country, city: from.city },
+        to: { country: place.country, city: place.city },
+        previousSessionId: from.sessionId,
+      },
     },
   };
+}
+
+/** The same two places in either order: "DE/Berlin|NG/Lagos". */
+function pairKey(
+  a: { country: string; city: string | null },
+  b: { country: string; city: string | null },
+): string {
+  const one = `${a.country}/${a.city ?? ""}`;
+  const two = `${b.country}/${b.city ?? ""}`;
+  return one < two ? `${one}|${two}` : `${two}|${one}`;
 }
 
 /** The latest reference at or before `at`; the earliest after it for a late login. */

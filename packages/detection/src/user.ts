@@ -10,12 +10,21 @@ import {
   settle,
   touch,
 } from "./flag.ts";
-import { afterChange, familiar, learnLogin } from "./learning.ts";
+import { adoptContext, carriesContext, contextChange, unknownSessionRisk } from "./integrity.ts";
+import { afterChange, clonedDevice, familiar, learnLogin } from "./learning.ts";
+import {
+  type AccountMemory,
+  accountVolume,
+  emptyMemory,
+  inheritedRisk,
+  rememberedRisk,
+  rememberRisk,
+} from "./memory.ts";
 import { novelty } from "./novelty.ts";
 import type { Observation } from "./observation.ts";
 import type { PopulationState } from "./population.ts";
-import { assess, emptyProfile, loginKeys, type Profile } from "./profile.ts";
-import { escalate, expireSessions, newSession, type SessionRisk } from "./session.ts";
+import { asnKnown, assess, emptyProfile, type LevelStatus, loginKeys, type Profile } from "./profile.ts";
+import { escalate, expireSessions, newSession, type SessionRisk, serious } from "./session.ts";
 import { impossibleTravel } from "./travel.ts";
 import { type PendingVerdict, sourceReason } from "./verdicts.ts";
 import { locationOf } from "./wording.ts";
@@ -35,6 +44,8 @@ export interface UserState {
   targeted: PendingVerdict[];
   /** Sessionless flags of the account as a target of spray or stuffing, by code. */
   targetFlags: Record<string, FlagRecord>;
+  /** Recent risk and content volume across sessions (absent in states written before it existed). */
+  memory?: AccountMemory;
 }
 
 export interface UserStep {
@@ -53,6 +64,7 @@ export function initialUserState(): UserState {
     failures: emptyFailures(),
     targeted: [],
     targetFlags: {},
+    memory: emptyMemory(),
   };
 }
 
@@ -98,23 +110,129 @@ function activity(
   obs: Observation,
   config: DetectionConfig,
 ): FlagUpdate | null {
-  const session = sessionOf(user, event.sessionId, obs.at);
+  const memory = memoryOf(user);
+  let session = findSession(user, event.sessionId);
+  if (session === undefined) {
+    // Events can invent sessions without a login: the bound holds for them too.
+    if (user.sessions.length >= config.session.maxSessions) sweep(user, population, obs.at, config);
+    session = newSession(event.sessionId, obs.at);
+    session.unknown = true;
+    user.sessions.push(session);
+    const remembered = rememberedRisk(memory, event.sessionId, obs.at, config);
+    if (remembered !== null) {
+      session.login = Math.round(remembered.risk);
+      session.inherited = remembered.why;
+    }
+  }
   const before = fingerprint(session.flag);
   touch(session.flag, obs.at);
+  if (carriesContext(obs)) integrity(user, population, session, obs, config);
   let reason: ScoredReason | null = null;
-  if (event.type === "settings.changed") reason = sensitiveChange(event, config);
-  else if (event.type === "content.deleted") {
-    reason = massAction(session.deleted, "deleted", obs.at, event.contentType, event.count, config);
-  } else if (event.type === "content.modified") {
-    reason = massAction(session.modified, "modified", obs.at, event.contentType, event.count, config);
+  let additive = false;
+  if (event.type === "settings.changed") {
+    const change = sensitiveChange(event, config);
+    if (change !== null) ({ reason, additive } = change);
+  } else if (event.type === "content.deleted" || event.type === "content.modified") {
+    const kind = event.type === "content.deleted" ? "deleted" : "modified";
+    const actions = kind === "deleted" ? session.deleted : session.modified;
+    const weight = event.count * config.activity.itemWeights[event.contentType];
+    const inSession = massAction(actions, kind, obs.at, event.contentType, event.count, config);
+    const acrossSessions = accountVolume(memory, kind, obs.at, weight, config);
+    reason = inSession ?? acrossSessions;
   } else session.ended = true;
   if (reason !== null) {
+    // Securing the account from where the owner is counts for little: owners do it every day.
+    if (additive && !serious(session, config))
+      reason = { ...reason, points: config.activity.points.additive };
     addReason(session.flag, reason);
-    escalate(session, reason.code, config);
+    escalate(session, reason.code, config, additive);
   }
   const update = settle(session.flag, userId, config, before);
   afterChange(user, population, session, config);
   return update;
+}
+
+/**
+ * Holds an in-session event's context against its session's: a stolen cookie used elsewhere, or
+ * a session Vigil never saw begin. Either makes the session risky for what it does next.
+ */
+function integrity(
+  user: UserState,
+  population: PopulationState,
+  session: SessionRisk,
+  obs: Observation,
+  config: DetectionConfig,
+): void {
+  let found: ScoredReason | null = null;
+  if (session.keys === null) {
+    if (session.unknown !== true) {
+      adoptContext(session, obs);
+      return;
+    }
+    found = unknownSessionRisk(session, user.profile, population, obs, config);
+    if (found !== null && found.points >= config.integrity.newCountryPoints) session.hijacked = "strong";
+  } else {
+    found = contextChange(session, user.profile, obs, config);
+    if (found !== null) {
+      const strength = found.details?.strength === "strong" ? "strong" : "weak";
+      if (session.hijacked !== "strong") session.hijacked = strength;
+    }
+  }
+  if (found === null) return;
+  // The first move is the one to tell; a later, stronger one replaces it.
+  const known = session.flag.reasons.find((r) => r.code === "session_context_changed");
+  if (known === undefined || found.points > known.points) addReason(session.flag, found);
+  if (!session.loginReasons.includes("session_context_changed")) {
+    session.loginReasons.push("session_context_changed");
+    session.login += found.points;
+  }
+  rememberRisk(user.memory as AccountMemory, session, obs.at, config);
+  // Changes made before the move are judged again: the session is no longer the owner's.
+  for (const code of session.activity) escalate(session, code, config, session.additive?.includes(code));
+}
+
+/**
+ * Forgets expired sessions and keeps the bound; a deferred login is learned once its session has
+ * been quiet for the session lifetime without turning high (flagged ones are kept longer, but
+ * their learning does not wait for that).
+ */
+function sweep(user: UserState, population: PopulationState, at: number, config: DetectionConfig): void {
+  const { kept, gone } = expireSessions(user.sessions, at, config);
+  user.sessions = kept;
+  for (const session of kept) {
+    if (session.learned === "deferred") settleDeferred(user, population, session, at, config);
+  }
+  for (const session of gone) {
+    // Pushed out by the bound before its time is up: forgotten, not learned (events can invent sessions).
+    if (session.learned === "deferred") settleDeferred(user, population, session, at, config);
+  }
+  user.sweptAt = Math.max(user.sweptAt, at);
+}
+
+/**
+ * A deferred login is learned once its session has done no harm and been quiet long enough: the
+ * session lifetime for a login below high, longer for one that scored high by itself. A session
+ * that escalated, moved mid-way or was resolved compromised never teaches the profile.
+ */
+function settleDeferred(
+  user: UserState,
+  population: PopulationState,
+  session: SessionRisk,
+  at: number,
+  config: DetectionConfig,
+): void {
+  const harmed =
+    session.status === "compromised" ||
+    session.hijacked != null ||
+    session.flag.reasons.some((r) => r.code === "risky_session_activity");
+  if (harmed) {
+    session.learned = "withdrawn";
+    return;
+  }
+  const high = session.flag.score >= config.severity.high;
+  const quiet = at - session.flag.lastAt;
+  if (quiet >= (high ? config.session.quietHighMs : config.session.ttlMs))
+    learnLogin(user, population, session, config);
 }
 
 function login(
@@ -129,42 +247,47 @@ function login(
   // Sweeping every login would cost more than the rest of the scoring: once per sweep interval,
   // or as soon as the account holds more sessions than the bound.
   if (obs.at - user.sweptAt >= config.session.sweepMs || user.sessions.length >= config.session.maxSessions) {
-    const { kept, gone } = expireSessions(user.sessions, obs.at, config);
-    user.sessions = kept;
-    for (const session of gone) {
-      if (session.learned === "deferred" && session.flag.score < config.severity.high) {
-        learnLogin(user, population, session, config);
-      }
-    }
-    user.sweptAt = Math.max(user.sweptAt, obs.at);
+    sweep(user, population, obs.at, config);
   }
   if (user.targeted.length > 0) {
     user.targeted = user.targeted.filter((t) => obs.at - t.at <= config.source.verdictTtlMs);
   }
+  const memory = memoryOf(user);
   const session = sessionOf(user, sessionId, obs.at);
   const flag = session.flag;
   const before = fingerprint(flag);
   const keys = loginKeys(obs);
   const statuses = assess(user.profile, keys);
   const place = obs.nonPublic ? null : obs.place;
-  const reasons = novelty(user.profile, population, statuses, obs.at, config).reasons;
-  const travel = impossibleTravel(user.profile.places, place, obs.at, config);
-  if (travel !== null) reasons.push(travel);
+  const copied = clonedDevice(user, session, statuses, obs, config);
+  const asn = obs.asn?.number ?? null;
+  const reasons = novelty(
+    user.profile,
+    population,
+    statuses,
+    obs.at,
+    config,
+    asnKnown(user.profile, asn),
+  ).reasons;
+  if (copied !== null) reasons.push(copied);
+  session.familiar = familiar(statuses);
+  const travel = impossibleTravel(user.profile, place, obs.at, config, {
+    asn,
+    ownCarrier:
+      session.familiar || (asnKnown(user.profile, asn) && deviceSeen(statuses) && countrySeen(statuses)),
+  });
+  session.pair = travel?.pair ?? null;
+  if (travel !== null && travel.reason !== null) reasons.push(travel.reason);
   const brute = bruteForceSuccess(user.failures, obs, user.profile, statuses, config);
   if (brute !== null) reasons.push(brute);
   const verdict = user.targeted.find(
     (t) => t.network === obs.network && t.at <= obs.at + config.lateToleranceMs,
   );
-  session.familiar = familiar(statuses);
   if (verdict !== undefined) reasons.push(sourceReason(verdict, session.familiar, config));
 
   session.startedAt = obs.at;
-  session.network = obs.network;
-  session.keys = keys;
-  if (place !== null) {
-    const { lat, lon, accuracyKm, country, city } = place;
-    session.place = { lat, lon, accuracyKm, country, city };
-  }
+  session.unknown = false;
+  adoptContext(session, obs, keys);
   if (flag.location === null) flag.location = locationOf(place);
   touch(flag, obs.at);
   for (const reason of reasons) {
@@ -172,16 +295,50 @@ function login(
     session.login += reason.points;
     if (!session.loginReasons.includes(reason.code)) session.loginReasons.push(reason.code);
   }
+  // A second session from where a suspicious one came from carries its risk (laundering).
+  const inherited = inheritedRisk(memory, user.profile, sessionId, obs, config);
+  if (inherited !== null && inherited.risk > session.login) {
+    session.login = Math.round(inherited.risk);
+    session.inherited = inherited.why;
+  }
+  const risky = config.activity.riskyLoginScore;
+  if (session.login >= risky && session.loginReasons.some((c) => c !== "new_device")) {
+    rememberRisk(memory, session, obs.at, config);
+  }
   // Activity that arrived before its (late) login is judged again now that the login's risk is known.
-  for (const code of session.activity) escalate(session, code, config);
+  for (const code of session.activity) escalate(session, code, config, session.additive?.includes(code));
   const update = settle(flag, userId, config, before);
 
-  const cut = config.severity;
+  // What a risky login shows is learned only once its session has ended quietly and hours passed.
   if (!late && session.learned === false) {
-    if (flag.score < cut.medium) learnLogin(user, population, session, config, statuses);
-    else if (flag.score < cut.high) session.learned = "deferred";
+    if (session.login < risky && session.inherited == null)
+      learnLogin(user, population, session, config, statuses);
+    else session.learned = "deferred";
   }
   return update;
+}
+
+function deviceSeen(statuses: readonly LevelStatus[]): boolean {
+  const id = statuses.find((s) => s.level === "deviceId");
+  return id !== undefined ? id.seen : statuses.some((s) => s.level === "family" && s.seen);
+}
+
+function countrySeen(statuses: readonly LevelStatus[]): boolean {
+  return statuses.some((s) => s.level === "country" && s.seen);
+}
+
+function memoryOf(user: UserState): AccountMemory {
+  if (user.memory === undefined) user.memory = emptyMemory();
+  return user.memory;
+}
+
+function findSession(user: UserState, sessionId: string): SessionRisk | undefined {
+  const sessions = user.sessions;
+  for (let i = sessions.length - 1; i >= 0; i--) {
+    const session = sessions[i] as SessionRisk;
+    if (session.id === sessionId) return session;
+  }
+  return undefined;
 }
 
 /** The session's record, created on first sight (its login may be late, or older than the state). */

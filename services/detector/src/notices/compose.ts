@@ -27,6 +27,11 @@ const WHAT: Partial<Record<ReasonCode, string>> = {
   recovery_changed: "a change of your account recovery details",
   mass_deletion: "many photos or albums being deleted",
   mass_modification: "many photos or albums being changed",
+  session_context_changed: "your signed-in session being used from another place or device",
+  mfa_changed: "a new two-step verification method",
+  api_token_changed: "a new access token for your account",
+  username_changed: "a change of your username",
+  privacy_changed: "a change of your privacy settings",
 };
 
 export function placeName(location: Location | null): string | null {

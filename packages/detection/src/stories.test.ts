@@ -1,0 +1,425 @@
+// Takeovers as attackers run them, and owners as they really behave: what an analyst reads.
+import type { AccountEventInput } from "@vigil/events";
+import type { Asn, Place } from "@vigil/geo";
+import { describe, expect, it } from "vitest";
+import { defaultDetectionConfig } from "./config.ts";
+import type { FlagUpdate } from "./flag.ts";
+import type { Observation } from "./observation.ts";
+import { emptyPopulation, type PopulationState } from "./population.ts";
+import { DAY, event, HOUR, history, loginObs, MINUTE, observed, PLACES, sessionObs, UA } from "./testing.ts";
+import { observeUser, type UserState } from "./user.ts";
+
+const TELEKOM: Asn = { number: 3320, org: "Deutsche Telekom AG" };
+const MTN: Asn = { number: 29465, org: "MTN Nigeria" };
+const LAGOS = { place: PLACES.lagos, network: "41.58.1.0/24", asn: MTN };
+
+type Fields = Partial<AccountEventInput> & { type: AccountEventInput["type"] };
+
+/** An in-session event that carries the address, user agent and device id it came from. */
+function from(
+  at: number,
+  sessionId: string,
+  fields: Fields,
+  where: { place: Place; network: string; asn?: Asn | null },
+  device: { userAgent?: string; deviceId?: string } = {},
+): Observation {
+  const e = event(at, {
+    userId: "u1",
+    sessionId,
+    ip: "192.0.2.77",
+    userAgent: device.userAgent ?? UA.chromeWindows,
+    deviceId: device.deviceId ?? "laptop-1",
+    ...fields,
+  });
+  return observed(e, where);
+}
+
+function settled(): { state: UserState; population: PopulationState; t: number } {
+  const population = emptyPopulation();
+  const { state, end } = history(40, population);
+  return { state, population, t: end + DAY };
+}
+
+function replay(
+  state: UserState,
+  population: PopulationState,
+  observations: Observation[],
+): (FlagUpdate | undefined)[] {
+  return observations.map((obs) => observeUser(state, population, obs).flags[0]);
+}
+
+const codes = (flag: FlagUpdate | undefined) => flag?.reasons.map((r) => r.code) ?? [];
+const message = (flag: FlagUpdate | undefined, code: string) =>
+  flag?.reasons.find((r) => r.code === code)?.message;
+
+describe("session integrity", () => {
+  it("a cookie replayed from abroad in the owner's live session: recovery email and password changed, no new login", () => {
+    const { state, population, t } = settled();
+    const steps = replay(state, population, [
+      loginObs(t, { sessionId: "own", deviceId: "laptop-1", asn: TELEKOM }),
+      from(
+        t + 10 * MINUTE,
+        "own",
+        { type: "settings.changed", setting: "recovery_email", action: "updated" },
+        LAGOS,
+      ),
+      from(
+        t + 11 * MINUTE,
+        "own",
+        { type: "settings.changed", setting: "password", action: "updated" },
+        LAGOS,
+      ),
+    ]);
+    expect(steps[0]).toBeUndefined();
+    expect(steps[1]?.severity).toBe("high");
+    expect(steps[2]?.severity).toBe("critical");
+    expect(message(steps[2], "session_context_changed")).toBe(
+      "The session moved from Berlin, Germany via Deutsche Telekom AG on Chrome on Windows to Lagos, Nigeria via MTN Nigeria on Chrome on Windows 10 min after it began (country changed, 30,980 km/h); a stolen session cookie reads this way",
+    );
+    expect(steps[2]?.reasons[0]?.message).toBe(
+      "Recovery contact changed and password changed in a session whose login was already suspicious (session moved to another place or device)",
+    );
+  });
+
+  it("an in-session hijack: email changed and albums deleted from a foreign address in the owner's session", () => {
+    const { state, population, t } = settled();
+    const steps = replay(state, population, [
+      loginObs(t, { sessionId: "own", deviceId: "laptop-1" }),
+      from(
+        t + 30 * MINUTE,
+        "own",
+        { type: "settings.changed", setting: "email" },
+        { place: PLACES.lagos, network: "41.58.1.0/24" },
+      ),
+      from(
+        t + 32 * MINUTE,
+        "own",
+        { type: "content.deleted", contentType: "album", count: 6 },
+        { place: PLACES.lagos, network: "41.58.1.0/24" },
+      ),
+    ]);
+    expect(steps.map((f) => f?.severity)).toEqual([undefined, "high", "critical"]);
+    expect(codes(steps[2])).toEqual(
+      expect.arrayContaining(["session_context_changed", "email_changed", "mass_deletion"]),
+    );
+  });
+
+  it("another browser in the session is a hijack even from the same address", () => {
+    const { state, population, t } = settled();
+    const steps = replay(state, population, [
+      loginObs(t, { sessionId: "own", deviceId: "laptop-1" }),
+      from(
+        t + 5 * MINUTE,
+        "own",
+        { type: "settings.changed", setting: "email" },
+        { place: PLACES.berlin, network: "192.0.2.0/24" },
+        { userAgent: UA.firefoxLinux, deviceId: "other" },
+      ),
+    ]);
+    expect(steps[1]?.severity).toBe("high");
+    expect(message(steps[1], "session_context_changed")).toContain("(browser changed)");
+  });
+
+  it("carrier address changes in one autonomous system and one country are the owner's phone, not a hijack", () => {
+    const { state, population, t } = settled();
+    const hamburgCarrier = { place: PLACES.hamburg, network: "80.187.1.0/24", asn: TELEKOM };
+    const steps = replay(state, population, [
+      loginObs(t, { sessionId: "own", deviceId: "laptop-1", asn: TELEKOM }),
+      from(t + 5 * MINUTE, "own", { type: "settings.changed", setting: "email" }, hamburgCarrier),
+    ]);
+    expect(codes(steps[1])).toEqual(["email_changed"]);
+    expect(steps[1]?.severity).toBe("low");
+  });
+
+  it("without an ASN, a nearby network in the same country passes (carrier NAT) and one abroad does not", () => {
+    const { state, population, t } = settled();
+    const steps = replay(state, population, [
+      loginObs(t, { sessionId: "own", deviceId: "laptop-1" }),
+      from(
+        t + 5 * MINUTE,
+        "own",
+        { type: "content.modified", contentType: "photo" },
+        { place: PLACES.potsdam, network: "100.64.9.0/24" },
+      ),
+      from(
+        t + 6 * MINUTE,
+        "own",
+        { type: "content.modified", contentType: "photo" },
+        { place: PLACES.paris, network: "100.65.9.0/24" },
+      ),
+    ]);
+    expect(steps[1]).toBeUndefined();
+    expect(codes(steps[2])).toEqual(["session_context_changed"]);
+  });
+
+  it("a session Vigil never saw is judged by its context against the profile, not trusted", () => {
+    const { state, population, t } = settled();
+    const steps = replay(state, population, [
+      from(
+        t,
+        "ghost",
+        { type: "settings.changed", setting: "email" },
+        { place: PLACES.lagos, network: "41.58.1.0/24" },
+        { userAgent: UA.firefoxLinux, deviceId: "x" },
+      ),
+    ]);
+    expect(steps[0]?.severity).toBe("high");
+    expect(message(steps[0], "session_context_changed")).toBe(
+      "Activity from Lagos, Nigeria on Firefox on Linux in a session whose login Vigil never saw; the account is usually used from Germany",
+    );
+    // The same from the owner's own place and device is the owner's forgotten session.
+    const home = replay(state, population, [
+      from(
+        t + HOUR,
+        "old",
+        { type: "settings.changed", setting: "email" },
+        { place: PLACES.berlin, network: "192.0.2.0/24" },
+      ),
+    ]);
+    expect(codes(home[0])).toEqual(["email_changed"]);
+  });
+});
+
+describe("copied devices (infostealer)", () => {
+  it("the victim's exact user agent and device id from abroad, days later: email changed, albums deleted", () => {
+    const { state, population, t } = settled();
+    const at = t + 2 * DAY;
+    const steps = replay(state, population, [
+      loginObs(at, { sessionId: "thief", deviceId: "laptop-1", ...LAGOS }),
+      sessionObs(at + 2 * MINUTE, "thief", { type: "settings.changed", setting: "email" }),
+      sessionObs(at + 4 * MINUTE, "thief", { type: "content.deleted", contentType: "album", count: 6 }),
+    ]);
+    expect(steps.map((f) => f?.severity)).toEqual(["low", "high", "critical"]);
+    expect(steps[2]?.reasons[0]?.message).toBe(
+      "Email changed and mass deletion in a session whose login was already suspicious (new country)",
+    );
+  });
+
+  it("the device id in use at home in a session still open is a copy when it logs in abroad", () => {
+    const { state, population, t } = settled();
+    // Paris is within a flight's reach of the login at home: only the open session gives the copy away.
+    const steps = replay(state, population, [
+      loginObs(t, { sessionId: "own", deviceId: "laptop-1" }),
+      sessionObs(t + 30 * MINUTE, "own", { type: "content.modified", contentType: "photo" }),
+      loginObs(t + 2 * HOUR, {
+        sessionId: "thief",
+        deviceId: "laptop-1",
+        place: PLACES.paris,
+        network: "198.18.5.0/24",
+      }),
+    ]);
+    expect(codes(steps[2])).not.toContain("impossible_travel");
+    expect(message(steps[2], "new_device")).toBe(
+      "Login with the device id of this account's Chrome on Windows, still in use in Berlin, Germany 1 h 30 min earlier, 837 km away: a copied device",
+    );
+    expect(steps[2]?.severity).toBe("medium");
+  });
+
+  it("the device id whose own session has ended long enough ago to fly is travel, not a copy", () => {
+    const { state, population, t } = settled();
+    const steps = replay(state, population, [
+      loginObs(t, { sessionId: "own", deviceId: "laptop-1" }),
+      sessionObs(t + 10 * MINUTE, "own", { type: "session.ended" }),
+      loginObs(t + 10 * HOUR, { sessionId: "trip", deviceId: "laptop-1", ...LAGOS }),
+    ]);
+    expect(codes(steps[2])).toEqual(["new_country"]);
+  });
+});
+
+describe("account memory", () => {
+  it("laundering: a quiet first session abroad, the damage in a second one 15 minutes later", () => {
+    const { state, population, t } = settled();
+    const attacker = { ...LAGOS, userAgent: UA.firefoxLinux, deviceId: "kali" };
+    const steps = replay(state, population, [
+      loginObs(t, { sessionId: "quiet", ...attacker }),
+      sessionObs(t + 5 * MINUTE, "quiet", { type: "session.ended" }),
+      loginObs(t + 20 * MINUTE, { sessionId: "loud", ...attacker }),
+      sessionObs(t + 22 * MINUTE, "loud", { type: "settings.changed", setting: "email" }),
+      sessionObs(t + 23 * MINUTE, "loud", { type: "settings.changed", setting: "mfa", action: "disabled" }),
+    ]);
+    expect(steps.map((f) => f?.severity)).toEqual(["medium", "medium", "medium", "high", "critical"]);
+    expect(state.profile.values.country.NG).toBeUndefined();
+  });
+
+  it("a second session from the same new place inherits the first one's risk even once it has been learned", () => {
+    const { state, population, t } = settled();
+    const ttl = defaultDetectionConfig.session.ttlMs;
+    replay(state, population, [
+      loginObs(t, { sessionId: "quiet", deviceId: "laptop-1", ...LAGOS }),
+      sessionObs(t + 5 * MINUTE, "quiet", { type: "session.ended" }),
+      loginObs(t + ttl + 2 * HOUR, { sessionId: "home", deviceId: "laptop-1" }),
+    ]);
+    expect(state.profile.values.country.NG?.n).toBeCloseTo(1, 1);
+    const at = t + ttl + 10 * HOUR;
+    const steps = replay(state, population, [
+      loginObs(at, { sessionId: "back", deviceId: "laptop-1", ...LAGOS }),
+      sessionObs(at + MINUTE, "back", { type: "settings.changed", setting: "email" }),
+    ]);
+    expect(steps[1]?.severity).toBe("high");
+    expect(steps[1]?.reasons[0]?.message).toMatch(
+      /^Email changed in a session whose login was already suspicious \(.*same place as a suspicious session from Lagos, Nigeria 22 h earlier \(new country\)\)$/,
+    );
+  });
+
+  it("a sensitive change days after a risky login escalates in that session even once Vigil forgot it", () => {
+    const { state, population, t } = settled();
+    replay(state, population, [
+      loginObs(t, { sessionId: "long", deviceId: "laptop-1", place: PLACES.paris, network: "198.18.0.0/24" }),
+    ]);
+    const risk = state.sessions.find((s) => s.id === "long")?.login ?? 0;
+    expect(risk).toBeGreaterThanOrEqual(defaultDetectionConfig.activity.riskyLoginScore);
+    // Days pass; the session record is swept.
+    replay(state, population, [loginObs(t + 20 * DAY, { sessionId: "home", deviceId: "laptop-1" })]);
+    expect(state.sessions.some((s) => s.id === "long")).toBe(false);
+    const steps = replay(state, population, [
+      sessionObs(t + 2 * DAY, "long", { type: "settings.changed", setting: "email" }),
+    ]);
+    expect(steps[0]?.severity).toBe("high");
+  });
+
+  it("a slow wipe spread over sessions and hours is a mass deletion for the account, not for one session", () => {
+    const { state, population, t } = settled();
+    const flags: (FlagUpdate | undefined)[] = [];
+    for (let h = 0; h < 12; h++) {
+      const at = t + h * HOUR;
+      flags.push(
+        ...replay(state, population, [
+          loginObs(at, { sessionId: `s${h}`, deviceId: "laptop-1" }),
+          sessionObs(at + MINUTE, `s${h}`, { type: "content.deleted", contentType: "album", count: 1 }),
+        ]),
+      );
+    }
+    const firstIndex = flags.findIndex((f) => f !== undefined);
+    // 10 photos' worth per session: below the per-session mass rule every time.
+    expect(firstIndex).toBe(2 * (defaultDetectionConfig.memory.deleted.dayItems / 10) - 1);
+    expect(message(flags[firstIndex], "mass_deletion")).toBe(
+      "Content worth 100 photos deleted on this account across sessions in 24 h (usually about 0 a day)",
+    );
+  });
+
+  it("a user's usual volume raises the bar: the same day is ordinary for a heavy deleter", () => {
+    const { state, population, t } = settled();
+    const heavy = (start: number, days: number) => {
+      const out: (FlagUpdate | undefined)[] = [];
+      for (let d = 0; d < days; d++) {
+        const at = start + d * DAY;
+        out.push(
+          ...replay(state, population, [
+            loginObs(at, { sessionId: `d${start}-${d}`, deviceId: "laptop-1" }),
+            sessionObs(at + MINUTE, `d${start}-${d}`, {
+              type: "content.deleted",
+              contentType: "photo",
+              count: 40,
+            }),
+          ]),
+        );
+      }
+      return out;
+    };
+    heavy(t, 40);
+    const later = heavy(t + 40 * DAY, 3);
+    expect(later.filter((f) => f !== undefined)).toEqual([]);
+  });
+});
+
+describe("owners' security hygiene", () => {
+  it("a new phone on the usual network, password changed, recovery phone added, MFA on: below medium", () => {
+    const { state, population, t } = settled();
+    const steps = replay(state, population, [
+      loginObs(t, { sessionId: "phone", userAgent: UA.safariIphone, deviceId: "iphone-1" }),
+      sessionObs(t + 2 * MINUTE, "phone", { type: "settings.changed", setting: "password" }),
+      sessionObs(t + 3 * MINUTE, "phone", {
+        type: "settings.changed",
+        setting: "recovery_phone",
+        action: "added",
+      }),
+      sessionObs(t + 4 * MINUTE, "phone", { type: "settings.changed", setting: "mfa", action: "enabled" }),
+    ]);
+    for (const flag of steps) expect(flag?.score ?? 0).toBeLessThan(defaultDetectionConfig.severity.medium);
+    expect(codes(steps[3])).not.toContain("risky_session_activity");
+  });
+
+  it("a password changed abroad on the owner's laptop does not escalate; an access token created there does", () => {
+    const { state, population, t } = settled();
+    const steps = replay(state, population, [
+      loginObs(t, {
+        sessionId: "trip",
+        deviceId: "laptop-1",
+        place: PLACES.newYork,
+        network: "203.0.113.0/24",
+      }),
+      sessionObs(t + 2 * MINUTE, "trip", { type: "settings.changed", setting: "password" }),
+      sessionObs(t + 3 * MINUTE, "trip", { type: "settings.changed", setting: "api_token", action: "added" }),
+    ]);
+    expect(steps[1]?.severity).toBe("low");
+    expect(steps[2]?.severity).toBe("high");
+    expect(steps[2]?.reasons[0]?.message).toBe(
+      "Access token created in a session whose login was already suspicious (new country)",
+    );
+  });
+
+  it("additive changes escalate after a medium-risk login like any other", () => {
+    const { state, population, t } = settled();
+    const steps = replay(state, population, [
+      loginObs(t, { sessionId: "evil", ...LAGOS, userAgent: UA.firefoxLinux, deviceId: "kali" }),
+      sessionObs(t + 2 * MINUTE, "evil", { type: "settings.changed", setting: "mfa", action: "added" }),
+    ]);
+    expect(steps[0]?.severity).toBe("medium");
+    expect(steps[1]?.severity).toBe("high");
+  });
+
+  it("a VPN exit and home stop being impossible travel once the user has made the trip quietly twice", () => {
+    const { state, population, t } = settled();
+    const vpn = { place: PLACES.newYork, network: "198.18.9.0/24", deviceId: "laptop-1" };
+    const travel: boolean[] = [];
+    for (let i = 0; i < 3; i++) {
+      const at = t + i * 3 * DAY;
+      replay(state, population, [loginObs(at, { sessionId: `home${i}`, deviceId: "laptop-1" })]);
+      const [flag] = replay(state, population, [
+        loginObs(at + 20 * MINUTE, { sessionId: `vpn${i}`, ...vpn }),
+      ]);
+      travel.push(codes(flag).includes("impossible_travel"));
+      replay(state, population, [sessionObs(at + 30 * MINUTE, `vpn${i}`, { type: "session.ended" })]);
+    }
+    expect(travel).toEqual([true, true, false]);
+  });
+
+  it("roaming: hotel Wi-Fi abroad, then the usual phone on its home carrier 20 minutes later", () => {
+    const { state, population, t } = settled();
+    // The phone has been used on the home carrier before.
+    replay(state, population, [
+      loginObs(t, {
+        sessionId: "p0",
+        userAgent: UA.safariIphone,
+        deviceId: "iphone-1",
+        network: "80.187.1.0/24",
+        asn: TELEKOM,
+      }),
+      loginObs(t + DAY, {
+        sessionId: "p1",
+        userAgent: UA.safariIphone,
+        deviceId: "iphone-1",
+        network: "80.187.2.0/24",
+        asn: TELEKOM,
+      }),
+    ]);
+    const hotel = {
+      place: PLACES.newYork,
+      network: "198.18.9.0/24",
+      asn: { number: 64512, org: "Hotel Net" },
+    };
+    const at = t + 3 * DAY;
+    const steps = replay(state, population, [
+      loginObs(at, { sessionId: "hotel", deviceId: "laptop-1", ...hotel }),
+      loginObs(at + 20 * MINUTE, {
+        sessionId: "roam",
+        userAgent: UA.safariIphone,
+        deviceId: "iphone-1",
+        network: "80.187.3.0/24",
+        asn: TELEKOM,
+      }),
+    ]);
+    expect(codes(steps[1])).not.toContain("impossible_travel");
+    expect(steps[1]).toBeUndefined();
+  });
+});

@@ -74,8 +74,15 @@ export interface DetectionConfig {
   };
   source: {
     windowMs: number;
-    /** Bound on attempts kept per source window. */
-    maxAttempts: number;
+    /** Windows are judged per bucket of event time, once the source's newest login is `graceMs` past its end. */
+    bucketMs: number;
+    graceMs: number;
+    /** Accounts kept per bucket and window (a bottom-k sample; more are estimated from it). */
+    sample: number;
+    /** Accounts remembered as told per attack episode (beyond it, one may be told twice). */
+    maxNotified: number;
+    /** An autonomous system is judged against `usualFactor` times its usual accounts per window, learned at `usualWeight` per quiet window. */
+    asn: { usualFactor: number; usualWeight: number };
     spray: { accounts: number; failureRatio: number };
     stuffing: { accounts: number; failureRatio: number; unknownShare: number };
     /** The source stops being hot when its distinct accounts fall below this share of the threshold. */
@@ -222,7 +229,11 @@ export const defaultDetectionConfig: DetectionConfig = {
   },
   source: {
     windowMs: HOUR,
-    maxAttempts: 2000,
+    bucketMs: 5 * MINUTE,
+    graceMs: 10 * MINUTE,
+    sample: 128,
+    maxNotified: 1024,
+    asn: { usualFactor: 3, usualWeight: 0.02 },
     spray: { accounts: 20, failureRatio: 0.9 },
     stuffing: { accounts: 15, failureRatio: 0.8, unknownShare: 0.25 },
     coolDownShare: 0.5,

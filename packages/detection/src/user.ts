@@ -26,7 +26,7 @@ import type { PopulationState } from "./population.ts";
 import { asnKnown, assess, emptyProfile, type LevelStatus, loginKeys, type Profile } from "./profile.ts";
 import { escalate, expireSessions, newSession, type SessionRisk, serious } from "./session.ts";
 import { impossibleTravel } from "./travel.ts";
-import { type PendingVerdict, sourceReason } from "./verdicts.ts";
+import { fromSource, type PendingVerdict, sourceReason } from "./verdicts.ts";
 import { locationOf } from "./wording.ts";
 
 /** Everything the engine knows about one account: plain JSON data, bounded. Persist it as JSON. */
@@ -281,7 +281,7 @@ function login(
   const brute = bruteForceSuccess(user.failures, obs, user.profile, statuses, config);
   if (brute !== null) reasons.push(brute);
   const verdict = user.targeted.find(
-    (t) => t.network === obs.network && t.at <= obs.at + config.lateToleranceMs,
+    (t) => fromSource(t.network, obs.network, obs.asn?.number) && t.at <= obs.at + config.lateToleranceMs,
   );
   if (verdict !== undefined) reasons.push(sourceReason(verdict, session.familiar, config));
 

@@ -83,8 +83,17 @@ export function liveForgotPassword(user: User, story: Story, rng: Rng, from: num
  * phone from then on.
  */
 export function liveNewPhoneSecured(user: User, story: Story, rng: Rng, from: number, to: number): void {
-  const at = someday(user, rng, from, to, 0.3, 0.7);
-  liveRoutine(homeLife(user, from, at - 2 * HOUR), story, rng.fork("before"));
+  const at = someday(user, rng, from, to, 0.4, 0.7);
+  liveRoutine(homeLife(user, from, at - 24 * HOUR), story, rng.fork("before"));
+  // The old phone's last day, on the network the new one will first use.
+  const network = rng.chance(0.7) ? user.homeNet : user.carrier;
+  const last: Setting = { device: user.phone, network };
+  ordinaryActivity(
+    logIn(story, user, rng, Math.max(from, at - rng.between(8, 22) * HOUR), last),
+    user,
+    rng,
+    last,
+  );
   // Half switch family (iPhone ↔ Android); half buy the newer model of the same (same user agent).
   const agent = rng.chance(0.5)
     ? pickOtherMobileAgent(rng.fork("agent"), user.phone.agent)

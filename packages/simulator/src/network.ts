@@ -69,7 +69,7 @@ export type Operator = "cloud" | "campus" | "isp" | "unknown";
 const CLOUD =
   /amazon|microsoft|google|digitalocean|oracle|alibaba|tencent|huawei|ovh|hetzner|linode|akamai|vultr|choopa|constant company|m247|datacamp|leaseweb|contabo|ibm cloud|cloudflare|salesforce|strato|scaleway|hostinger|ionos|godaddy|rackspace|equinix|cogent|hurricane|zenlayer|g-core|hosting|server|data ?cent(er|re)|cloud/i;
 const CAMPUS =
-  /universit|college|school|research|education|forschung|jisc|surf b\.v|academic|institut|ministry|government|hospital/i;
+  /univers|college|school|hochschule|école|research|education|forschung|jisc|surf b\.v|academ|institut|ministry|government|hospital/i;
 
 export function operatorOf(ip: string): Operator {
   const asn = asnOf(ip);
@@ -131,10 +131,32 @@ export function makeNetwork(kind: NetworkKind, city: City, rng: Rng, key: string
       return { kind, city, addresses: probes, key, ipv6Subnet: subnet };
     return { kind, city, addresses: [base], key };
   }
-  const base = rng.pick(poolFor(kind, city, 4));
+  return networkAround(kind, city, rng.pick(poolFor(kind, city, 4)), rng, key);
+}
+
+/** An IPv4 network of `kind` built around `base`, an address of the city's pool. */
+export function networkAround(kind: NetworkKind, city: City, base: string, rng: Rng, key: string): Network {
   // Homes keep one address for long; carrier NAT and offices spread clients over many.
   const spread = kind === "broadband" || kind === "wifi" ? 3 : kind === "hosting" ? 40 : 12;
   return { kind, city, addresses: ipv4Neighbours(base, city, rng, spread), key };
+}
+
+/**
+ * Another /24 of the operator (autonomous system) that runs `network`, in its city: where another
+ * subscriber of the same ISP or carrier would be. The network itself when the city's pool has none.
+ */
+export function sameOperatorNetwork(network: Network, rng: Rng, key: string): Network {
+  const first = network.addresses[0] as string;
+  const asn = asnOf(first);
+  const prefix = first.slice(0, first.lastIndexOf("."));
+  const others =
+    asn === null
+      ? []
+      : addressPool(network.city, 4).filter(
+          (ip) => !ip.startsWith(`${prefix}.`) && asnOf(ip)?.number === asn.number,
+        );
+  if (others.length === 0) return { ...network, key };
+  return networkAround(network.kind, network.city, rng.pick(others), rng, key);
 }
 
 /** Networks of a carrier or ISP are shared: many users of one city sit behind the same /24s. */

@@ -25,7 +25,7 @@ const loginsOf = (list: AccountEvent[]) =>
   list.filter((e) => e.type === "login.succeeded" || e.type === "login.failed");
 const SEEDS = Array.from({ length: 12 }, (_, i) => i + 1);
 
-describe("benign personas", () => {
+describe("benign personas", { timeout: 60_000 }, () => {
   it("home_user: a laptop and a phone, home broadband and a carrier, one city", () => {
     for (const seed of SEEDS) {
       const logins = loginsOf(events("home_user", seed));

@@ -148,4 +148,23 @@ export function liveCarrierHopper(user: User, story: Story, rng: Rng, from: numb
     },
   };
   liveRoutine(life, story, rng.fork("routine"));
+  // Hops: the phone on one network, then within the hour or two on another operator's.
+  const hops = 1 + rng.poisson(((to - from) / (7 * DAY)) * 1.5);
+  for (let i = 0; i < hops; i++) {
+    const r = rng.fork(`hop/${i}`);
+    const first = usualTime(user, r, from + r.next() * (to - from - DAY));
+    if (first >= to - MAX_SESSION - 2 * HOUR) continue;
+    const [a, b] = r.sample(carriers.length > 1 ? carriers : [...carriers, user.carrier], 2) as [
+      Network,
+      Network,
+    ];
+    for (const [network, t] of [
+      [a, first],
+      [b, first + r.int(10, 120) * MINUTE],
+    ] as const) {
+      const setting: Setting = { device: user.phone, network, focus: true };
+      const who = actingIn(user, setting);
+      ordinaryActivity(logIn(story, who, r, t, setting), who, r, setting);
+    }
+  }
 }

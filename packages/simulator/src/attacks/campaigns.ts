@@ -9,7 +9,7 @@ import type { Access, Story } from "../story.ts";
 import { HOUR, MINUTE, SECOND } from "../story.ts";
 import type { Attacker } from "./attacker.ts";
 import { makeAttacker } from "./attacker.ts";
-import { hostingBlocks } from "./proxies.ts";
+import { CLOUD_CITIES, hostingBlocks } from "./proxies.ts";
 
 // Attacks across many accounts, keyed by source rather than by user. Most attempts fail; the few
 // that succeed open the sessions a detector must catch. Times are relative to 0: the planner moves
@@ -129,7 +129,7 @@ export function credentialStuffing(campaign: Campaign): void {
  */
 export function rotatingStuffing(campaign: Campaign): void {
   const { story, rng, attackerId, victims } = campaign;
-  const city = rng.pick(STUFFING_CITIES);
+  const city = rng.pick(CLOUD_CITIES);
   const attacker = makeAttacker(attackerId, "rotating_stuffing", rng, { city }, "script");
   const blocks = hostingBlocks(city, rng.fork("blocks"), rng.int(40, 120));
   const agents = [

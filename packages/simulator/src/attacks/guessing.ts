@@ -1,9 +1,8 @@
 import type { Network } from "../network.ts";
-import { ATTACKER_CITIES } from "../places.ts";
 import type { Access } from "../story.ts";
 import { HOUR, MINUTE, SECOND } from "../story.ts";
 import { makeAttacker } from "./attacker.ts";
-import { foreignProxies, hostingBlocks } from "./proxies.ts";
+import { CLOUD_CITIES, foreignProxies, hostingBlocks } from "./proxies.ts";
 import type { AccountAttack } from "./takeovers.ts";
 
 // Password guessing on one account by attackers who know that a detector counts failures per
@@ -51,7 +50,7 @@ export function slowBruteForce(attack: AccountAttack): void {
  */
 export function rotatingBruteForce(attack: AccountAttack): void {
   const { victim, story, rng, at, attackerId } = attack;
-  const city = rng.pick(ATTACKER_CITIES.filter((c) => c.country !== victim.home.country));
+  const city = rng.pick(CLOUD_CITIES.filter((c) => c.country !== victim.home.country));
   const attacker = makeAttacker(
     attackerId,
     "rotating_brute_force",

@@ -11,6 +11,15 @@ import type { Rng } from "../random.ts";
 
 const EVERY_CITY: readonly City[] = Object.values(CITIES);
 
+/** Where the big clouds have many /24s to rotate through. */
+export const CLOUD_CITIES: readonly City[] = [
+  CITIES.ashburn,
+  CITIES.frankfurt,
+  CITIES.amsterdam,
+  CITIES.singapore,
+  CITIES.london,
+];
+
 /** Any city outside `country` (residential proxies exist wherever people have broadband). */
 export function foreignCity(rng: Rng, country: string, minKm = 0, from?: City): City {
   const candidates = EVERY_CITY.filter(
@@ -72,7 +81,15 @@ function countryOf(ip: string): string | null {
 export function hostingBlocks(city: City, rng: Rng, count: number): Network[] {
   const pool = addressPool(city, 4);
   const clouds = pool.filter((ip) => operatorOf(ip) === "cloud");
-  const base = rng.pick(clouds.length > 0 ? clouds : pool);
+  // Rotation needs a big provider: one of the city's clouds with the most addresses.
+  const sizes = new Map<number, number>();
+  for (const ip of clouds) {
+    const number = asnOf(ip)?.number ?? 0;
+    sizes.set(number, (sizes.get(number) ?? 0) + 1);
+  }
+  const biggest = Math.max(0, ...sizes.values());
+  const big = clouds.filter((ip) => (sizes.get(asnOf(ip)?.number ?? 0) ?? 0) >= biggest / 2);
+  const base = rng.pick(big.length > 0 ? big : pool);
   const asn = asnOf(base)?.number ?? null;
   const belongs = (ip: string) => {
     const other = asnOf(ip);

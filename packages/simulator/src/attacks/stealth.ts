@@ -1,7 +1,5 @@
-import { asnOf } from "@vigil/geo";
 import { makeDevice } from "../agents.ts";
-import type { Network } from "../network.ts";
-import { sharedNetwork } from "../network.ts";
+import { sameOperatorNetwork } from "../network.ts";
 import { logIn, ordinaryActivity, usualTime } from "../routine.ts";
 import type { Access, Session } from "../story.ts";
 import { HOUR, MINUTE, SECOND } from "../story.ts";
@@ -188,23 +186,10 @@ export function newRegionRecovery(attack: AccountAttack): void {
   session.end(rng.int(1, 5) * MINUTE, "logout");
 }
 
-/** A carrier network of the victim's city run by the victim's own carrier (the same ASN), if any. */
-function sameCarrier(attack: AccountAttack): Network {
-  const { victim } = attack;
-  const own = asnOf(victim.carrier.addresses[0] as string);
-  for (let slot = 0; slot < 8; slot++) {
-    const network = sharedNetwork("mobile", victim.home, slot);
-    if (network.key === victim.carrier.key) continue;
-    const asn = asnOf(network.addresses[0] as string);
-    if (own !== null && asn !== null && asn.number === own.number) return network;
-  }
-  return victim.carrier; // a carrier's NAT pool is shared by thousands of its subscribers
-}
-
 /**
- * A mobile proxy in the victim's own city on the victim's own carrier, a phone of the victim's
- * model (its user agent, not its device id), at the victim's usual hours: one day the recovery
- * email, the next day the password and the email.
+ * A residential or mobile proxy in the victim's own city on the victim's own ISP or carrier (another
+ * /24 of the same autonomous system), a phone of the victim's model (its user agent, not its device
+ * id), at the victim's usual hours: one day the recovery email, the next the password and the email.
  */
 export function localProxy(attack: AccountAttack): void {
   const { victim, rng, at } = attack;
@@ -215,7 +200,8 @@ export function localProxy(attack: AccountAttack): void {
     { city: victim.home },
     "mobile",
   );
-  attacker.network = sameCarrier(attack);
+  const operator = rng.chance(0.5) ? victim.carrier : victim.homeNet;
+  attacker.network = sameOperatorNetwork(operator, rng.fork("proxy"), `${attack.attackerId}/proxy`);
   const device = makeDevice(attack.attackerId, "phone", victim.phone.agent);
   const access = (): Access => ({
     ip: rng.pick(attacker.network.addresses),

@@ -29,6 +29,11 @@ export interface ScenarioQuality {
   focusSessions: number;
   focusMedium: number;
   focusHigh: number;
+  /**
+   * Flags at high+ not about a session (brute force, source verdicts) raised on accounts no attack
+   * touched: notices to innocent users as much as a session's flag would be.
+   */
+  accountNotices: number;
   /** Events of the first caught session up to and including the one that lifted its flag to high. */
   eventsToHigh: { median: number; p95: number; max: number } | null;
 }
@@ -36,7 +41,10 @@ export interface ScenarioQuality {
 export interface QualityReport {
   scenarios: ScenarioQuality[];
   overall: ScenarioQuality;
-  /** Flags at high or above about benign sessions: each would be a notice to a user who did nothing wrong. */
+  /**
+   * Flags at high or above about benign sessions, and sessionless ones about accounts no attack
+   * touched: each would be a notice to a user who did nothing wrong.
+   */
   benignNotices: number;
   /** Flags not about one session (brute force, targets of spray or stuffing), by code and severity. */
   sessionless: Record<string, Partial<Record<Severity, number>>>;
@@ -50,6 +58,8 @@ interface SessionTruth {
   incident: string | null;
   maxRank: number;
   eventsToHigh: number | null;
+  /** Sessionless flags at high+ about this (never attacked) account, counted on its first session. */
+  accountNotices: number;
 }
 
 const HIGH = severityRank("high");
@@ -74,6 +84,7 @@ export function aggregate(labelled: readonly LabelledEvent[], updates: readonly 
         incident: null,
         maxRank: -1,
         eventsToHigh: null,
+        accountNotices: 0,
       };
       sessions.set(key, truth);
     }
@@ -84,6 +95,15 @@ export function aggregate(labelled: readonly LabelledEvent[], updates: readonly 
     }
     if (label.focus === true) truth.focus = true;
   }
+  const attacked = new Set<string>();
+  const firstSession = new Map<string, SessionTruth>();
+  for (const { event, label } of labelled) {
+    if (label.attack && label.userId !== undefined) attacked.add(label.userId);
+    if (event.userId !== undefined && event.sessionId !== undefined && !firstSession.has(event.userId)) {
+      const truth = sessions.get(sessionKey(event.userId, event.sessionId));
+      if (truth !== undefined) firstSession.set(event.userId, truth);
+    }
+  }
   const sessionless: QualityReport["sessionless"] = {};
   for (const update of updates) {
     if (update.sessionId === null) {
@@ -91,6 +111,9 @@ export function aggregate(labelled: readonly LabelledEvent[], updates: readonly 
       const bySeverity = sessionless[code] ?? {};
       sessionless[code] = bySeverity;
       if (update.created) bySeverity[update.severity] = (bySeverity[update.severity] ?? 0) + 1;
+      const owner = firstSession.get(update.userId);
+      if (update.created && severityRank(update.severity) >= HIGH && !attacked.has(update.userId) && owner)
+        owner.accountNotices++;
       continue;
     }
     const truth = sessions.get(sessionKey(update.userId, update.sessionId));
@@ -107,7 +130,7 @@ export function aggregate(labelled: readonly LabelledEvent[], updates: readonly 
   }
   const scenarios = [...byScenario.keys()].sort().map((name) => quality(name, byScenario.get(name) ?? []));
   const overall = quality("overall", [...sessions.values()]);
-  return { scenarios, overall, benignNotices: overall.benignHigh, sessionless };
+  return { scenarios, overall, benignNotices: overall.benignHigh + overall.accountNotices, sessionless };
 }
 
 /** Attacks as groups of their sessions, each caught or not, with the events to high of the first caught. */
@@ -144,6 +167,7 @@ function quality(scenario: string, truths: readonly SessionTruth[]): ScenarioQua
     focusSessions: focus.length,
     focusMedium: focus.filter((t) => t.maxRank >= MEDIUM).length,
     focusHigh: focus.filter((t) => t.maxRank >= HIGH).length,
+    accountNotices: benign.reduce((n, t) => n + t.accountNotices, 0),
     eventsToHigh:
       times.length === 0
         ? null

@@ -19,8 +19,9 @@ function timeOf(q: ScenarioQuality): string {
     : `${q.eventsToHigh.median} / ${q.eventsToHigh.p95} / ${q.eventsToHigh.max}`;
 }
 
-function attackRow(q: ScenarioQuality, name = q.scenario): string {
-  return `| ${name} | ${recallOf(q)} | ${q.attackSessions} | ${timeOf(q)} | ${q.benignSessions} | ${share(q.benignMedium, q.benignSessions)} |`;
+function attackRow(q: ScenarioQuality, name = q.scenario, own = true): string {
+  const victims = own ? `${q.benignSessions} | ${share(q.benignMedium, q.benignSessions)}` : "– | –";
+  return `| ${name} | ${recallOf(q)} | ${q.attackSessions} | ${timeOf(q)} | ${victims} |`;
 }
 
 function benignRow(q: ScenarioQuality, name = q.scenario): string {
@@ -28,7 +29,7 @@ function benignRow(q: ScenarioQuality, name = q.scenario): string {
     q.focusSessions === 0
       ? "– | – | –"
       : `${q.focusSessions} | ${share(q.focusMedium, q.focusSessions)} | ${share(q.focusHigh, q.focusSessions)}`;
-  return `| ${name} | ${q.benignSessions} | ${share(q.benignFlagged, q.benignSessions)} | ${share(q.benignMedium, q.benignSessions)} | ${share(q.benignHigh, q.benignSessions)} | ${focus} |`;
+  return `| ${name} | ${q.benignSessions} | ${share(q.benignFlagged, q.benignSessions)} | ${share(q.benignMedium, q.benignSessions)} | ${share(q.benignHigh, q.benignSessions)} | ${focus} | ${q.accountNotices} |`;
 }
 
 function lowest(worst: ScenarioQuality | null): string {
@@ -77,12 +78,12 @@ export function formatReport(report: QualityReport, run: RunFacts): string {
     "| attack shape | attacks caught at high+ (recall) | attack sessions | events to high: median / p95 / max | victims' own sessions in the story | of which flagged medium+ |",
     "|---|---|---|---|---|---|",
     ...attacks.map((q) => attackRow(q)),
-    attackRow(o, "**overall**"),
+    attackRow(o, "**overall**", false),
     "",
     "Benign personas (every session of the persona's users; then only the sessions that show its odd behaviour: the VPN exit, the roaming phone, the reset, the cleanup):",
     "",
-    "| persona | sessions | flagged at all (low+) | medium+ | high+ | sessions showing the behaviour | of which medium+ | of which high+ |",
-    "|---|---|---|---|---|---|---|---|",
+    "| persona | sessions | flagged at all (low+) | medium+ | high+ | sessions showing the behaviour | of which medium+ | of which high+ | account flags high+ without a session |",
+    "|---|---|---|---|---|---|---|---|---|",
     ...benign.map((q) => benignRow(q)),
     benignRow(o, "**overall**"),
     "",
@@ -94,7 +95,7 @@ export function formatReport(report: QualityReport, run: RunFacts): string {
         ? ""
         : `; highest persona high+: ${personaWorst.scenario} ${pct(personaWorst.benignHigh, personaWorst.benignSessions)}`
     }`,
-    `- notices that would go to benign users (flags at high+ on benign sessions): ${report.benignNotices}`,
+    `- notices that would go to benign users (flags at high+ on benign sessions, and sessionless ones on accounts no attack touched): ${report.benignNotices}`,
     `- sessionless flags (accounts under brute force, targets of spray/stuffing), created: ${
       Object.entries(report.sessionless)
         .map(

@@ -15,7 +15,8 @@ import type { Observation } from "./observation.ts";
 // - a bucket is judged once, when the source's watermark (its newest event time less a grace)
 //   passes its end, or when the caller's clock does (`closeSource`): with the window of buckets
 //   ending there. Judgements run in bucket order, so verdicts depend on the buckets' contents only;
-// - a login whose bucket was already judged is late: not counted (`late` says how many);
+// - a login whose bucket was already judged is late: not counted, and said so (`late`), so that a
+//   login delivered again leaves the state as it was;
 // - a busy bucket keeps the accounts with the smallest hashes (a bottom-k sample, the same
 //   whatever the order), from which it estimates how many accounts were tried.
 
@@ -45,8 +46,6 @@ export interface SourceState {
   hot: { code: SourceVerdict["code"]; since: number; until: number } | null;
   notified: Record<string, 1>;
   notifiedCount: number;
-  /** Logins that arrived after their bucket was judged, not counted. */
-  late: number;
   /** Accounts per window while quiet (a decayed mean): what this source usually sends. */
   usual: number;
   /** The autonomous system's organisation, for an ASN source. */
@@ -80,7 +79,6 @@ export function emptySource(): SourceState {
     hot: null,
     notified: {},
     notifiedCount: 0,
-    late: 0,
     usual: 0,
   };
 }
@@ -106,16 +104,16 @@ export function observeSource(
   obs: Observation,
   config: DetectionConfig = defaultDetectionConfig,
   source: Source | null = sourceOf(obs, "network"),
-): { state: SourceState; verdicts: SourceVerdict[] } {
+): { state: SourceState; verdicts: SourceVerdict[]; late: boolean } {
   const s = current(state);
   const event = obs.event;
   if (source === null || (event.type !== "login.succeeded" && event.type !== "login.failed")) {
-    return { state: s, verdicts: [] };
+    return { state: s, verdicts: [], late: false };
   }
   const settings = config.source;
   const start = Math.floor(obs.at / settings.bucketMs) * settings.bucketMs;
-  if (start + settings.bucketMs <= s.judged) s.late += 1;
-  else {
+  const late = start + settings.bucketMs <= s.judged;
+  if (!late) {
     const unknown = event.type === "login.failed" && event.reason === "unknown_account";
     const facts = event.type === "login.succeeded" ? SUCCEEDED : unknown ? FAILED | UNKNOWN : FAILED;
     // Prefixed: keys come from events, and a plain object answers to "constructor" by itself.
@@ -127,7 +125,7 @@ export function observeSource(
   }
   if (obs.at > s.newest) s.newest = obs.at;
   if (source.scope === "asn" && obs.asn !== null) s.org = obs.asn.org;
-  return { state: s, verdicts: judge(s, s.newest - settings.graceMs, source, config) };
+  return { state: s, verdicts: judge(s, s.newest - settings.graceMs, source, config), late };
 }
 
 /**

@@ -50,7 +50,7 @@ export function observeSourceOnClock(
   obs: Observation,
   source: Source,
   config: DetectionConfig = defaultDetectionConfig,
-): { state: SourceState; verdicts: SourceVerdict[] } {
+): { state: SourceState; verdicts: SourceVerdict[]; late: boolean } {
   if (obs.at > clock.streamTime) clock.streamTime = obs.at;
   const step = observeSource(state, obs, config, source);
   schedule(clock, source.key, step.state, config);

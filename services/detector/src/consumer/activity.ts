@@ -1,4 +1,4 @@
-import { observeUser, type UserState } from "@vigil/detection";
+import { asnSourceKey, observeUser, type UserState } from "@vigil/detection";
 import { type AccountEvent, parseEvent } from "@vigil/events";
 import { type EventRecord, JsonText, knownEventIds } from "@vigil/store";
 import type { InboundMessage, OutboundMessage } from "../kafka.ts";
@@ -83,6 +83,10 @@ export async function planActivity(
     consumed.set(event.type, (consumed.get(event.type) ?? 0) + 1);
     if (event.type.startsWith("login.") && observation.network !== null && message.value) {
       bySource.push(bySourceMessage(context.topics, event.id, observation.network, message.value));
+      // Also by autonomous system: attackers rotate /24s inside one provider.
+      const asn = observation.asn === null ? null : asnSourceKey(observation.asn.number);
+      if (asn !== null)
+        bySource.push(bySourceMessage(context.topics, `${asn}:${event.id}`, asn, message.value));
     }
   }
 

@@ -4,7 +4,7 @@ import { defaultDetectionConfig as config } from "./config.ts";
 import type { FlagUpdate } from "./flag.ts";
 import { emptyPopulation } from "./population.ts";
 import { assess, loginKeys } from "./profile.ts";
-import { failureObs, HOUR, history, loginObs, MINUTE, PLACES, sessionObs, UA } from "./testing.ts";
+import { DAY, failureObs, HOUR, history, loginObs, MINUTE, PLACES, sessionObs, T0, UA } from "./testing.ts";
 import { observeUser, type UserState } from "./user.ts";
 
 const {
@@ -93,6 +93,31 @@ describe("brute force without success", () => {
       expect(bruteForceFailure(user.failures, "u1", typo, user.profile, config)).toBeNull();
     }
     expect(user.failures.recent).toEqual([]);
+  });
+});
+
+describe("the owner's context", () => {
+  it("counts failures from the account's own /24 on a new device as typos, and its success as the owner's", () => {
+    const { user, end } = settled();
+    const newLaptop = { ...home, userAgent: UA.firefoxLinux, deviceId: "laptop-2" };
+    for (let i = 0; i < 8; i++) {
+      const typo = failureObs(end + i * MINUTE, newLaptop);
+      expect(bruteForceFailure(user.failures, "u1", typo, user.profile, config)).toBeNull();
+    }
+    expect(successFrom(user, user.failures, end + 10 * MINUTE, newLaptop)).toBeNull();
+  });
+
+  it("counts failures from the account's carrier (its AS, its country) only with the account's device", () => {
+    const carrier = { number: 64501, org: "Example Mobile" };
+    const { state } = history(8, emptyPopulation(), config);
+    state.profile.asns = { 64501: { n: 5, at: T0 } };
+    const elsewhere = { place: PLACES.berlin, network: "198.18.7.0/24", asn: carrier };
+    const own = failureObs(T0 + DAY, { ...elsewhere, userAgent: UA.chromeWindows, deviceId: "laptop-1" });
+    expect(bruteForceFailure(state.failures, "u1", own, state.profile, config)).toBeNull();
+    expect(state.failures.recent).toHaveLength(0);
+    const stranger = failureObs(T0 + DAY, { ...elsewhere, userAgent: UA.firefoxLinux, deviceId: "other" });
+    bruteForceFailure(state.failures, "u1", stranger, state.profile, config);
+    expect(state.failures.recent).toHaveLength(1);
   });
 });
 

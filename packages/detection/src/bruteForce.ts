@@ -41,15 +41,17 @@ export function emptyFailures(): FailureWindow {
 }
 
 /**
- * Whether the login comes from the account's own network (the /24 or /48 the profile knows, or a
- * known autonomous system from a known country: carriers move their users between prefixes) and
- * own device (its id when the client sends one, else its browser family).
+ * Whether the login comes from the account's own context: its own device (its id when the client
+ * sends one, else its browser family) on its own network (the /24 or /48 the profile knows, or a
+ * known autonomous system from a known country: carriers move their users between prefixes); or
+ * from the very prefix the account uses, on any device (the owner's new laptop at home: an
+ * attacker inside the victim's own /24 is rare, and novelty still scores the device).
  */
 export function ownContext(
   profile: Profile,
   statuses: readonly LevelStatus[],
   obs: Observation,
-): { network: boolean; device: boolean } {
+): { own: boolean; network: boolean } {
   let network = false;
   let country = false;
   let device = false;
@@ -62,7 +64,8 @@ export function ownContext(
       device = status.seen;
     } else if (status.level === "family" && !hasDeviceId) device = status.seen;
   }
-  return { network: network || (country && asnKnown(profile, obs.asn?.number)), device };
+  const carrier = network || (country && asnKnown(profile, obs.asn?.number));
+  return { own: network || (carrier && device), network: carrier };
 }
 
 /**
@@ -78,7 +81,7 @@ export function bruteForceFailure(
   config: DetectionConfig,
 ): FlagUpdate | null {
   const own = ownContext(profile, assess(profile, loginKeys(obs)), obs);
-  if (own.network && own.device) return null;
+  if (own.own) return null;
   const settings = config.bruteForce;
   insert(failures.recent, obs.at, obs.network);
   const newest = (failures.recent.at(-1) as Failure)[0];
@@ -144,7 +147,7 @@ export function bruteForceSuccess(
   config: DetectionConfig,
 ): ScoredReason | null {
   const own = ownContext(profile, statuses, obs);
-  if (own.network && own.device) return null;
+  if (own.own) return null;
   const settings = config.bruteForce;
   const at = obs.at;
   const { n, since } = within(failures.recent, at, settings.windowMs);

@@ -16,7 +16,7 @@ import { makeUser, seedTag, userIdFor } from "./users.ts";
  * is among the users of a consumer service in a month (VPN users and roaming travellers are not rare).
  */
 const PERSONA_MIX: readonly (readonly [PersonaName, number])[] = [
-  ["home_user", 56],
+  ["home_user", 55],
   ["commuter", 6],
   ["traveller", 4],
   ["roaming_traveller", 4],
@@ -29,7 +29,7 @@ const PERSONA_MIX: readonly (readonly [PersonaName, number])[] = [
   ["carrier_hopper", 3],
   ["forgot_password", 3],
   ["new_phone_secured", 2],
-  ["big_cleanup", 1],
+  ["big_cleanup", 2],
 ];
 
 export interface Window {

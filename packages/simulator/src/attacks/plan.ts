@@ -13,12 +13,21 @@ import { ACCOUNT_ATTACKS } from "./takeovers.ts";
 // Chooses the victims (attackRate × users), deals them out over the attacks, and schedules each
 // attack in the later part of the window, after the victim has had time to build a history.
 
-/** Victims are people who live at home; a traveller's or a new user's history would muddy the story. */
+/**
+ * Victims are people whose own sessions are all at home (VPN users and carrier hoppers included:
+ * their histories already hold foreign exits and many operators); travellers, commuters and new
+ * users would put the victim's own part of a story (a login at home) where they could not be.
+ */
 const VICTIM_PERSONAS: readonly PersonaName[] = [
   "home_user",
   "password_typos",
   "ipv6_rotating",
   "photo_cleanup",
+  "vpn_user",
+  "carrier_hopper",
+  "forgot_password",
+  "new_phone_secured",
+  "big_cleanup",
 ];
 
 /** Dealing order: every attack in turn, so that a population with enough victims has each of them. */

@@ -1,13 +1,13 @@
 // The quality report: a seeded population through the real engine, scored against its labels.
 //   node packages/simulator/src/eval/cli.ts --users 2000 --days 30 --seed 7 [--attack-rate 0.2]
 //     [--out docs/quality.md] [--config '{"novelty":{"pointsPerBit":6}}']
-import { writeFileSync } from "node:fs";
+import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import { parseArgs } from "node:util";
 import { configure } from "@vigil/detection";
 import { generatePopulation } from "../index.ts";
 import { aggregate } from "./metrics.ts";
 import { enrich, replay } from "./replay.ts";
-import { formatReport } from "./report.ts";
+import { formatReport, withReport } from "./report.ts";
 
 const { values } = parseArgs({
   options: {
@@ -59,8 +59,6 @@ process.stderr.write(
   `generated in ${((generated - started) / 1000).toFixed(1)} s, enriched in ${((enriched - generated) / 1000).toFixed(1)} s\n`,
 );
 if (values.out !== undefined) {
-  writeFileSync(
-    values.out,
-    `# Detection quality\n\nLatest output of the quality report (issue 3).\n\n${text}`,
-  );
+  const previous = existsSync(values.out) ? readFileSync(values.out, "utf8") : null;
+  writeFileSync(values.out, withReport(previous, text));
 }

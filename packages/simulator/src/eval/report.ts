@@ -114,3 +114,21 @@ export function formatReport(report: QualityReport, run: RunFacts): string {
   }
   return `${lines.join("\n")}\n`;
 }
+
+const START = "<!-- report:start (written by the eval command; edit around it) -->";
+const END = "<!-- report:end -->";
+
+/**
+ * The document with its report replaced: only the text between the markers changes, so that the
+ * sections people write around the figures survive a new run. A document without markers (or none
+ * at all) gets a fresh one.
+ */
+export function withReport(document: string | null, report: string): string {
+  const block = `${START}\n\n${report}\n${END}`;
+  const from = document?.indexOf(START) ?? -1;
+  const to = document?.indexOf(END) ?? -1;
+  if (document === null || from < 0 || to < from) {
+    return `# Detection quality\n\nLatest output of the quality report (\`pnpm eval\`).\n\n${block}\n`;
+  }
+  return `${document.slice(0, from)}${block}${document.slice(to + END.length)}`;
+}

@@ -23,6 +23,8 @@ export interface DetectionConfig {
     maxPlaces: number;
     /** Weight added to a value the user confirmed ("it was me", legitimate resolution). */
     trustedWeight: number;
+    /** How long an owner's "it was me" keeps the session's place and device kind trusted. */
+    ownerTrustMs: number;
   };
   novelty: {
     /** Logins before novelty counts fully; confidence grows linearly up to it (first login: zero). */
@@ -135,6 +137,11 @@ export interface DetectionConfig {
     copiedDevicePoints: number;
     /** Another session of the same device active this recently (and not ended) is concurrent use. */
     concurrentMs: number;
+    /** A network or device id first learned less than this long ago is still young. */
+    youngMs: number;
+    /** Weighted items deleted (or modified) within the week from young networks: a slow wipe. */
+    youngDeletedItems: number;
+    youngModifiedItems: number;
   };
   memory: {
     /** Risky sessions' contexts are kept this long, their risk halving every half-life. */
@@ -199,6 +206,7 @@ export const defaultDetectionConfig: DetectionConfig = {
     maxValues: { country: 12, region: 16, city: 24, network: 32, os: 8, family: 12, deviceId: 16 },
     maxPlaces: 4,
     trustedWeight: 5,
+    ownerTrustMs: 90 * DAY,
   },
   novelty: {
     learningLogins: 5,
@@ -271,6 +279,9 @@ export const defaultDetectionConfig: DetectionConfig = {
     newCountryPoints: 35,
     copiedDevicePoints: 30,
     concurrentMs: 2 * HOUR,
+    youngMs: 14 * DAY,
+    youngDeletedItems: 100,
+    youngModifiedItems: 200,
   },
   memory: {
     ttlMs: 30 * DAY,

@@ -26,6 +26,7 @@ export function adoptContext(session: SessionRisk, obs: Observation, keys: Login
   session.network = obs.network;
   session.asn = obs.asn?.number ?? null;
   session.asnOrg = obs.asn?.org ?? null;
+  session.mobile = obs.device?.mobile === true;
   const place = obs.nonPublic ? null : obs.place;
   if (place !== null) {
     const { lat, lon, accuracyKm, country, city } = place;

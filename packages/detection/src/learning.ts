@@ -1,14 +1,12 @@
 import { distanceKm } from "@vigil/geo";
 import type { DetectionConfig } from "./config.ts";
-import type { ScoredReason } from "./flag.ts";
+import { addReason, type ScoredReason } from "./flag.ts";
 import type { Observation } from "./observation.ts";
 import { countLogin, type PopulationState } from "./population.ts";
 import { assess, type LevelStatus, learn, learnAsn, learnPair, rememberPlace, unlearn } from "./profile.ts";
 import type { SessionRisk } from "./session.ts";
 import type { UserState } from "./user.ts";
 import { count, duration, placeLabel } from "./wording.ts";
-
-const HOUR = 3_600_000;
 
 // What the profile learns from a login, and when: learning an attacker's login would make the
 // next one look familiar, so risky logins wait or are withdrawn.
@@ -19,7 +17,7 @@ const HOUR = 3_600_000;
  */
 export function learnLogin(
   user: UserState,
-  population: PopulationState,
+  population: PopulationState | null,
   session: SessionRisk,
   config: DetectionConfig,
   assessed?: LevelStatus[],
@@ -33,12 +31,18 @@ export function learnLogin(
   learnAsn(user.profile, session.asn, session.startedAt);
   // Its impossible travel ended quietly: one more time the user made that trip (a VPN, roaming).
   if (session.pair != null) learnPair(user.profile, session.pair, session.startedAt);
-  countLogin(population, statuses, config);
+  if (population !== null) countLogin(population, statuses, config);
   const place = session.place;
   if (place !== null) {
     rememberPlace(
       user.profile,
-      { ...place, at: session.startedAt, sessionId: session.flag.sessionId ?? "", asn: session.asn ?? null },
+      {
+        ...place,
+        at: session.startedAt,
+        sessionId: session.flag.sessionId ?? "",
+        asn: session.asn ?? null,
+        mobile: session.mobile === true,
+      },
       config,
     );
   }
@@ -93,45 +97,52 @@ export function familiar(statuses: readonly LevelStatus[]): boolean {
 }
 
 /**
- * The account's own device id from somewhere its owner could not be: in use in another country
- * at an impossible speed from this login, or in a session still open elsewhere. Device ids and user
- * agents are copied by infostealers with the cookies; the network and the clock are not. Marks the
- * device id unseen (so it is not familiar) and tells why.
+ * The account's own device id, logged in from another country, while the session it came from
+ * keeps being used from its own place: two copies of one device at once. An infostealer copies
+ * the device id and user agent with the cookies; the network and the clock are not copied. (A
+ * device seen far away minutes after its last use at home is a VPN or a flight as often as a copy:
+ * only use of the original after the far login tells them apart.) Returns the copy's session.
  */
-export function clonedDevice(
+export function copyOf(
   user: UserState,
   session: SessionRisk,
-  statuses: LevelStatus[],
   obs: Observation,
   config: DetectionConfig,
-): ScoredReason | null {
-  const id = statuses.find((s) => s.level === "deviceId");
-  const place = obs.nonPublic ? null : obs.place;
-  if (id === undefined || !id.seen || place === null) return null;
+): SessionRisk | null {
+  const deviceId = session.keys?.deviceId;
+  const home = session.place;
+  if (deviceId === undefined || home === null || session.hijacked != null || obs.network === null)
+    return null;
+  const sameNetwork =
+    obs.network === session.network ||
+    (obs.asn !== null && session.asn != null && obs.asn.number === session.asn);
+  if (!sameNetwork) return null;
   for (const other of user.sessions) {
-    if (other === session || other.keys?.deviceId !== id.key || other.place === null) continue;
-    if (other.status === "compromised" || other.place.country === place.country) continue;
-    const gap = Math.abs(obs.at - other.flag.lastAt);
-    const certainKm = distanceKm(other.place, place) - other.place.accuracyKm - place.accuracyKm;
+    if (other === session || other.keys?.deviceId !== deviceId || other.place === null || other.ended)
+      continue;
+    if (other.startedAt <= session.startedAt || other.startedAt > obs.at) continue;
+    if (other.place.country === home.country || other.status !== "open" || other.copied === true) continue;
+    if (obs.at - other.flag.lastAt > config.integrity.concurrentMs) continue;
+    const certainKm = distanceKm(other.place, home) - other.place.accuracyKm - home.accuracyKm;
     if (certainKm <= config.travel.neighbourKm) continue;
-    const speed = gap === 0 ? Number.POSITIVE_INFINITY : certainKm / (gap / HOUR);
-    const concurrent = !other.ended && gap <= config.integrity.concurrentMs;
-    if (speed <= config.travel.maxSpeedKmh && !concurrent) continue;
-    id.seen = false;
-    const family = statuses.find((s) => s.level === "family")?.key ?? "device";
-    const how = concurrent ? "still in use" : "in use";
-    return {
+    other.copied = true;
+    const family = other.keys?.family ?? "device";
+    const reason: ScoredReason = {
       code: "new_device",
       points: config.integrity.copiedDevicePoints,
-      message: `Login with the device id of this account's ${family}, ${how} in ${placeLabel(other.place)} ${duration(gap)} earlier, ${count(certainKm)} km away: a copied device`,
+      message: `Login with the device id of this account's ${family} from ${placeLabel(other.place)} while the device kept being used in ${placeLabel(home)}, ${count(certainKm)} km away (${duration(obs.at - other.startedAt)} later): a copied device`,
       details: {
         level: "deviceId",
         copied: true,
-        concurrent,
         certainKm: Math.round(certainKm),
-        otherSessionId: other.id,
+        originalSessionId: session.id,
       },
     };
+    addReason(other.flag, reason);
+    other.login += reason.points;
+    if (!other.loginReasons.includes("new_device")) other.loginReasons.push("new_device");
+    other.hijacked = "strong";
+    return other;
   }
   return null;
 }

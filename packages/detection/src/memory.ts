@@ -32,6 +32,8 @@ export interface AccountMemory {
   /** Decayed volume of the buckets older than the week: the account's usual amount. */
   usual: [deleted: number, modified: number];
   usualAt: number | null;
+  /** The same as `volume`, counting only sessions from a young network (absent until one acts). */
+  young?: Array<[bucket: number, deleted: number, modified: number]>;
 }
 
 export function emptyMemory(): AccountMemory {
@@ -189,5 +191,43 @@ export function accountVolume(
       kind === "deleted" ? config.activity.massDeletion.points : config.activity.massModification.points,
     message: `Content worth ${count(amount)} photos ${kind} on this account across sessions in ${span} (usually about ${count(usualDaily)} a day)`,
     details: { span, weightedItems: Math.round(amount), usualDaily: Math.round(usualDaily * 10) / 10 },
+  };
+}
+
+/**
+ * Adds a content action from a session on a young network and tells whether the week's actions
+ * from young networks add up to a mass action: a slow wipe from a place that is not yet the
+ * owner's, however patiently spread out.
+ */
+export function youngVolume(
+  memory: AccountMemory,
+  kind: "deleted" | "modified",
+  at: number,
+  weight: number,
+  config: DetectionConfig,
+): ScoredReason | null {
+  const settings = config.memory;
+  const bucket = Math.floor(at / settings.bucketMs);
+  const buckets = Math.round(settings.weekMs / settings.bucketMs);
+  const series = (memory.young ?? []).filter((v) => v[0] > bucket - buckets);
+  let slot = series.find((v) => v[0] === bucket);
+  if (slot === undefined) {
+    slot = [bucket, 0, 0];
+    series.push(slot);
+    series.sort((a, b) => a[0] - b[0]);
+  }
+  if (kind === "deleted") slot[1] += weight;
+  else slot[2] += weight;
+  memory.young = series;
+  let week = 0;
+  for (const v of series) if (v[0] <= bucket) week += kind === "deleted" ? v[1] : v[2];
+  const limit = kind === "deleted" ? config.integrity.youngDeletedItems : config.integrity.youngModifiedItems;
+  if (week < limit) return null;
+  return {
+    code: kind === "deleted" ? "mass_deletion" : "mass_modification",
+    points:
+      kind === "deleted" ? config.activity.massDeletion.points : config.activity.massModification.points,
+    message: `Content worth ${count(week)} photos ${kind} on this account in 7 days from networks it had not used before`,
+    details: { span: "7 days", weightedItems: Math.round(week), young: true },
   };
 }

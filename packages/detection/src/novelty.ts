@@ -2,7 +2,7 @@ import type { ReasonCode } from "@vigil/events";
 import type { DetectionConfig, Level } from "./config.ts";
 import type { ScoredReason } from "./flag.ts";
 import { globalShare, type PopulationState } from "./population.ts";
-import type { LevelStatus, Profile } from "./profile.ts";
+import { type LevelStatus, type Profile, trustedAt } from "./profile.ts";
 import { countryName, listing, plural } from "./wording.ts";
 
 export interface Novelty {
@@ -84,7 +84,7 @@ export function novelty(
     const pUser = ((1 - pNew) * entry.n) / Math.max(parentWeight, entry.n);
     const ratio = Math.log2(globalShare(population, status, config) / pUser);
     let levelBits = Math.min(settings.familiarBits[1], Math.max(settings.familiarBits[0], ratio));
-    if (entry.trusted === true) levelBits = Math.min(0, levelBits);
+    if (trustedAt(entry, at)) levelBits = Math.min(0, levelBits);
     if (place) familiarPlaceBits += levelBits * settings.weights[status.level] * confidence;
     else familiarDeviceBits += levelBits * settings.weights[status.level] * confidence;
   }

@@ -6,8 +6,14 @@ import { safeKey } from "./session.ts";
 export interface ProfileEntry {
   n: number;
   at: number;
-  /** Confirmed by the user or an analyst: never forgotten, never suspicious. */
+  /** Confirmed by the user or an analyst: never forgotten, never suspicious (until `until`, if set). */
   trusted?: true;
+  /** When an owner's confirmation stops counting (an analyst's does not expire). */
+  until?: number;
+  /** Sessions whose confirmation granted the trust: a compromised verdict on one takes it back. */
+  by?: string[];
+  /** When the value was first learned (networks, device ids and autonomous systems only). */
+  since?: number;
   /** Used by an attacker: never familiar again. */
   compromised?: true;
 }
@@ -26,6 +32,8 @@ export interface ReferencePlace {
   sessionId: string;
   /** Autonomous system number of the login's address, when known. */
   asn?: number | null;
+  /** A phone or tablet: its geolocation is weak evidence (roaming tunnels home). */
+  mobile?: boolean;
 }
 
 /** What the account's logins looked like: plain JSON data, bounded and decaying. */
@@ -81,7 +89,10 @@ export function emptyProfile(): Profile {
   };
 }
 
+/** Levels whose values remember when they were first learned: what says a context is young. */
+const DATED: ReadonlySet<Level> = new Set(["network", "deviceId"]);
 const MAX_ASNS = 16;
+const FIRST_DAY = 86_400_000;
 const MAX_PAIRS = 8;
 
 /** The account's learned logins came through this autonomous system (not counting compromised ones). */
@@ -98,7 +109,7 @@ export function learnAsn(profile: Profile, asn: number | null | undefined, at: n
   const asns = profile.asns;
   const entry = asns[asn];
   if (entry === undefined) {
-    asns[asn] = { n: 1, at };
+    asns[asn] = { n: 1, at, since: at };
     bound(asns, MAX_ASNS);
   } else if (entry.compromised !== true) {
     entry.n += 1;
@@ -187,7 +198,7 @@ export function learn(
     const values = profile.values[status.level];
     const entry = values[status.key];
     if (entry === undefined) {
-      values[status.key] = { n: 1, at };
+      values[status.key] = DATED.has(status.level) ? { n: 1, at, since: at } : { n: 1, at };
       bound(values, config.profile.maxValues[status.level]);
     } else if (entry.compromised !== true) {
       entry.n += 1;
@@ -228,6 +239,7 @@ export function decay(profile: Profile, at: number, config: DetectionConfig): vo
     const values = profile.values[level];
     for (const key of Object.keys(values)) {
       const entry = values[key] as ProfileEntry;
+      if (entry.until !== undefined && entry.until <= at) untrust(entry);
       entry.n *= factor;
       if (entry.n < config.profile.forgetBelow && entry.trusted !== true && entry.compromised !== true) {
         delete values[key];
@@ -246,6 +258,47 @@ export function decay(profile: Profile, at: number, config: DetectionConfig): vo
     }
   }
   profile.decayedAt = at;
+}
+
+/**
+ * What in this session's context the account has not had for long: its network (when its
+ * autonomous system is not an old one either) or its device id. Patient attackers can wait for
+ * provisional learning; they cannot make a network or device old. Null when both are established.
+ */
+export function youngContext(
+  profile: Profile,
+  keys: LoginKeys | null,
+  asn: number | null | undefined,
+  at: number,
+  youngMs: number,
+): "network" | "device" | null {
+  if (keys === null || profile.firstAt === null) return null;
+  // What the account had from its first day is its own, however recent that day is.
+  const after = Math.max(at - youngMs, profile.firstAt + FIRST_DAY);
+  const young = (entry: ProfileEntry | undefined) =>
+    entry === undefined ||
+    entry.n <= 0 ||
+    entry.compromised === true ||
+    (entry.since !== undefined && entry.since > after && entry.trusted !== true);
+  const network = keys.network;
+  if (network !== undefined && young(profile.values.network[network])) {
+    if (asn === null || asn === undefined || young(profile.asns?.[asn])) return "network";
+  }
+  const device = keys.deviceId;
+  if (device !== undefined && young(profile.values.deviceId[device])) return "device";
+  return null;
+}
+
+/** The value is trusted at `at`: confirmed, and the confirmation has not expired. */
+export function trustedAt(entry: ProfileEntry, at: number): boolean {
+  return entry.trusted === true && (entry.until === undefined || at < entry.until);
+}
+
+/** Takes a confirmation back: the value is as ordinary as its own history makes it. */
+export function untrust(entry: ProfileEntry): void {
+  delete entry.trusted;
+  delete entry.until;
+  delete entry.by;
 }
 
 /** Drops the weakest ordinary value (least weight, then longest unseen, then key order) when over the bound. */

@@ -30,7 +30,10 @@ export interface SessionRisk {
   deleted: ContentActions;
   modified: ContentActions;
   ended: boolean;
+  /** "legitimate" and "compromised" are verdicts (an analyst's, or the owner's "not me"). */
   status: "open" | "legitimate" | "compromised";
+  /** The owner answered "it was me" (which anyone holding the session could also say). */
+  vouched?: boolean;
   /** Autonomous system number of the login's address (null when unknown). */
   asn?: number | null;
   asnOrg?: string | null;
@@ -45,6 +48,12 @@ export interface SessionRisk {
   inherited?: string | null;
   /** Codes whose every occurrence in the session was additive (securing the account, not taking it). */
   additive?: ReasonCode[];
+  /** The login's device was a phone or tablet: its carrier address may geolocate at home while it roams. */
+  mobile?: boolean;
+  /** Its network or device id is new to the account or first learned less than `youngMs` ago. */
+  young?: "network" | "device" | null;
+  /** The session is a copy of a device in use elsewhere at the same time. */
+  copied?: boolean;
   /** The place pair of the login's impossible travel, learned as the user's own once the session ends quietly. */
   pair?: string | null;
 }

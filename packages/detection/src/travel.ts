@@ -11,6 +11,11 @@ export interface Carrier {
   asn: number | null;
   /** The account's own carrier (or network) and device in a country it knows: roaming tunnels home. */
   ownCarrier: boolean;
+  /**
+   * The login's device is one the account knows: then a phone's earlier login is no reference (its
+   * carrier address geolocates at home while it roams with its owner).
+   */
+  knownDevice?: boolean;
 }
 
 /** An impossible trip, or one the user keeps making (reason null), with the place pair it is. */
@@ -37,7 +42,7 @@ export function impossibleTravel(
 ): Travel | null {
   const places = profile.places;
   if (place === null || places.length === 0) return null;
-  const from = reference(places, at);
+  const from = reference(places, at, carrier.knownDevice === true);
   if (from.country === place.country && from.city !== null && from.city === place.city) return null;
   const km = distanceKm(from, place);
   const certainKm = km - from.accuracyKm - place.accuracyKm;
@@ -81,10 +86,15 @@ function pairKey(
   return one < two ? `${one}|${two}` : `${two}|${one}`;
 }
 
-/** The latest reference at or before `at`; the earliest after it for a late login. */
-function reference(places: readonly ReferencePlace[], at: number): ReferencePlace {
-  let chosen = places[0] as ReferencePlace;
-  for (const candidate of places) {
+/**
+ * The latest reference at or before `at`; the earliest after it for a late login. For a known
+ * device, phones and tablets count only when nothing else does.
+ */
+function reference(places: readonly ReferencePlace[], at: number, skipPhones: boolean): ReferencePlace {
+  const fixed = skipPhones ? places.filter((p) => p.mobile !== true) : places;
+  const from = fixed.length > 0 ? fixed : places;
+  let chosen = from[0] as ReferencePlace;
+  for (const candidate of from) {
     if (candidate.at <= at) chosen = candidate;
     else break;
   }

@@ -11,7 +11,7 @@ import {
   touch,
 } from "./flag.ts";
 import { adoptContext, carriesContext, contextChange, unknownSessionRisk } from "./integrity.ts";
-import { afterChange, clonedDevice, familiar, learnLogin } from "./learning.ts";
+import { afterChange, copyOf, familiar, learnLogin } from "./learning.ts";
 import {
   type AccountMemory,
   accountVolume,
@@ -19,11 +19,20 @@ import {
   inheritedRisk,
   rememberedRisk,
   rememberRisk,
+  youngVolume,
 } from "./memory.ts";
 import { novelty } from "./novelty.ts";
 import type { Observation } from "./observation.ts";
 import type { PopulationState } from "./population.ts";
-import { asnKnown, assess, emptyProfile, type LevelStatus, loginKeys, type Profile } from "./profile.ts";
+import {
+  asnKnown,
+  assess,
+  emptyProfile,
+  type LevelStatus,
+  loginKeys,
+  type Profile,
+  youngContext,
+} from "./profile.ts";
 import { escalate, expireSessions, newSession, type SessionRisk, serious } from "./session.ts";
 import { impossibleTravel } from "./travel.ts";
 import { fromSource, type PendingVerdict, sourceReason } from "./verdicts.ts";
@@ -88,6 +97,7 @@ export function observeUser(
   const late = obs.at < user.newest - config.lateToleranceMs;
   if (obs.at > user.newest) user.newest = obs.at;
   let update: FlagUpdate | null;
+  const also: FlagUpdate[] = [];
   switch (event.type) {
     case "login.succeeded":
       update = login(user, population, userId, event.sessionId, obs, late, config);
@@ -96,9 +106,10 @@ export function observeUser(
       update = bruteForceFailure(user.failures, userId, obs, user.profile, config);
       break;
     default:
-      update = activity(user, population, userId, event, obs, config);
+      update = activity(user, population, userId, event, obs, config, also);
   }
-  return { state: user, flags: update === null ? [] : [update] };
+  if (update !== null) also.unshift(update);
+  return { state: user, flags: also };
 }
 
 /** A settings change, content action or session end: each may add a reason to its session. */
@@ -109,6 +120,7 @@ function activity(
   event: Exclude<Observation["event"], { type: "login.succeeded" | "login.failed" }>,
   obs: Observation,
   config: DetectionConfig,
+  also: FlagUpdate[],
 ): FlagUpdate | null {
   const memory = memoryOf(user);
   let session = findSession(user, event.sessionId);
@@ -126,20 +138,40 @@ function activity(
   }
   const before = fingerprint(session.flag);
   touch(session.flag, obs.at);
-  if (carriesContext(obs)) integrity(user, population, session, obs, config);
+  if (carriesContext(obs)) {
+    integrity(user, population, session, obs, config);
+    const copy = copyOf(user, session, obs, config);
+    if (copy !== null) {
+      const copyBefore = fingerprint(copy.flag);
+      for (const code of copy.activity) escalate(copy, code, config, copy.additive?.includes(code));
+      rememberRisk(memory, copy, obs.at, config);
+      const changed = settle(copy.flag, userId, config, copyBefore);
+      if (changed !== null) also.push(changed);
+    }
+  }
   let reason: ScoredReason | null = null;
   let additive = false;
+  // Handing the account over, or wiping it slowly, from a context the account has not had long.
+  let fromYoung = false;
   if (event.type === "settings.changed") {
     const change = sensitiveChange(event, config);
     if (change !== null) ({ reason, additive } = change);
+    fromYoung = session.young != null && handsOver(event);
   } else if (event.type === "content.deleted" || event.type === "content.modified") {
     const kind = event.type === "content.deleted" ? "deleted" : "modified";
     const actions = kind === "deleted" ? session.deleted : session.modified;
     const weight = event.count * config.activity.itemWeights[event.contentType];
     const inSession = massAction(actions, kind, obs.at, event.contentType, event.count, config);
     const acrossSessions = accountVolume(memory, kind, obs.at, weight, config);
-    reason = inSession ?? acrossSessions;
+    const young = session.young === "network" ? youngVolume(memory, kind, obs.at, weight, config) : null;
+    reason = inSession ?? acrossSessions ?? young;
+    fromYoung = young !== null;
   } else session.ended = true;
+  if (fromYoung && session.login < config.activity.riskyLoginScore && session.status === "open") {
+    session.login = config.activity.riskyLoginScore;
+    session.inherited =
+      session.young === "device" ? "a device new to the account" : "a network new to the account";
+  }
   if (reason !== null) {
     // Securing the account from where the owner is counts for little: owners do it every day.
     if (additive && !serious(session, config))
@@ -170,6 +202,7 @@ function integrity(
       return;
     }
     found = unknownSessionRisk(session, user.profile, population, obs, config);
+    session.young = youngContext(user.profile, session.keys, session.asn, obs.at, config.integrity.youngMs);
     if (found !== null && found.points >= config.integrity.newCountryPoints) session.hijacked = "strong";
   } else {
     found = contextChange(session, user.profile, obs, config);
@@ -259,7 +292,6 @@ function login(
   const keys = loginKeys(obs);
   const statuses = assess(user.profile, keys);
   const place = obs.nonPublic ? null : obs.place;
-  const copied = clonedDevice(user, session, statuses, obs, config);
   const asn = obs.asn?.number ?? null;
   const reasons = novelty(
     user.profile,
@@ -269,12 +301,12 @@ function login(
     config,
     asnKnown(user.profile, asn),
   ).reasons;
-  if (copied !== null) reasons.push(copied);
   session.familiar = familiar(statuses);
   const travel = impossibleTravel(user.profile, place, obs.at, config, {
     asn,
     ownCarrier:
       session.familiar || (asnKnown(user.profile, asn) && deviceSeen(statuses) && countrySeen(statuses)),
+    knownDevice: deviceSeen(statuses),
   });
   session.pair = travel?.pair ?? null;
   if (travel !== null && travel.reason !== null) reasons.push(travel.reason);
@@ -288,6 +320,7 @@ function login(
   session.startedAt = obs.at;
   session.unknown = false;
   adoptContext(session, obs, keys);
+  session.young = youngContext(user.profile, keys, asn, obs.at, config.integrity.youngMs);
   if (flag.location === null) flag.location = locationOf(place);
   touch(flag, obs.at);
   for (const reason of reasons) {
@@ -316,6 +349,23 @@ function login(
     else session.learned = "deferred";
   }
   return update;
+}
+
+/** Changes that take the account from its owner: the address resets go to, or the second factor. */
+function handsOver(event: Extract<Observation["event"], { type: "settings.changed" }>): boolean {
+  const action = event.action ?? "updated";
+  switch (event.setting) {
+    case "email":
+      return true;
+    case "mfa":
+      return action === "disabled" || action === "removed";
+    case "recovery_email":
+      return action !== "added";
+    case "recovery_phone":
+      return action === "removed";
+    default:
+      return false;
+  }
 }
 
 function deviceSeen(statuses: readonly LevelStatus[]): boolean {

@@ -163,22 +163,33 @@ export function distributedSpray(campaign: Campaign, homeOf: (userId: string) =>
   const { story, rng, attackerId, victims } = campaign;
   const attacker = makeAttacker(attackerId, "distributed_spray", rng, {}, "browser");
   const targets = targetsOf(campaign);
-  const proxies: Network[] = [];
   const span = rng.between(36, 60) * HOUR;
   const winners = new Set(victims);
-  let line: Network | undefined;
+  const used = new Set<string>();
+  let lines = 0;
+  let line = "";
   let uses = 0;
-  targets.forEach((target, i) => {
-    const t = (span * i) / targets.length + rng.int(0, 60) * SECOND;
-    if (line === undefined || uses <= 0) {
+  /** A home line never used before in this campaign. */
+  const freshLine = (): string => {
+    for (let tries = 0; tries < 8; tries++) {
       const city = rng.pick(Object.values(CITIES));
-      line = makeNetwork(
+      const network = makeNetwork(
         "broadband",
         city,
-        rng.fork(`line/${proxies.length}`),
-        `${attackerId}/line/${proxies.length}`,
+        rng.fork(`line/${lines}`),
+        `${attackerId}/line/${lines}`,
       );
-      proxies.push(line);
+      lines++;
+      const fresh = network.addresses.find((ip) => !used.has(ip));
+      if (fresh !== undefined) return fresh;
+    }
+    throw new Error(`${attackerId}: no fresh home line found`);
+  };
+  targets.forEach((target, i) => {
+    const t = (span * i) / targets.length + rng.int(0, 60) * SECOND;
+    if (uses <= 0) {
+      line = freshLine();
+      used.add(line);
       uses = rng.int(1, 3);
     }
     uses--;
@@ -194,6 +205,9 @@ export function distributedSpray(campaign: Campaign, homeOf: (userId: string) =>
       session.end(rng.int(1, 10) * MINUTE, "logout");
       return;
     }
-    attempt(story, attacker, t, target, { ip: line.addresses[0] as string, userAgent: attacker.agent.ua });
+    attempt(story, attacker, t, target, {
+      ip: line,
+      userAgent: rng.pick(DESKTOP_AGENTS).ua,
+    });
   });
 }

@@ -1,3 +1,4 @@
+import { DESKTOP_AGENTS } from "../agents.ts";
 import type { Network } from "../network.ts";
 import type { Access } from "../story.ts";
 import { HOUR, MINUTE, SECOND } from "../story.ts";
@@ -25,9 +26,12 @@ export function slowBruteForce(attack: AccountAttack): void {
   const failures = rng.int(35, 45);
   const proxies = foreignProxies(rng.fork("proxies"), attackerId, failures + 1, victim.home.country);
   const span = rng.between(3.5, 4.5) * HOUR;
+  // An anti-detect browser: a fresh profile (user agent, device cookie) for every attempt.
+  let profile = 0;
   const access = (network: Network): Access => ({
     ip: network.addresses[0] as string,
-    userAgent: attacker.agent.ua,
+    userAgent: rng.pick(DESKTOP_AGENTS).ua,
+    deviceId: `${attacker.deviceId ?? attackerId}.${profile++}`,
   });
   let t = at;
   for (let i = 0; i < proxies.length - 1; i++) {
@@ -61,6 +65,9 @@ export function rotatingBruteForce(attack: AccountAttack): void {
   );
   const failures = rng.int(60, 120);
   const blocks = hostingBlocks(city, rng.fork("blocks"), failures + 1);
+  // Half the tools send their library's user agent; the others a real browser's, varied per request.
+  const browsers = rng.chance(0.5);
+  const agent = () => (browsers ? rng.pick(DESKTOP_AGENTS).ua : attacker.agent.ua);
   const span = rng.between(1, 2) * HOUR;
   let t = at;
   for (let i = 0; i < failures; i++) {
@@ -69,7 +76,7 @@ export function rotatingBruteForce(attack: AccountAttack): void {
       t,
       attacker.role,
       victim.id,
-      { ip: network.addresses[0] as string, userAgent: attacker.agent.ua },
+      { ip: network.addresses[0] as string, userAgent: agent() },
       "bad_password",
     );
     t += (span / failures) * rng.between(0.5, 1.5);
@@ -79,7 +86,7 @@ export function rotatingBruteForce(attack: AccountAttack): void {
     t,
     attacker.role,
     victim.id,
-    { ip: winner.addresses[0] as string, userAgent: attacker.agent.ua },
+    { ip: winner.addresses[0] as string, userAgent: agent() },
     {
       method: "password",
       mfa: victim.mfa,

@@ -149,17 +149,19 @@ export function closeSource(
  */
 export function dueAt(state: SourceState, config: DetectionConfig = defaultDetectionConfig): number | null {
   const settings = config.source;
+  const last = state.buckets.at(-1);
+  if (last === undefined || last.start + settings.bucketMs <= state.judged) return null;
+  const due = last.start + settings.bucketMs + settings.graceMs;
+  if (state.hot !== null) return due;
+  const least = Math.min(settings.spray.accounts, settings.stuffing.accounts) * settings.coolDownShare;
   let failing = 0;
-  let last: Bucket | null = null;
   for (const bucket of state.buckets) {
     if (bucket.start + settings.bucketMs <= state.judged) continue;
-    last = bucket;
-    for (const key in bucket.accounts) if (((bucket.accounts[key] as number) & SUCCEEDED) === 0) failing += 1;
+    for (const key in bucket.accounts) {
+      if (((bucket.accounts[key] as number) & SUCCEEDED) === 0 && ++failing >= least) return due;
+    }
   }
-  if (last === null) return null;
-  const least = Math.min(settings.spray.accounts, settings.stuffing.accounts) * settings.coolDownShare;
-  if (state.hot === null && failing < least) return null;
-  return last.start + settings.bucketMs + settings.graceMs;
+  return null;
 }
 
 function current(state: SourceState | undefined): SourceState {

@@ -1,5 +1,4 @@
-import { DESKTOP_AGENTS } from "../agents.ts";
-import type { Network } from "../network.ts";
+import { DESKTOP_AGENTS, makeDevice } from "../agents.ts";
 import { makeNetwork } from "../network.ts";
 import type { City } from "../places.ts";
 import { CITIES } from "../places.ts";
@@ -197,7 +196,7 @@ export function distributedSpray(campaign: Campaign, homeOf: (userId: string) =>
     if (home !== undefined && "userId" in target) {
       const near = makeNetwork("broadband", home, rng.fork(`win/${i}`), `${attackerId}/win/${i}`);
       const access: Access = { ip: near.addresses[0] as string, userAgent: attacker.agent.ua };
-      if (attacker.deviceId !== undefined) access.deviceId = `${attacker.deviceId}${i}`;
+      access.deviceId = makeDevice(attackerId, `profile/${i}`, attacker.agent).id; // a fresh browser profile
       const session = story.login(t, attacker.role, target.userId, access, { method: "password" });
       session.modify(rng.int(30, 300) * SECOND, "photo", 1);
       if (rng.chance(0.6)) session.change(rng.int(60, 600) * SECOND, "recovery_email", "updated");

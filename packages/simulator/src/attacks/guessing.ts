@@ -1,4 +1,4 @@
-import { DESKTOP_AGENTS } from "../agents.ts";
+import { DESKTOP_AGENTS, makeDevice } from "../agents.ts";
 import type { Network } from "../network.ts";
 import type { Access } from "../story.ts";
 import { HOUR, MINUTE, SECOND } from "../story.ts";
@@ -28,11 +28,11 @@ export function slowBruteForce(attack: AccountAttack): void {
   const span = rng.between(3.5, 4.5) * HOUR;
   // An anti-detect browser: a fresh profile (user agent, device cookie) for every attempt.
   let profile = 0;
-  const access = (network: Network): Access => ({
-    ip: network.addresses[0] as string,
-    userAgent: rng.pick(DESKTOP_AGENTS).ua,
-    deviceId: `${attacker.deviceId ?? attackerId}.${profile++}`,
-  });
+  const access = (network: Network): Access => {
+    const agent = rng.pick(DESKTOP_AGENTS);
+    const device = makeDevice(attackerId, `profile/${profile++}`, agent);
+    return { ip: network.addresses[0] as string, userAgent: agent.ua, deviceId: device.id };
+  };
   let t = at;
   for (let i = 0; i < proxies.length - 1; i++) {
     story.loginFailed(t, attacker.role, victim.id, access(proxies[i] as Network), "bad_password");

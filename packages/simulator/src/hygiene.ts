@@ -29,6 +29,15 @@ function someday(user: User, rng: Rng, from: number, to: number, a: number, b: n
   return Math.min(at, to - MAX_SESSION - 2 * HOUR);
 }
 
+/**
+ * After a password change, another of the user's devices still offers the old password: a failure
+ * or three from its usual network, then the user types the new one.
+ */
+function staleDevice(user: User, story: Story, rng: Rng, at: number, setting: Setting): void {
+  const who = actingIn(user, setting);
+  ordinaryActivity(logIn(story, who, rng, at, setting, rng.int(1, 3)), who, rng, setting);
+}
+
 /** About eight wrong passwords, at home on the usual device, then in, then a new password. */
 function forgotten(user: User, story: Story, rng: Rng, at: number): void {
   const who = focused(user);
@@ -62,6 +71,10 @@ function forgotten(user: User, story: Story, rng: Rng, at: number): void {
   if (rng.chance(0.2)) session.change(rng.int(20, 120) * SECOND, "recovery_phone", "added");
   if (!user.mfa && rng.chance(0.25)) session.change(rng.int(30, 180) * SECOND, "mfa", "enabled");
   ordinaryActivity(session, who, rng, reset);
+  if (rng.chance(0.6)) {
+    const other = reset.device === user.laptop ? phone : laptop;
+    staleDevice(user, story, rng, session.at + rng.between(0.5, 30) * HOUR, { ...other, focus: true });
+  }
 }
 
 /** The routine, and once or twice a forgotten password and its reset, at home. */
@@ -113,6 +126,10 @@ export function liveNewPhoneSecured(user: User, story: Story, rng: Rng, from: nu
   if (user.mfa && rng.chance(0.6)) session.change(rng.int(30, 300) * SECOND, "mfa", "updated");
   else if (rng.chance(0.25)) session.change(rng.int(30, 300) * SECOND, "mfa", "added");
   endSession(session, rng);
+  if (rng.chance(0.5)) {
+    const laptop: Setting = { device: user.laptop, network: user.homeNet, focus: true };
+    staleDevice(after, story, rng, session.at + rng.between(0.5, 2.5) * HOUR, laptop);
+  }
   liveRoutine(homeLife(after, at + 3 * HOUR, to), story, rng.fork("after"));
 }
 

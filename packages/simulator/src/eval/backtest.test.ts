@@ -39,7 +39,10 @@ describe("backtest", () => {
     expect(result.flags.map((f) => f.severity)).toEqual(["critical"]);
   });
 
-  it("runs as a command: flags and report on stdout, skipped lines on stderr", async () => {
+  // A process of its own: it loads the geolocation and routing datasets before replaying.
+  it("runs as a command: flags and report on stdout, skipped lines on stderr", {
+    timeout: 60_000,
+  }, async () => {
     const file = join(tmpdir(), `vigil-backtest-${process.pid}.jsonl`);
     writeFileSync(file, archive);
     const cli = new URL("./backtest-cli.ts", import.meta.url).pathname;

@@ -152,16 +152,25 @@ describe("pipeline", () => {
     expect(stored.rows.map((r) => r.id)).toEqual(["a", "b", "c"]);
   });
 
-  it("publishes each accepted login re-keyed by its source network, with its event id", async () => {
+  it("publishes each accepted login re-keyed by its source network and its autonomous system, with its event id", async () => {
     await pipeline().onBatch(batch([login("ra", 0), emailChange, login("rb", 5)]), active);
+    const asn = `AS${ipFacts(ip)?.asn?.number}`;
     // The topic is shared by this file's tests: keep this test's logins.
+    const ids = ["src:ra", "src:rb", `src:${asn}:ra`, `src:${asn}:rb`];
     const ours = (messages: ReadMessage[]) =>
-      messages.filter((m) => ["src:ra", "src:rb"].includes(m.headers[MESSAGE_ID_HEADER] ?? ""));
-    const rekeyed = ours(await readTopic(topics.bySource, (messages) => ours(messages).length >= 2));
-    expect(rekeyed.map((m) => [m.headers[MESSAGE_ID_HEADER], JSON.parse(String(m.value)).id])).toEqual([
-      ["src:ra", "ra"],
-      ["src:rb", "rb"],
+      messages.filter((m) => ids.includes(m.headers[MESSAGE_ID_HEADER] ?? ""));
+    const rekeyed = ours(await readTopic(topics.bySource, (messages) => ours(messages).length >= 4));
+    // Different keys, so possibly different partitions: compared in order of message id.
+    const seen = rekeyed.map((m) => [
+      m.headers[MESSAGE_ID_HEADER] ?? "",
+      m.key,
+      JSON.parse(String(m.value)).id,
     ]);
-    expect(new Set(rekeyed.map((m) => m.key))).toEqual(new Set([ipFacts(ip)?.network]));
+    expect(seen.sort((a, b) => (String(a[0]) < String(b[0]) ? -1 : 1))).toEqual([
+      [`src:${asn}:ra`, asn, "ra"],
+      [`src:${asn}:rb`, asn, "rb"],
+      ["src:ra", ipFacts(ip)?.network, "ra"],
+      ["src:rb", ipFacts(ip)?.network, "rb"],
+    ]);
   });
 });

@@ -67,11 +67,13 @@ export function sensitiveChange(event: SettingsChanged, config: DetectionConfig)
     case "username":
       return change("username_changed", points.username, "The account's username was changed", details);
     case "privacy":
+      // Owners change it often: like an additive change, it escalates only in a seriously risky session.
       return change(
         "privacy_changed",
         points.privacy,
         "The account's privacy settings were changed",
         details,
+        true,
       );
     default:
       return null;

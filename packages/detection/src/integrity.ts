@@ -75,11 +75,14 @@ export function contextChange(
   const far = certainKm > config.travel.neighbourKm;
   const impossible = far && speed > config.travel.maxSpeedKmh;
 
+  // Within one country on the same device, a phone moving between Wi-Fi and its carrier (whose
+  // addresses geolocate at a gateway, far or near) is the owner; so is anything nearby without an ASN.
   let strength: "strong" | "weak" | null = null;
   if (idChanged || familyChanged) strength = "strong";
   else if (sameAsn) strength = null;
-  else if (countryChanged || impossible) strength = "strong";
-  else if (asn !== null && session.asn != null) strength = far ? "strong" : "weak";
+  else if (countryChanged || (impossible && place?.country !== from?.country)) strength = "strong";
+  else if (session.mobile === true || obs.device?.mobile === true) strength = null;
+  else if (asn !== null && session.asn != null) strength = "weak";
   else strength = far ? "weak" : null;
   if (strength === null) return null;
 

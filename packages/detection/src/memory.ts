@@ -22,6 +22,8 @@ export interface RiskyContext {
   label: string;
   asn: number | null;
   network: string | null;
+  /** The session ended quietly and taught the profile: its context is the owner's now, its id still risky. */
+  learned?: true;
 }
 
 /** Per-account recent risk and content volume: plain JSON, bounded. */
@@ -114,8 +116,8 @@ export function inheritedRisk(
   let best: RiskyContext | null = null;
   let bestRisk = 0;
   for (const entry of memory.risky) {
-    if (entry.sessionId === sessionId || obs.at < entry.at || obs.at - entry.at > config.memory.ttlMs)
-      continue;
+    if (entry.learned === true || entry.sessionId === sessionId) continue;
+    if (obs.at < entry.at || obs.at - entry.at > config.memory.ttlMs) continue;
     const same =
       (entry.network !== null && entry.network === obs.network) ||
       (entry.asn !== null && entry.asn === asn && entry.country === (place?.country ?? null)) ||
@@ -230,4 +232,10 @@ export function youngVolume(
     message: `Content worth ${count(week)} photos ${kind} on this account in 7 days from networks it had not used before`,
     details: { span: "7 days", weightedItems: Math.round(week), young: true },
   };
+}
+
+/** The session's login has been learned after a quiet end: its context no longer passes risk on. */
+export function settleRisk(memory: AccountMemory | undefined, sessionId: string): void {
+  const entry = memory?.risky.find((e) => e.sessionId === sessionId);
+  if (entry !== undefined) entry.learned = true;
 }

@@ -273,8 +273,8 @@ export function youngContext(
   youngMs: number,
 ): "network" | "device" | null {
   if (keys === null || profile.firstAt === null) return null;
-  // What the account had from its first day is its own, however recent that day is.
-  const after = Math.max(at - youngMs, profile.firstAt + FIRST_DAY);
+  // Young relative to the account too: what it has had for the older half of its life is its own.
+  const after = Math.max(at - youngMs, profile.firstAt + Math.max(FIRST_DAY, (at - profile.firstAt) / 2));
   const young = (entry: ProfileEntry | undefined) =>
     entry === undefined ||
     entry.n <= 0 ||

@@ -19,6 +19,7 @@ import {
   inheritedRisk,
   rememberedRisk,
   rememberRisk,
+  settleRisk,
   youngVolume,
 } from "./memory.ts";
 import { novelty } from "./novelty.ts";
@@ -163,7 +164,11 @@ function activity(
     const weight = event.count * config.activity.itemWeights[event.contentType];
     const inSession = massAction(actions, kind, obs.at, event.contentType, event.count, config);
     const acrossSessions = accountVolume(memory, kind, obs.at, weight, config);
-    const young = session.young === "network" ? youngVolume(memory, kind, obs.at, weight, config) : null;
+    // Edits are everyday use; only deletions from young networks add up to a slow wipe.
+    const young =
+      session.young === "network" && kind === "deleted"
+        ? youngVolume(memory, kind, obs.at, weight, config)
+        : null;
     reason = inSession ?? acrossSessions ?? young;
     fromYoung = young !== null;
   } else session.ended = true;
@@ -219,7 +224,8 @@ function integrity(
     session.loginReasons.push("session_context_changed");
     session.login += found.points;
   }
-  rememberRisk(user.memory as AccountMemory, session, obs.at, config);
+  // Only a strong move is worth carrying to the next session from that context.
+  if (session.hijacked === "strong") rememberRisk(user.memory as AccountMemory, session, obs.at, config);
   // Changes made before the move are judged again: the session is no longer the owner's.
   for (const code of session.activity) escalate(session, code, config, session.additive?.includes(code));
 }
@@ -264,8 +270,10 @@ function settleDeferred(
   }
   const high = session.flag.score >= config.severity.high;
   const quiet = at - session.flag.lastAt;
-  if (quiet >= (high ? config.session.quietHighMs : config.session.ttlMs))
+  if (quiet >= (high ? config.session.quietHighMs : config.session.ttlMs)) {
     learnLogin(user, population, session, config);
+    settleRisk(user.memory, session.id);
+  }
 }
 
 function login(
@@ -360,7 +368,6 @@ function handsOver(event: Extract<Observation["event"], { type: "settings.change
     case "mfa":
       return action === "disabled" || action === "removed";
     case "recovery_email":
-      return action !== "added";
     case "recovery_phone":
       return action === "removed";
     default:

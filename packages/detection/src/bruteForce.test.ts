@@ -119,6 +119,17 @@ describe("the owner's context", () => {
     bruteForceFailure(state.failures, "u1", stranger, state.profile, config);
     expect(state.failures.recent).toHaveLength(1);
   });
+
+  it("counts failures on the account's own device id from its own country, on a network it never used, as typos", () => {
+    const { user, end } = settled();
+    const phoneElsewhere = { ...home, network: "198.18.9.0/24", place: PLACES.hamburg };
+    const typo = failureObs(end, phoneElsewhere);
+    expect(bruteForceFailure(user.failures, "u1", typo, user.profile, config)).toBeNull();
+    expect(user.failures.recent).toHaveLength(0);
+    const abroad = failureObs(end + MINUTE, { ...phoneElsewhere, place: PLACES.lagos });
+    bruteForceFailure(user.failures, "u1", abroad, user.profile, config);
+    expect(user.failures.recent).toHaveLength(1);
+  });
 });
 
 describe("a failed second factor", () => {

@@ -45,7 +45,9 @@ export function emptyFailures(): FailureWindow {
  * sends one, else its browser family) on its own network (the /24 or /48 the profile knows, or a
  * known autonomous system from a known country: carriers move their users between prefixes); or
  * from the very prefix the account uses, on any device (the owner's new laptop at home: an
- * attacker inside the victim's own /24 is rare, and novelty still scores the device).
+ * attacker inside the victim's own /24 is rare, and novelty still scores the device); or the
+ * account's own device id from its own country (the owner's phone on a carrier the profile has not
+ * met: whoever copied a device id holds the saved password too, and guesses nothing).
  */
 export function ownContext(
   profile: Profile,
@@ -65,7 +67,8 @@ export function ownContext(
     } else if (status.level === "family" && !hasDeviceId) device = status.seen;
   }
   const carrier = network || (country && asnKnown(profile, obs.asn?.number));
-  return { own: network || (carrier && device), network: carrier };
+  const ownId = hasDeviceId && device && country;
+  return { own: network || (carrier && device) || ownId, network: carrier };
 }
 
 /**

@@ -95,6 +95,14 @@ export class Story {
   login(at: number, role: Role, userId: string, access: Access, how: LoginHow = {}): Session {
     return Session.open(this, at, role, userId, access, how);
   }
+
+  /**
+   * A session opened before the stream began (a "remember me" cookie months old): it has no login
+   * event here, and its first event is whatever its holder does at `at`.
+   */
+  openedEarlier(at: number, role: Role, userId: string, access: Access): Session {
+    return new Session({ id: this.newSessionId(), userId, story: this, at, ended: false }, role, access);
+  }
 }
 
 export interface LoginHow {
@@ -181,20 +189,15 @@ export class Session {
   }
 
   modify(after: number, contentType: ContentType, count = 1): this {
-    this.#core.story.push(
-      this.at,
-      { type: "content.modified", ...this.#base(after), contentType, count },
-      this.role,
-    );
+    // The clock moves first: the event happens `after` the previous one.
+    const base = this.#base(after);
+    this.#core.story.push(this.at, { type: "content.modified", ...base, contentType, count }, this.role);
     return this;
   }
 
   delete(after: number, contentType: ContentType, count = 1): this {
-    this.#core.story.push(
-      this.at,
-      { type: "content.deleted", ...this.#base(after), contentType, count },
-      this.role,
-    );
+    const base = this.#base(after);
+    this.#core.story.push(this.at, { type: "content.deleted", ...base, contentType, count }, this.role);
     return this;
   }
 

@@ -1,7 +1,7 @@
 import type { Device } from "../agents.ts";
 import type { Rng } from "../random.ts";
 import { logIn } from "../routine.ts";
-import type { Access, Role } from "../story.ts";
+import type { Access, Role, Session } from "../story.ts";
 import { DAY, HOUR, MINUTE, SECOND } from "../story.ts";
 import type { AttackName } from "../types.ts";
 import type { User } from "../users.ts";
@@ -55,25 +55,39 @@ function presented(attacker: Attacker, device: Device, copied: boolean): Access 
 
 /**
  * A stolen cookie replayed from abroad: no login, the recovery email and then the password changed
- * inside the owner's session. Either minutes after the owner's last action (the session still warm)
- * or days later in a long-lived "remember me" or app session the owner never closed.
+ * inside the owner's session. Either minutes after the owner's last action (the session still warm),
+ * or days later in a long-lived "remember me" or app session the owner never closed, or in a session
+ * opened before the stream began, that Vigil has never seen.
  */
 export function cookieReplay(attack: AccountAttack): void {
   const { victim, story, rng, at } = attack;
-  const own = { ...victim, role: ownRole(victim, "cookie_replay") };
-  const setting = homeSetting(victim, rng);
-  const session = logIn(story, own, rng, at, setting, 0);
-  for (let i = rng.int(1, 4); i > 0; i--)
-    session.modify(5 * SECOND + rng.exponential(3 * MINUTE), "photo", 1);
   const attacker = intruder(attack, "cookie_replay", rng.fork("intruder"));
-  const thief = session.replayedBy(attacker.role, presented(attacker, setting.device, rng.chance(0.75)));
-  const warm = rng.chance(0.6);
-  thief.modify(warm ? rng.int(5, 90) * MINUTE : rng.between(1, 5) * DAY, "other", 1);
+  const setting = homeSetting(victim, rng);
+  const copied = rng.chance(0.75);
+  const variant = rng.weighted([
+    ["warm", 5],
+    ["days", 3],
+    ["unseen", 2],
+  ] as const);
+  let thief: Session;
+  let owners: Session | undefined;
+  if (variant === "unseen") {
+    const access = presented(attacker, setting.device, copied);
+    thief = story.openedEarlier(at, attacker.role, victim.id, access);
+    thief.modify(1, "other", 1);
+  } else {
+    const own = { ...victim, role: ownRole(victim, "cookie_replay") };
+    owners = logIn(story, own, rng, at, setting, 0);
+    for (let i = rng.int(1, 4); i > 0; i--)
+      owners.modify(5 * SECOND + rng.exponential(3 * MINUTE), "photo", 1);
+    thief = owners.replayedBy(attacker.role, presented(attacker, setting.device, copied));
+    thief.modify(variant === "warm" ? rng.int(5, 90) * MINUTE : rng.between(1, 5) * DAY, "other", 1);
+  }
   thief.change(rng.int(40, 240) * SECOND, "recovery_email", "updated");
   thief.change(rng.int(30, 300) * SECOND, "password", "updated");
   if (rng.chance(0.3)) thief.change(rng.int(20, 120) * SECOND, "recovery_phone", "updated");
-  if (rng.chance(0.5)) thief.end(rng.int(10, 120) * SECOND, "logout");
-  else session.end(rng.int(1, 6) * HOUR, "revoked"); // the platform signs everyone out after a while
+  if (owners === undefined || rng.chance(0.5)) thief.end(rng.int(10, 120) * SECOND, "logout");
+  else owners.end(rng.int(1, 6) * HOUR, "revoked"); // the platform signs everyone out after a while
 }
 
 /**

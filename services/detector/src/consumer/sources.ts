@@ -28,8 +28,10 @@ export async function planSources(context: PlanContext, messages: InboundMessage
   const clockKey = { groupId: context.groupId, topic: context.topics.bySource, partition };
   const logins = messages.flatMap((message) => {
     const result = parseEvent(message.value);
-    if (!result.ok || result.event.ip === undefined) return [];
-    const observation = observe(result.event, context.addresses.of(result.event.ip).facts);
+    if (!result.ok) return [];
+    // The source is the message's key: a login re-keyed without its raw address still counts.
+    const ip = result.event.ip;
+    const observation = observe(result.event, ip === undefined ? null : context.addresses.of(ip).facts);
     const key = message.key ?? observation.network;
     return key === null ? [] : [{ message, observation, source: sourceOfKey(key) }];
   });

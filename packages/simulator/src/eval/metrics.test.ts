@@ -139,7 +139,13 @@ describe("aggregate, attacks of several sessions and mixed sessions", () => {
   const row = (name: string) => report.scenarios.find((q) => q.scenario === name);
 
   it("counts an attack once, caught when any of its sessions reached high", () => {
-    expect(row("laundering")).toMatchObject({ attacks: 2, attackSessions: 4, caught: 1, recall: 0.5 });
+    expect(row("laundering")).toMatchObject({
+      attacks: 2,
+      attackSessions: 4,
+      caught: 1,
+      onlyMedium: 1,
+      recall: 0.5,
+    });
   });
 
   it("counts a session with any of the attacker's events as an attack session, in the attack's row", () => {

@@ -19,6 +19,8 @@ export interface ScenarioQuality {
   attackSessions: number;
   /** Attacks one of whose sessions' flags reached high or critical. */
   caught: number;
+  /** Attacks whose highest flag was medium: seen, but no notice to the owner. */
+  onlyMedium: number;
   recall: number | null;
   benignSessions: number;
   /** Benign sessions with a flag of any severity (low included: analyst noise, no notice). */
@@ -134,11 +136,18 @@ export function aggregate(labelled: readonly LabelledEvent[], updates: readonly 
 }
 
 /** Attacks as groups of their sessions, each caught or not, with the events to high of the first caught. */
-function incidents(truths: readonly SessionTruth[]): { caught: boolean; eventsToHigh: number | null }[] {
-  const byIncident = new Map<string, { caught: boolean; eventsToHigh: number | null }>();
+interface Incident {
+  caught: boolean;
+  maxRank: number;
+  eventsToHigh: number | null;
+}
+
+function incidents(truths: readonly SessionTruth[]): Incident[] {
+  const byIncident = new Map<string, Incident>();
   for (const truth of truths) {
     if (!truth.attack || truth.incident === null) continue;
-    const incident = byIncident.get(truth.incident) ?? { caught: false, eventsToHigh: null };
+    const incident = byIncident.get(truth.incident) ?? { caught: false, maxRank: -1, eventsToHigh: null };
+    incident.maxRank = Math.max(incident.maxRank, truth.maxRank);
     if (truth.maxRank >= HIGH) {
       incident.caught = true;
       if (incident.eventsToHigh === null) incident.eventsToHigh = truth.eventsToHigh;
@@ -159,6 +168,7 @@ function quality(scenario: string, truths: readonly SessionTruth[]): ScenarioQua
     attacks: attacks.length,
     attackSessions: truths.filter((t) => t.attack).length,
     caught: caught.length,
+    onlyMedium: attacks.filter((t) => t.maxRank === MEDIUM).length,
     recall: attacks.length === 0 ? null : caught.length / attacks.length,
     benignSessions: benign.length,
     benignFlagged: benign.filter((t) => t.maxRank >= 0).length,

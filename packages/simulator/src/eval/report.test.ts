@@ -8,6 +8,7 @@ function quality(scenario: string, over: Partial<ScenarioQuality>): ScenarioQual
     attacks: 0,
     attackSessions: 0,
     caught: 0,
+    onlyMedium: 0,
     recall: null,
     benignSessions: 0,
     benignFlagged: 0,
@@ -24,7 +25,7 @@ function quality(scenario: string, over: Partial<ScenarioQuality>): ScenarioQual
 
 const report: QualityReport = {
   scenarios: [
-    quality("cookie_replay", { attacks: 20, attackSessions: 20, caught: 19, recall: 0.95 }),
+    quality("cookie_replay", { attacks: 20, attackSessions: 20, caught: 19, onlyMedium: 1, recall: 0.95 }),
     quality("vpn_user", {
       benignSessions: 400,
       benignMedium: 4,
@@ -43,7 +44,7 @@ describe("formatReport", () => {
   const text = formatReport(report, { command: "eval", input: "test", events: 10 });
 
   it("gives each attack shape a row with its recall, and each persona its rates overall and where it shows", () => {
-    expect(text).toContain("| cookie_replay | 19/20 = 0.950 | 20 |");
+    expect(text).toContain("| cookie_replay | 19/20 = 0.950 | 1 | 20 |");
     expect(text).toContain(
       "| vpn_user | 400 | 0 (0.00%) | 4 (1.00%) | 2 (0.50%) | 100 | 4 (4.00%) | 2 (2.00%) | 0 |",
     );

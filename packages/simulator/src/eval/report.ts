@@ -21,7 +21,7 @@ function timeOf(q: ScenarioQuality): string {
 
 function attackRow(q: ScenarioQuality, name = q.scenario, own = true): string {
   const victims = own ? `${q.benignSessions} | ${share(q.benignMedium, q.benignSessions)}` : "– | –";
-  return `| ${name} | ${recallOf(q)} | ${q.attackSessions} | ${timeOf(q)} | ${victims} |`;
+  return `| ${name} | ${recallOf(q)} | ${q.onlyMedium} | ${q.attackSessions} | ${timeOf(q)} | ${victims} |`;
 }
 
 function benignRow(q: ScenarioQuality, name = q.scenario): string {
@@ -75,8 +75,8 @@ export function formatReport(report: QualityReport, run: RunFacts): string {
     "",
     "Attacks (one attacker against one account, caught when any of its sessions is flagged high or critical):",
     "",
-    "| attack shape | attacks caught at high+ (recall) | attack sessions | events to high: median / p95 / max | victims' own sessions in the story | of which flagged medium+ |",
-    "|---|---|---|---|---|---|",
+    "| attack shape | attacks caught at high+ (recall) | missed, flagged medium | attack sessions | events to high: median / p95 / max | victims' own sessions in the story | of which flagged medium+ |",
+    "|---|---|---|---|---|---|---|",
     ...attacks.map((q) => attackRow(q)),
     attackRow(o, "**overall**", false),
     "",

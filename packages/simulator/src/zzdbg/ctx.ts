@@ -1,9 +1,15 @@
-import { generatePopulation } from "../index.ts";
 import { enrich, replay } from "../eval/replay.ts";
+import { generatePopulation } from "../index.ts";
+
 const labelled = generatePopulation({ seed: 7, users: 2000, days: 30, attackRate: 0.2 });
 const run = replay(enrich(labelled));
 const bySession = new Map<string, string>();
-for (const l of labelled) if (l.label.sessionId && l.label.userId) bySession.set(`${l.label.userId}/${l.label.sessionId}`, `${l.label.scenario}${l.label.attack ? "!" : ""}`);
+for (const l of labelled)
+  if (l.label.sessionId && l.label.userId)
+    bySession.set(
+      `${l.label.userId}/${l.label.sessionId}`,
+      `${l.label.scenario}${l.label.attack ? "!" : ""}`,
+    );
 const seen = new Map<string, number>();
 for (const u of run.updates) {
   const r = u.reasons.find((x) => x.code === "session_context_changed");

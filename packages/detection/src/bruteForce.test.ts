@@ -120,6 +120,21 @@ describe("the owner's context", () => {
     expect(state.failures.recent).toHaveLength(1);
   });
 
+  it("does not take the account's browser without its device id for its device, on its carrier", () => {
+    const carrier = { number: 64501, org: "Example Mobile" };
+    const { state } = history(8, emptyPopulation(), config);
+    state.profile.asns = { 64501: { n: 5, at: T0 } };
+    // A proxy on the owner's own ISP, the owner's browser, no device id: an attacker who read the code.
+    const proxy = {
+      place: PLACES.berlin,
+      network: "198.18.7.0/24",
+      asn: carrier,
+      userAgent: UA.chromeWindows,
+    };
+    bruteForceFailure(state.failures, "u1", failureObs(T0 + DAY, proxy), state.profile, config);
+    expect(state.failures.recent).toHaveLength(1);
+  });
+
   it("counts failures on the account's own device id from its own country, on a network it never used, as typos", () => {
     const { user, end } = settled();
     const phoneElsewhere = { ...home, network: "198.18.9.0/24", place: PLACES.hamburg };

@@ -66,6 +66,13 @@ export function ownContext(
       device = status.seen;
     } else if (status.level === "family" && !hasDeviceId) device = status.seen;
   }
+  // A browser family alone is anyone's: it counts only for accounts whose clients send no device id.
+  if (!hasDeviceId && device) {
+    for (const _ in profile.values.deviceId) {
+      device = false;
+      break;
+    }
+  }
   const carrier = network || (country && asnKnown(profile, obs.asn?.number));
   const ownId = hasDeviceId && device && country;
   return { own: network || (carrier && device) || ownId, network: carrier };

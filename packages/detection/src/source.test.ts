@@ -223,6 +223,19 @@ describe("observeSource", () => {
     expect(dueAt(state as SourceState)).toBe(T0 + 15 * MINUTE + graceMs);
   });
 
+  it("always tells an account that got in, however many made-up accounts crowd the sample", () => {
+    const flood = Array.from({ length: 3000 }, (_, i) =>
+      failureObs(T0 + i * 50, { reason: "unknown_account", accountHint: `made-up-${i}` }),
+    );
+    const wins = ["victim1", "victim2"].map((userId, i) => loginObs(T0 + 1000 + i, { userId, network }));
+    const { verdicts } = run([...flood.slice(0, 1500), ...wins, ...flood.slice(1500)]);
+    expect(verdicts.filter((v) => v.details.success === true).map((v) => v.userId)).toEqual([
+      "victim1",
+      "victim2",
+    ]);
+    expect(verdicts[0]?.code).toBe("credential_stuffing");
+  });
+
   it("keeps a bounded sample of a busy bucket and estimates how many accounts it saw", () => {
     const logins = Array.from({ length: 20_000 }, (_, i) =>
       failureObs(T0 + Math.floor((i * bucketMs) / 20_000), { userId: `v${i}` }),

@@ -31,6 +31,13 @@ interface Bucket {
   size: number;
   /** Set once the bucket was cut to its sample: accounts hashing above it are not kept. */
   cut: number | null;
+  /**
+   * Accounts that got in, sampled apart: a flood of made-up account names can crowd them out of
+   * `accounts`, not out of here (a success needs the password).
+   */
+  won?: Record<string, 1>;
+  wonSize?: number;
+  wonCut?: number | null;
 }
 
 /** One source's recent logins and attack episode: plain JSON data, bounded. */
@@ -181,14 +188,38 @@ function bucketAt(s: SourceState, start: number): Bucket {
 
 function count(bucket: Bucket, account: string, facts: number, sample: number): void {
   const known = bucket.accounts[account];
-  if (known !== undefined) {
-    bucket.accounts[account] = known | facts;
-    return;
-  }
-  if (bucket.cut !== null && hash(account) > bucket.cut) return;
+  if (known !== undefined) bucket.accounts[account] = known | facts;
+  if ((facts & SUCCEEDED) !== 0 && account.startsWith("#")) win(bucket, account, sample);
+  if (known !== undefined || (bucket.cut !== null && hash(account) > bucket.cut)) return;
   bucket.accounts[account] = facts;
   bucket.size += 1;
   if (bucket.size > 2 * sample) cut(bucket, sample);
+}
+
+function win(bucket: Bucket, account: string, sample: number): void {
+  const won = (bucket.won ??= {});
+  if (won[account] !== undefined) return;
+  if (bucket.wonCut != null && hash(account) > bucket.wonCut) return;
+  won[account] = 1;
+  bucket.wonSize = (bucket.wonSize ?? 0) + 1;
+  if (bucket.wonSize > 2 * sample) cutWon(bucket, sample);
+}
+
+/** The `sample` winners with the smallest hashes. */
+function cutWon(bucket: Bucket, sample: number): void {
+  if ((bucket.wonSize ?? 0) <= sample) return;
+  const ranked = smallest(Object.keys(bucket.won ?? {}), sample);
+  bucket.won = {};
+  for (const [, key] of ranked) bucket.won[key] = 1;
+  bucket.wonSize = ranked.length;
+  bucket.wonCut = (ranked.at(-1) as readonly [number, string])[0];
+}
+
+function smallest(keys: string[], sample: number): (readonly [number, string])[] {
+  return keys
+    .map((key) => [hash(key), key] as const)
+    .sort((a, b) => a[0] - b[0] || (a[1] < b[1] ? -1 : 1))
+    .slice(0, sample);
 }
 
 /** Keeps the `sample` accounts with the smallest hashes: the same ones whatever the order they came in. */
@@ -263,6 +294,7 @@ function judge(s: SourceState, watermark: number, source: Source, config: Detect
     if (end <= s.judged) continue;
     if (end > watermark) break;
     cut(bucket, settings.sample);
+    cutWon(bucket, settings.sample);
     judgeWindow(s, bucket, end, source, config, verdicts);
     s.judged = end;
   }
@@ -303,7 +335,9 @@ function judgeWindow(
     }
     // Everyone tried in the window learns it now, successes included: they may already be in.
     s.hot = { code, since: window.first, until: end };
-    for (const [key, facts] of window.accounts) tell(key, facts);
+    const everyone = new Map(window.accounts);
+    for (const b of s.buckets) if (b.start >= end - settings.windowMs && b.start < end) winners(b, everyone);
+    for (const key of [...everyone.keys()].sort()) tell(key, everyone.get(key) as number);
     return;
   }
   const least = Math.min(settings.spray.accounts, settings.stuffing.accounts);
@@ -314,7 +348,14 @@ function judgeWindow(
   }
   if (code === "credential_stuffing") s.hot.code = code;
   s.hot.until = end;
-  for (const key of Object.keys(bucket.accounts).sort()) tell(key, bucket.accounts[key] as number);
+  const tried = winners(bucket, new Map(Object.entries(bucket.accounts)));
+  for (const key of [...tried.keys()].sort()) tell(key, tried.get(key) as number);
+}
+
+/** Adds the bucket's sampled winners to `accounts`, as having got in. */
+function winners(bucket: Bucket, accounts: Map<string, number>): Map<string, number> {
+  for (const key in bucket.won ?? {}) accounts.set(key, (accounts.get(key) ?? FAILED) | SUCCEEDED);
+  return accounts;
 }
 
 function endEpisode(s: SourceState): void {

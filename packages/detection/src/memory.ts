@@ -57,17 +57,20 @@ export function rememberRisk(
   const settings = config.memory;
   memory.risky = memory.risky.filter((e) => at - e.at <= settings.ttlMs);
   const why = session.loginReasons.map((c) => c.replaceAll("_", " ")).join(", ");
-  const place = session.place;
   const known = memory.risky.find((e) => e.sessionId === session.id);
+  // A hijacked session is risky where it moved to, not where its owner logged in.
+  const where = session.intruder ?? {
+    country: session.place?.country ?? session.keys?.country ?? null,
+    label: session.place === null ? "an unknown place" : placeLabel(session.place),
+    asn: session.asn ?? null,
+    network: session.network,
+  };
   const entry: RiskyContext = {
     sessionId: session.id,
     at: Math.max(at, known?.at ?? at),
     risk: Math.max(session.login, known === undefined ? 0 : decayed(known, at, config)),
     why: why || known?.why || "risky login",
-    country: place?.country ?? session.keys?.country ?? null,
-    label: place === null ? "an unknown place" : placeLabel(place),
-    asn: session.asn ?? null,
-    network: session.network,
+    ...where,
   };
   if (known !== undefined) memory.risky[memory.risky.indexOf(known)] = entry;
   else memory.risky.push(entry);

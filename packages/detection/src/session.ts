@@ -52,6 +52,8 @@ export interface SessionRisk {
   mobile?: boolean;
   /** Its network or device id is new to the account or first learned less than `youngMs` ago. */
   young?: "network" | "device" | null;
+  /** Where a hijacked session moved to: the context its risk is remembered by. */
+  intruder?: { country: string | null; label: string; asn: number | null; network: string | null } | null;
   /** The session is a copy of a device in use elsewhere at the same time. */
   copied?: boolean;
   /** The place pair of the login's impossible travel, learned as the user's own once the session ends quietly. */
@@ -92,10 +94,16 @@ const ACTIVITY_WORDS: Partial<Record<ReasonCode, string>> = {
   mass_modification: "mass modification",
 };
 
-/** The session is risky beyond doubt: a medium-risk login, a strong mid-session move, or inherited risk. */
+/** The session is risky beyond doubt: a medium-risk login, new place and device at once, a strong mid-session move, or inherited risk. */
 export function serious(session: SessionRisk, config: DetectionConfig): boolean {
+  const reasons = session.loginReasons;
+  const newPlaceAndDevice =
+    reasons.includes("new_device") && (reasons.includes("new_country") || reasons.includes("new_region"));
   return (
-    session.login >= config.severity.medium || session.hijacked === "strong" || session.inherited != null
+    session.login >= config.severity.medium ||
+    session.hijacked === "strong" ||
+    session.inherited != null ||
+    newPlaceAndDevice
   );
 }
 
@@ -150,19 +158,20 @@ export function escalate(
 
 /**
  * Splits the sessions into those kept and those past their time (flagged ones are kept longer for
- * feedback), then drops the oldest beyond the bound. The forgotten ones are returned so that
+ * feedback), then drops the oldest beyond the bound (`max`, less to make room). The forgotten ones are returned so that
  * deferred learning can still happen.
  */
 export function expireSessions(
   sessions: readonly SessionRisk[],
   at: number,
   config: DetectionConfig,
+  max = config.session.maxSessions,
 ): { kept: SessionRisk[]; gone: SessionRisk[] } {
   const settings = config.session;
   const expired = (session: SessionRisk) =>
     session.flag.lastAt < at - (session.flag.severity === null ? settings.ttlMs : settings.flaggedTtlMs);
   // Most sweeps find nothing to do: answer those without copying.
-  if (sessions.length <= settings.maxSessions && !sessions.some(expired))
+  if (sessions.length <= max && !sessions.some(expired))
     return { kept: sessions as SessionRisk[], gone: [] };
   const kept: SessionRisk[] = [];
   const gone: SessionRisk[] = [];
@@ -170,9 +179,9 @@ export function expireSessions(
     const ttl = session.flag.severity === null ? settings.ttlMs : settings.flaggedTtlMs;
     (session.flag.lastAt < at - ttl ? gone : kept).push(session);
   }
-  if (kept.length > settings.maxSessions) {
+  if (kept.length > max) {
     kept.sort((a, b) => rank(a) - rank(b));
-    gone.push(...kept.splice(0, kept.length - settings.maxSessions));
+    gone.push(...kept.splice(0, kept.length - max));
   }
   return { kept, gone };
 }

@@ -37,7 +37,7 @@ import {
 import { escalate, expireSessions, newSession, type SessionRisk, serious } from "./session.ts";
 import { impossibleTravel } from "./travel.ts";
 import { fromSource, type PendingVerdict, sourceReason } from "./verdicts.ts";
-import { locationOf } from "./wording.ts";
+import { locationOf, placeLabel } from "./wording.ts";
 
 /** Everything the engine knows about one account: plain JSON data, bounded. Persist it as JSON. */
 export interface UserState {
@@ -127,7 +127,8 @@ function activity(
   let session = findSession(user, event.sessionId);
   if (session === undefined) {
     // Events can invent sessions without a login: the bound holds for them too.
-    if (user.sessions.length >= config.session.maxSessions) sweep(user, population, obs.at, config);
+    const max = config.session.maxSessions;
+    if (user.sessions.length >= max) sweep(user, population, obs.at, config, max - 1);
     session = newSession(event.sessionId, obs.at);
     session.unknown = true;
     user.sessions.push(session);
@@ -224,8 +225,19 @@ function integrity(
     session.loginReasons.push("session_context_changed");
     session.login += found.points;
   }
-  // Only a strong move is worth carrying to the next session from that context.
-  if (session.hijacked === "strong") rememberRisk(user.memory as AccountMemory, session, obs.at, config);
+  // Only a strong move is worth carrying to the next session from that context (the intruder's).
+  if (session.hijacked === "strong") {
+    if (session.unknown !== true && session.intruder == null) {
+      const place = obs.nonPublic ? null : obs.place;
+      session.intruder = {
+        country: place?.country ?? null,
+        label: place === null ? "an unknown place" : placeLabel(place),
+        asn: obs.asn?.number ?? null,
+        network: obs.network,
+      };
+    }
+    rememberRisk(user.memory as AccountMemory, session, obs.at, config);
+  }
   // Changes made before the move are judged again: the session is no longer the owner's.
   for (const code of session.activity) escalate(session, code, config, session.additive?.includes(code));
 }
@@ -235,8 +247,14 @@ function integrity(
  * been quiet for the session lifetime without turning high (flagged ones are kept longer, but
  * their learning does not wait for that).
  */
-function sweep(user: UserState, population: PopulationState, at: number, config: DetectionConfig): void {
-  const { kept, gone } = expireSessions(user.sessions, at, config);
+function sweep(
+  user: UserState,
+  population: PopulationState,
+  at: number,
+  config: DetectionConfig,
+  max = config.session.maxSessions,
+): void {
+  const { kept, gone } = expireSessions(user.sessions, at, config, max);
   user.sessions = kept;
   for (const session of kept) {
     if (session.learned === "deferred") settleDeferred(user, population, session, at, config);
@@ -287,8 +305,10 @@ function login(
 ): FlagUpdate | null {
   // Sweeping every login would cost more than the rest of the scoring: once per sweep interval,
   // or as soon as the account holds more sessions than the bound.
-  if (obs.at - user.sweptAt >= config.session.sweepMs || user.sessions.length >= config.session.maxSessions) {
-    sweep(user, population, obs.at, config);
+  const max = config.session.maxSessions;
+  if (obs.at - user.sweptAt >= config.session.sweepMs || user.sessions.length >= max) {
+    // Room for the login's session when it is a new one.
+    sweep(user, population, obs.at, config, findSession(user, sessionId) === undefined ? max - 1 : max);
   }
   if (user.targeted.length > 0) {
     user.targeted = user.targeted.filter((t) => obs.at - t.at <= config.source.verdictTtlMs);

@@ -197,7 +197,8 @@ function count(bucket: Bucket, account: string, facts: number, sample: number): 
 }
 
 function win(bucket: Bucket, account: string, sample: number): void {
-  const won = (bucket.won ??= {});
+  bucket.won ??= {};
+  const won = bucket.won;
   if (won[account] !== undefined) return;
   if (bucket.wonCut != null && hash(account) > bucket.wonCut) return;
   won[account] = 1;

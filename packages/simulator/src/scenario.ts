@@ -82,12 +82,15 @@ export function generateScenario(name: ScenarioName, opts: ScenarioOptions): Lab
     user.sessionsPerWeek = Math.max(user.sessionsPerWeek, 6); // a week that shows the behaviour
     return assemble(personaStory(name, user, rng, from, tag).drafts);
   }
-  const victim = makeUser({ id: userId, persona: "home_user" }, rng.fork("victim"));
+  // The shared VPN exit is aimed at a VPN user, whose history holds the exits.
+  const persona = name === "shared_vpn_exit" ? "vpn_user" : "home_user";
+  const victim = makeUser({ id: userId, persona }, rng.fork("victim"));
   // Enough history to tell home from abroad, and MFA on where the attack turns it off.
   victim.sessionsPerWeek = Math.max(victim.sessionsPerWeek, 6);
   if (name === "takeover_abroad" || name === "laundering") victim.mfa = true;
   const history = new Story(`${tag}/${name}/${userId}/history`);
   const attackAt = from + HISTORY_DAYS * DAY + rng.between(2, 10) * HOUR;
-  liveRoutine(homeLife(victim, from, attackAt), history, rng.fork("history"));
+  if (persona === "home_user") liveRoutine(homeLife(victim, from, attackAt), history, rng.fork("history"));
+  else livePersona(victim, history, rng.fork("history"), from, attackAt);
   return assemble([...history.drafts, ...attackStory(name, victim, rng, attackAt, tag).drafts]);
 }

@@ -236,6 +236,19 @@ describe.each(SEEDS)("attack shapes, seed %i", { timeout: 60_000 }, (seed) => {
     expect(attack.some((e) => changed(e, "email"))).toBe(true);
   });
 
+  it("shared_vpn_exit: a VPN user's own exit /24, a new device like the laptop, then recovery email and password", () => {
+    const { items, attack, laptop } = story("shared_vpn_exit", seed);
+    const exits = new Set(
+      items.filter((i) => i.label.focus === true && !i.label.attack).map((i) => prefixOf(i.event.ip)),
+    );
+    const login = attack.find(isLogin) as Login;
+    expect(exits.has(prefixOf(login.ip))).toBe(true);
+    expect(login.userAgent).toBe(laptop.userAgent);
+    expect(items.some((i) => !i.label.attack && i.event.deviceId === login.deviceId)).toBe(false);
+    expect(attack.some((e) => changed(e, "recovery_email"))).toBe(true);
+    expect(attack.some((e) => changed(e, "password"))).toBe(true);
+  });
+
   it("rotating_stuffing: every attempt from one of dozens of /24s of one autonomous system", () => {
     const { attack } = story("rotating_stuffing", seed);
     const tried = attack.filter((e) => e.type.startsWith("login."));

@@ -41,6 +41,7 @@ export const ATTACKS = [
   "local_proxy",
   "patient_takeover",
   "distributed_spray",
+  "shared_vpn_exit",
 ] as const;
 export type AttackName = (typeof ATTACKS)[number];
 

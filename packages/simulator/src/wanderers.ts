@@ -4,7 +4,7 @@ import type { Network } from "./network.ts";
 import { makeNetwork, sharedNetwork } from "./network.ts";
 import type { City } from "./places.ts";
 import { CITIES, citiesOf } from "./places.ts";
-import type { Rng } from "./random.ts";
+import { Rng } from "./random.ts";
 import type { Life } from "./routine.ts";
 import { liveRoutine, logIn, MAX_SESSION, ordinaryActivity, usualTime } from "./routine.ts";
 import type { Story } from "./story.ts";
@@ -31,7 +31,9 @@ const VPN_EXITS: readonly City[] = [
 /** Exits of one provider are shared by its many users: a handful of /24s per city. */
 const VPN_SLOTS = 3;
 
-function vpnExits(user: User, rng: Rng): Network[] {
+/** The user's VPN exits, the favourite first: a function of the user alone, as a subscription is. */
+export function vpnExits(user: User): Network[] {
+  const rng = new Rng(`vigil-simulator/vpn/${user.id}`);
   const abroad = VPN_EXITS.filter((c) => c.country !== user.home.country);
   const favourite = rng.pick(abroad);
   const second = rng.chance(0.5) ? favourite : rng.pick(abroad);
@@ -52,7 +54,7 @@ function onVpn(user: User, rng: Rng, exits: readonly Network[]): Setting {
  * exit follow each other minutes apart, again and again.
  */
 export function liveVpnUser(user: User, story: Story, rng: Rng, from: number, to: number): void {
-  const exits = vpnExits(user, rng.fork("exits"));
+  const exits = vpnExits(user);
   const life: Life = {
     user,
     from,

@@ -33,6 +33,9 @@ const VICTIM_PERSONAS: readonly PersonaName[] = [
 /** Dealing order: every attack in turn, so that a population with enough victims has each of them. */
 const DEAL: readonly AttackName[] = ATTACKS;
 
+/** Attacks aimed at one kind of user: the VPN exit is worth sharing only with a VPN user. */
+const WANTS_PERSONA: Partial<Record<AttackName, PersonaName>> = { shared_vpn_exit: "vpn_user" };
+
 /** Attacks that turn MFA off go to accounts that had it on, where there is one. */
 const WANTS_MFA: readonly AttackName[] = ["takeover_abroad", "laundering"];
 
@@ -52,19 +55,17 @@ export interface AttackPlan {
   to: number;
 }
 
-/** Deals victims to attacks; takeovers that switch MFA off go to accounts that had it on. */
+/** Deals victims to attacks, each to the first account in the shuffled pool that suits it. */
 function dealVictims(plan: AttackPlan): Map<AttackName, User[]> {
   const count = Math.min(Math.round(plan.users.length * plan.attackRate), plan.users.length);
   const pool = plan.rng.shuffle(plan.users.filter((u) => VICTIM_PERSONAS.includes(u.persona)));
   const dealt = new Map<AttackName, User[]>();
   for (let i = 0; i < count && pool.length > 0; i++) {
     const name = DEAL[i % DEAL.length] as AttackName;
-    const at = WANTS_MFA.includes(name)
-      ? Math.max(
-          0,
-          pool.findIndex((u) => u.mfa),
-        )
-      : 0;
+    const wanted = WANTS_PERSONA[name];
+    const fits = (u: User) =>
+      (wanted === undefined || u.persona === wanted) && (!WANTS_MFA.includes(name) || u.mfa);
+    const at = Math.max(0, pool.findIndex(fits));
     const [victim] = pool.splice(at, 1);
     if (victim !== undefined) dealt.set(name, [...(dealt.get(name) ?? []), victim]);
   }

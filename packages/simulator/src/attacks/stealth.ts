@@ -4,6 +4,7 @@ import { logIn, ordinaryActivity, usualTime } from "../routine.ts";
 import type { Access, Session } from "../story.ts";
 import { HOUR, MINUTE, SECOND } from "../story.ts";
 import type { AttackName } from "../types.ts";
+import { vpnExits } from "../wanderers.ts";
 import { type Attacker, attackerAccess, makeAttacker } from "./attacker.ts";
 import { copiedAccess, ownRole } from "./hijacks.ts";
 import { foreignCity, otherCityOf, residentialProxy } from "./proxies.ts";
@@ -262,3 +263,34 @@ export const STEALTH_DAYS: Partial<Record<AttackName, number>> = {
   patient_takeover: 8,
   cookie_replay: 6,
 };
+
+/**
+ * The victim's own VPN: an attacker who knows the detector forgives the exits a VPN user keeps
+ * using subscribes to the same commercial VPN and picks the victim's favourite exit (the same
+ * shared /24), with a browser like the victim's, then changes the recovery email and the password.
+ */
+export function sharedVpnExit(attack: AccountAttack): void {
+  const { victim, rng, at } = attack;
+  const [exit] = vpnExits(victim);
+  const attacker = makeAttacker(
+    attack.attackerId,
+    "shared_vpn_exit",
+    rng.fork("attacker"),
+    { city: exit?.city ?? victim.home },
+    "browser",
+    victim,
+  );
+  if (exit !== undefined) attacker.network = exit;
+  const device = makeDevice(attack.attackerId, "laptop", victim.laptop.agent);
+  const access: Access = {
+    ip: rng.pick(attacker.network.addresses),
+    userAgent: device.agent.ua,
+    deviceId: device.id,
+  };
+  const session = login(attack, attacker, usualTime(victim, rng, at), access);
+  if (rng.chance(0.5)) session.modify(rng.int(30, 300) * SECOND, "photo", 1);
+  session.change(rng.int(60, 600) * SECOND, "recovery_email", "updated");
+  session.change(rng.int(30, 300) * SECOND, "password", "updated");
+  if (victim.mfa && rng.chance(0.5)) session.change(rng.int(30, 200) * SECOND, "mfa", "disabled");
+  session.end(rng.int(1, 10) * MINUTE, "logout");
+}

@@ -16,6 +16,7 @@ import {
   newRegionRecovery,
   patientTakeover,
   persistenceSettings,
+  sharedVpnExit,
   slowWipe,
 } from "./stealth.ts";
 
@@ -141,4 +142,5 @@ export const ACCOUNT_ATTACKS: Partial<Record<AttackName, (attack: AccountAttack)
   patient_takeover: patientTakeover,
   slow_brute_force: slowBruteForce,
   rotating_brute_force: rotatingBruteForce,
+  shared_vpn_exit: sharedVpnExit,
 };

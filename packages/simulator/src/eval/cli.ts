@@ -1,5 +1,5 @@
 // The quality report: a seeded population through the real engine, scored against its labels.
-//   node packages/simulator/src/eval/cli.ts --users 2000 --days 30 --seed 7 [--attack-rate 0.2]
+//   node packages/simulator/src/eval/cli.ts --users 2000 --days 30 --seed 7 [--attack-rate 0.25]
 //     [--out docs/quality.md] [--config '{"novelty":{"pointsPerBit":6}}']
 import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import { parseArgs } from "node:util";
@@ -24,10 +24,11 @@ const users = Number(values.users);
 const days = Number(values.days);
 const seed = Number(values.seed);
 /**
- * A fifth of the accounts attacked: about 20 attacks of each of the 20 shapes in 2000 users, enough
- * for a per-shape recall; the benign rates are per benign session and do not depend on it.
+ * A quarter of the accounts attacked: about 24 attacks of each of the 21 shapes in 2000 users, so
+ * that one miss still leaves a shape at 0.95 or more; the benign rates are per benign session and
+ * do not depend on it.
  */
-const EVAL_ATTACK_RATE = 0.2;
+const EVAL_ATTACK_RATE = 0.25;
 const attackRate = values["attack-rate"] === undefined ? EVAL_ATTACK_RATE : Number(values["attack-rate"]);
 
 const started = performance.now();

@@ -52,8 +52,11 @@ describe("sensitiveChange", () => {
     expect(additive("mfa", "enabled")).toBe(true);
     expect(additive("mfa", "added")).toBe(true);
     expect(additive("recovery_phone", "added")).toBe(true);
-    expect(additive("recovery_phone", "updated")).toBe(false);
-    expect(additive("mfa", "updated")).toBe(false);
+    // A new phone moves the recovery phone and the authenticator with it.
+    expect(additive("recovery_phone", "updated")).toBe(true);
+    expect(additive("mfa", "updated")).toBe(true);
+    expect(additive("recovery_email", "updated")).toBe(false);
+    expect(additive("recovery_phone", "removed")).toBe(false);
     expect(additive("email", "added")).toBe(false);
     expect(additive("api_token", "added")).toBe(false);
   });

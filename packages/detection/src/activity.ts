@@ -14,13 +14,19 @@ const SETTING_WORDS: Partial<Record<SettingsChanged["setting"], string>> = {
 /** A sensitive change and whether it only adds protection (what owners do to secure an account). */
 export interface Change {
   reason: ScoredReason;
+  /**
+   * What owners do every day to secure their account or move it to a new phone (a new password,
+   * MFA or recovery contact added, the authenticator or recovery phone moved, privacy settings):
+   * it escalates only in a seriously risky session.
+   */
   additive: boolean;
 }
 
 /**
  * Changes that hand the account to whoever makes them, or keep an intruder in (a token, a second
  * factor of their own, a username or privacy setting that hides the account): each is a reason of
- * its own. Adding protection is additive; replacing or removing it is not.
+ * its own. Adding protection is additive, and so is moving it with a new phone; handing over the
+ * address resets go to, or removing protection, is not.
  */
 export function sensitiveChange(event: SettingsChanged, config: DetectionConfig): Change | null {
   const points = config.activity.points;
@@ -43,7 +49,7 @@ export function sensitiveChange(event: SettingsChanged, config: DetectionConfig)
       }
       return added
         ? change("mfa_changed", points.mfaAdded, "A two-factor method was added", details, true)
-        : change("mfa_changed", points.mfaChanged, "The two-factor method was replaced", details);
+        : change("mfa_changed", points.mfaChanged, "The two-factor method was replaced", details, true);
     case "recovery_email":
     case "recovery_phone": {
       const what = SETTING_WORDS[event.setting] as string;
@@ -53,7 +59,7 @@ export function sensitiveChange(event: SettingsChanged, config: DetectionConfig)
         points.recovery,
         `The ${what} was ${verb}`,
         details,
-        action === "added",
+        action === "added" || (event.setting === "recovery_phone" && action !== "removed"),
       );
     }
     case "api_token":

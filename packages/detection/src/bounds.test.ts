@@ -23,7 +23,9 @@ function lcg(seed: number): () => number {
 
 describe("bounded account state", () => {
   // A million events take tens of seconds of CPU: the allowance is for a busy machine, not a measure.
-  it(`keeps one account's JSON size flat over ${EVENTS.toLocaleString("en-US")} events`, { timeout: 600_000 }, () => {
+  it(`keeps one account's JSON size flat over ${EVENTS.toLocaleString("en-US")} events`, {
+    timeout: 600_000,
+  }, () => {
     const random = lcg(42);
     const pick = <T>(items: readonly T[]): T => items[Math.floor(random() * items.length)] as T;
     const population = emptyPopulation();
@@ -34,14 +36,36 @@ describe("bounded account state", () => {
       at += Math.floor(random() * 20) * SECOND;
       const roll = random();
       const sessionId = `s${Math.floor(random() * 5000)}`;
-      const where = { place: pick(places), network: `10.${Math.floor(random() * 250)}.${Math.floor(random() * 250)}.0/24`, asn: { number: 64_500 + Math.floor(random() * 50), org: "AS" } };
-      const common = { userId: "u1", sessionId, ip: "192.0.2.1", userAgent: pick(agents), deviceId: `d${Math.floor(random() * 400)}` };
+      const where = {
+        place: pick(places),
+        network: `10.${Math.floor(random() * 250)}.${Math.floor(random() * 250)}.0/24`,
+        asn: { number: 64_500 + Math.floor(random() * 50), org: "AS" },
+      };
+      const common = {
+        userId: "u1",
+        sessionId,
+        ip: "192.0.2.1",
+        userAgent: pick(agents),
+        deviceId: `d${Math.floor(random() * 400)}`,
+      };
       let fields: Partial<AccountEventInput> & { type: AccountEventInput["type"] };
       if (roll < 0.15) fields = { type: "login.succeeded", ...common };
       else if (roll < 0.3) fields = { type: "login.failed", ...common, reason: "bad_password" };
-      else if (roll < 0.55) fields = { type: "content.deleted", ...common, contentType: pick(["photo", "album", "comment"] as const), count: 1 + Math.floor(random() * 5) };
+      else if (roll < 0.55)
+        fields = {
+          type: "content.deleted",
+          ...common,
+          contentType: pick(["photo", "album", "comment"] as const),
+          count: 1 + Math.floor(random() * 5),
+        };
       else if (roll < 0.8) fields = { type: "content.modified", ...common, contentType: "photo", count: 1 };
-      else if (roll < 0.9) fields = { type: "settings.changed", ...common, setting: pick(["email", "password", "mfa", "privacy", "api_token", "username"] as const), action: pick(["updated", "added", "disabled"] as const) };
+      else if (roll < 0.9)
+        fields = {
+          type: "settings.changed",
+          ...common,
+          setting: pick(["email", "password", "mfa", "privacy", "api_token", "username"] as const),
+          action: pick(["updated", "added", "disabled"] as const),
+        };
       else fields = { type: "session.ended", ...common };
       state = observeUser(state, population, observed(event(at, fields), where)).state;
       if ((i + 1) % 100_000 === 0) sizes.push(JSON.stringify(state).length);

@@ -53,6 +53,8 @@ export interface DetectionConfig {
     points: number;
     /** A place pair travelled this many times in sessions that ended quietly is the user's own. */
     learnedPair: number;
+    /** Points of a trip already seen (not yet learned) on a device the account knows. */
+    repeatPoints: number;
   };
   bruteForce: {
     windowMs: number;
@@ -220,7 +222,7 @@ export const defaultDetectionConfig: DetectionConfig = {
     reasonBits: 1,
     newPlaceAndDevicePoints: 15,
   },
-  travel: { maxSpeedKmh: 1000, neighbourKm: 300, points: 60, learnedPair: 2 },
+  travel: { maxSpeedKmh: 1000, neighbourKm: 300, points: 60, learnedPair: 2, repeatPoints: 35 },
   bruteForce: {
     windowMs: HOUR,
     failures: 10,

@@ -80,9 +80,11 @@ function compromise(state: UserState, session: SessionRisk, at: number, config: 
     if (session.learned === true) unlearn(profile, session.keys, config);
     markCompromised(profile, session.keys, at);
   }
-  if (session.pair != null && session.learned === true) {
-    const pair = profile.pairs?.[session.pair];
-    if (pair !== undefined) pair.n = Math.max(0, pair.n - 1);
+  const pair = session.pair == null ? undefined : profile.pairs?.[session.pair];
+  if (pair !== undefined) {
+    if (session.learned === true) pair.n = Math.max(0, pair.n - 1);
+    // The trip was the attacker's: its sighting vouches for nothing.
+    pair.seen = 0;
   }
   session.learned = "withdrawn";
   profile.places = profile.places.filter((p) => p.sessionId !== session.id);

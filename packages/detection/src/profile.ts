@@ -14,6 +14,8 @@ export interface ProfileEntry {
   by?: string[];
   /** When the value was first learned (networks, device ids and autonomous systems only). */
   since?: number;
+  /** Place pairs only: times the trip was seen at all (learned or not). */
+  seen?: number;
   /** Used by an attacker: never familiar again. */
   compromised?: true;
 }
@@ -113,6 +115,20 @@ export function learnAsn(profile: Profile, asn: number | null | undefined, at: n
     bound(asns, MAX_ASNS);
   } else if (entry.compromised !== true) {
     entry.n += 1;
+    if (at > entry.at) entry.at = at;
+  }
+}
+
+/** Counts one more sighting of a trip between two places, learned or not (bounded with the pairs). */
+export function sightPair(profile: Profile, pair: string, at: number): void {
+  if (profile.pairs === undefined) profile.pairs = {};
+  const pairs = profile.pairs;
+  const entry = pairs[pair];
+  if (entry === undefined) {
+    pairs[pair] = { n: 0, at, seen: 1 };
+    bound(pairs, MAX_PAIRS);
+  } else {
+    entry.seen = (entry.seen ?? 0) + 1;
     if (at > entry.at) entry.at = at;
   }
 }
@@ -254,7 +270,9 @@ export function decay(profile: Profile, at: number, config: DetectionConfig): vo
     for (const key of Object.keys(extra)) {
       const entry = extra[key] as ProfileEntry;
       entry.n *= factor;
-      if (entry.n < config.profile.forgetBelow && entry.compromised !== true) delete extra[key];
+      if (entry.seen !== undefined) entry.seen *= factor;
+      const weight = Math.max(entry.n, entry.seen ?? 0);
+      if (weight < config.profile.forgetBelow && entry.compromised !== true) delete extra[key];
     }
   }
   profile.decayedAt = at;

@@ -50,6 +50,8 @@ export interface SessionRisk {
   additive?: ReasonCode[];
   /** The login's device was a phone or tablet: its carrier address may geolocate at home while it roams. */
   mobile?: boolean;
+  /** The login's device (its id, else its browser family) was never seen on the account. */
+  newDevice?: boolean;
   /** Its network or device id is new to the account or first learned less than `youngMs` ago. */
   young?: "network" | "device" | null;
   /** Where a hijacked session moved to: the context its risk is remembered by. */
@@ -171,8 +173,7 @@ export function expireSessions(
   const expired = (session: SessionRisk) =>
     session.flag.lastAt < at - (session.flag.severity === null ? settings.ttlMs : settings.flaggedTtlMs);
   // Most sweeps find nothing to do: answer those without copying.
-  if (sessions.length <= max && !sessions.some(expired))
-    return { kept: sessions as SessionRisk[], gone: [] };
+  if (sessions.length <= max && !sessions.some(expired)) return { kept: sessions as SessionRisk[], gone: [] };
   const kept: SessionRisk[] = [];
   const gone: SessionRisk[] = [];
   for (const session of sessions) {

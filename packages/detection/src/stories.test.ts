@@ -366,6 +366,49 @@ describe("account memory", () => {
   });
 });
 
+describe("patient attackers on the owner's own network", () => {
+  it("a device never seen, on the account's own network and browser, replacing the recovery email, then the email", () => {
+    const { state, population, t } = settled();
+    const steps = replay(state, population, [
+      loginObs(t, { sessionId: "stranger", deviceId: "stranger-laptop" }),
+      sessionObs(t + 3 * MINUTE, "stranger", {
+        type: "settings.changed",
+        setting: "recovery_email",
+        action: "updated",
+      }),
+    ]);
+    expect(steps[0]?.score ?? 0).toBeLessThan(defaultDetectionConfig.severity.low);
+    expect(steps[1]?.severity).toBe("high");
+    expect(steps[1]?.reasons[0]?.message).toBe(
+      "Recovery contact changed in a session whose login was already suspicious (new device, a device new to the account)",
+    );
+    // The owner's own laptop doing the same is housekeeping.
+    const own = replay(state, population, [
+      loginObs(t + HOUR, { sessionId: "own", deviceId: "laptop-1" }),
+      sessionObs(t + HOUR + MINUTE, "own", {
+        type: "settings.changed",
+        setting: "recovery_email",
+        action: "updated",
+      }),
+    ]);
+    expect(own[1]?.severity).toBe("low");
+  });
+
+  it("a new phone secured at once moves the recovery phone and the authenticator without escalating", () => {
+    const { state, population, t } = settled();
+    const steps = replay(state, population, [
+      loginObs(t, { sessionId: "phone", userAgent: UA.safariIphone, deviceId: "iphone-2" }),
+      sessionObs(t + MINUTE, "phone", {
+        type: "settings.changed",
+        setting: "recovery_phone",
+        action: "updated",
+      }),
+      sessionObs(t + 2 * MINUTE, "phone", { type: "settings.changed", setting: "mfa", action: "updated" }),
+    ]);
+    for (const flag of steps) expect(codes(flag)).not.toContain("risky_session_activity");
+  });
+});
+
 describe("owners' security hygiene", () => {
   it("a new phone on the usual network, password changed, recovery phone added, MFA on: below medium", () => {
     const { state, population, t } = settled();

@@ -100,4 +100,34 @@ describe("impossibleTravel", () => {
     // Either direction is the same pair.
     expect(trip({ places: [from(newYork)], pairs: learned.pairs }, berlin, at, config)).toBeNull();
   });
+
+  it("counts half on an account's first login and fully once its history is learned", () => {
+    const at = T0 + 30 * MINUTE;
+    const learning = config.novelty.learningLogins;
+    expect(trip({ places: [from(berlin)], logins: 0 }, newYork, at, config)?.points).toBe(
+      config.travel.points / 2,
+    );
+    expect(trip({ places: [from(berlin)], logins: learning }, newYork, at, config)?.points).toBe(
+      config.travel.points,
+    );
+  });
+
+  it("counts a trip seen before less on a device the account knows, fully on a new one", () => {
+    const at = T0 + 30 * MINUTE;
+    const found = impossibleTravel({ places: [from(berlin)] }, newYork, at, config);
+    const pairs = { [found?.pair ?? ""]: { n: 0, at: T0, seen: 1 } };
+    const known = trip({ places: [from(berlin)], pairs }, newYork, at, config, {
+      asn: null,
+      ownCarrier: false,
+      knownDevice: true,
+    });
+    expect(known?.points).toBe(config.travel.repeatPoints);
+    expect(known?.message).toMatch(/, a trip this device has made before$/);
+    const unknown = trip({ places: [from(berlin)], pairs }, newYork, at, config, {
+      asn: null,
+      ownCarrier: false,
+      knownDevice: false,
+    });
+    expect(unknown?.points).toBe(config.travel.points);
+  });
 });

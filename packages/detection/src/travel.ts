@@ -34,7 +34,7 @@ export interface Travel {
  * often enough (a VPN exit and home): those return the pair with no reason.
  */
 export function impossibleTravel(
-  profile: Pick<Profile, "places" | "pairs">,
+  profile: Pick<Profile, "places" | "pairs"> & { logins?: number },
   place: Place | null,
   at: number,
   config: DetectionConfig,
@@ -54,6 +54,9 @@ export function impossibleTravel(
   const roaming = carrier.ownCarrier || (carrier.asn !== null && from.asn === carrier.asn);
   if (roaming || Math.round(profile.pairs?.[pair]?.n ?? 0) >= config.travel.learnedPair)
     return { reason: null, pair };
+  // The same trip again on a device the account knows: its first time already raised a flag
+  // (and a notice) that nobody answered "not me"; the repeat is a VPN or a commute until learned.
+  const repeated = carrier.knownDevice === true && Math.round(profile.pairs?.[pair]?.seen ?? 0) >= 1;
   const [earlier, later] =
     from.at <= at ? [placeLabel(from), placeLabel(place)] : [placeLabel(place), placeLabel(from)];
   const shown = Number.isFinite(speed) ? `${count(speed)} km/h` : "no time at all";
@@ -61,8 +64,8 @@ export function impossibleTravel(
     pair,
     reason: {
       code: "impossible_travel",
-      points: config.travel.points,
-      message: `Travelled ${count(km)} km in ${duration(elapsed)} (${shown}) from ${earlier} to ${later}`,
+      points: repeated ? config.travel.repeatPoints : travelPoints(profile.logins, config),
+      message: `Travelled ${count(km)} km in ${duration(elapsed)} (${shown}) from ${earlier} to ${later}${repeated ? ", a trip this device has made before" : ""}`,
       details: {
         distanceKm: Math.round(km),
         certainKm: Math.round(certainKm),
@@ -74,6 +77,15 @@ export function impossibleTravel(
       },
     },
   };
+}
+
+/**
+ * Full points once the account has a history (the novelty's learning period); half on its first
+ * logins, when the reference itself may be the odd place (a VPN exit, a trip) rather than home.
+ */
+function travelPoints(logins: number | undefined, config: DetectionConfig): number {
+  const confidence = logins === undefined ? 1 : Math.min(1, logins / config.novelty.learningLogins);
+  return Math.round(config.travel.points * (0.5 + 0.5 * confidence));
 }
 
 /** The same two places in either order: "DE/Berlin|NG/Lagos". */

@@ -32,6 +32,7 @@ import {
   type LevelStatus,
   loginKeys,
   type Profile,
+  sightPair,
   youngContext,
 } from "./profile.ts";
 import { escalate, expireSessions, newSession, type SessionRisk, serious } from "./session.ts";
@@ -158,7 +159,7 @@ function activity(
   if (event.type === "settings.changed") {
     const change = sensitiveChange(event, config);
     if (change !== null) ({ reason, additive } = change);
-    fromYoung = session.young != null && handsOver(event);
+    fromYoung = session.young != null && handsOver(event, session.newDevice === true);
   } else if (event.type === "content.deleted" || event.type === "content.modified") {
     const kind = event.type === "content.deleted" ? "deleted" : "modified";
     const actions = kind === "deleted" ? session.deleted : session.modified;
@@ -337,6 +338,7 @@ function login(
     knownDevice: deviceSeen(statuses),
   });
   session.pair = travel?.pair ?? null;
+  if (travel !== null && travel.reason !== null && !late) sightPair(user.profile, travel.pair, obs.at);
   if (travel !== null && travel.reason !== null) reasons.push(travel.reason);
   const brute = bruteForceSuccess(user.failures, obs, user.profile, statuses, config);
   if (brute !== null) reasons.push(brute);
@@ -349,6 +351,7 @@ function login(
   session.unknown = false;
   adoptContext(session, obs, keys);
   session.young = youngContext(user.profile, keys, asn, obs.at, config.integrity.youngMs);
+  session.newDevice = !deviceSeen(statuses);
   if (flag.location === null) flag.location = locationOf(place);
   touch(flag, obs.at);
   for (const reason of reasons) {
@@ -380,7 +383,10 @@ function login(
 }
 
 /** Changes that take the account from its owner: the address resets go to, or the second factor. */
-function handsOver(event: Extract<Observation["event"], { type: "settings.changed" }>): boolean {
+function handsOver(
+  event: Extract<Observation["event"], { type: "settings.changed" }>,
+  newDevice: boolean,
+): boolean {
   const action = event.action ?? "updated";
   switch (event.setting) {
     case "email":
@@ -388,6 +394,8 @@ function handsOver(event: Extract<Observation["event"], { type: "settings.change
     case "mfa":
       return action === "disabled" || action === "removed";
     case "recovery_email":
+      // Owners fix their recovery address from their own devices; one never seen has no business there.
+      return action === "removed" || (newDevice && action !== "added");
     case "recovery_phone":
       return action === "removed";
     default:

@@ -1,5 +1,5 @@
 import type { ContentType } from "@vigil/events";
-import { addressAt } from "./network.ts";
+import { addressAt, sharedNetwork } from "./network.ts";
 import type { Rng } from "./random.ts";
 import type { Access, LoginHow, Session, Story } from "./story.ts";
 import { DAY, HOUR, MINUTE, SECOND } from "./story.ts";
@@ -28,8 +28,20 @@ export interface Life {
   setting(at: number, rng: Rng): Setting | null;
 }
 
+/** Cafés, friends' flats, a library: public Wi-Fi of the user's city, shared with its other users. */
+const CITY_WIFI_SLOTS = 16;
+
+/** Home, and now and then (3 %) the phone on a Wi-Fi elsewhere in town. */
 export function homeLife(user: User, from: number, to: number): Life {
-  return { user, from, to, setting: (_at, rng) => homeSetting(user, rng) };
+  return {
+    user,
+    from,
+    to,
+    setting: (_at, rng) =>
+      rng.chance(0.03)
+        ? { device: user.phone, network: sharedNetwork("wifi", user.home, rng.int(0, CITY_WIFI_SLOTS - 1)) }
+        : homeSetting(user, rng),
+  };
 }
 
 /** Session start times in [from, to), at waking hours of the user's home time zone. */

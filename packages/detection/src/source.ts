@@ -29,6 +29,8 @@ interface Bucket {
   start: number;
   accounts: Record<string, number>;
   size: number;
+  /** Accounts kept that never got in. */
+  failing?: number;
   /** Set once the bucket was cut to its sample: accounts hashing above it are not kept. */
   cut: number | null;
   /**
@@ -163,12 +165,9 @@ export function dueAt(state: SourceState, config: DetectionConfig = defaultDetec
   const least = Math.min(settings.spray.accounts, settings.stuffing.accounts) * settings.coolDownShare;
   let failing = 0;
   for (const bucket of state.buckets) {
-    if (bucket.start + settings.bucketMs <= state.judged) continue;
-    for (const key in bucket.accounts) {
-      if (((bucket.accounts[key] as number) & SUCCEEDED) === 0 && ++failing >= least) return due;
-    }
+    if (bucket.start + settings.bucketMs > state.judged) failing += failingOf(bucket);
   }
-  return null;
+  return failing >= least ? due : null;
 }
 
 function current(state: SourceState | undefined): SourceState {
@@ -181,19 +180,32 @@ function bucketAt(s: SourceState, start: number): Bucket {
   while (index > 0 && (buckets[index - 1] as Bucket).start > start) index -= 1;
   const found = buckets[index - 1];
   if (found !== undefined && found.start === start) return found;
-  const bucket: Bucket = { start, accounts: {}, size: 0, cut: null };
+  const bucket: Bucket = { start, accounts: {}, size: 0, failing: 0, cut: null };
   buckets.splice(index, 0, bucket);
   return bucket;
 }
 
 function count(bucket: Bucket, account: string, facts: number, sample: number): void {
   const known = bucket.accounts[account];
-  if (known !== undefined) bucket.accounts[account] = known | facts;
+  if (known !== undefined) {
+    bucket.accounts[account] = known | facts;
+    if ((known & SUCCEEDED) === 0 && (facts & SUCCEEDED) !== 0) bucket.failing = failingOf(bucket) - 1;
+  }
   if ((facts & SUCCEEDED) !== 0 && account.startsWith("#")) win(bucket, account, sample);
   if (known !== undefined || (bucket.cut !== null && hash(account) > bucket.cut)) return;
   bucket.accounts[account] = facts;
   bucket.size += 1;
+  if ((facts & SUCCEEDED) === 0) bucket.failing = failingOf(bucket) + 1;
   if (bucket.size > 2 * sample) cut(bucket, sample);
+}
+
+/** Accounts of the bucket that never got in (counted afresh for a bucket written without the count). */
+function failingOf(bucket: Bucket): number {
+  if (bucket.failing !== undefined) return bucket.failing;
+  let failing = 0;
+  for (const key in bucket.accounts) if (((bucket.accounts[key] as number) & SUCCEEDED) === 0) failing += 1;
+  bucket.failing = failing;
+  return failing;
 }
 
 function win(bucket: Bucket, account: string, sample: number): void {
@@ -233,6 +245,8 @@ function cut(bucket: Bucket, sample: number): void {
   for (const [, key] of ranked.slice(0, sample)) kept[key] = bucket.accounts[key] as number;
   bucket.accounts = kept;
   bucket.size = sample;
+  bucket.failing = undefined;
+  failingOf(bucket);
   bucket.cut = (ranked[sample - 1] as readonly [number, string])[0];
 }
 
@@ -315,10 +329,24 @@ function judgeWindow(
   verdicts: SourceVerdict[],
 ): void {
   const settings = config.source;
-  const window = windowAt(s, end, config);
-  const code = classify(window, s, source, config);
   // An episode ends once a whole window passed without it.
   if (s.hot !== null && end - s.hot.until > settings.windowMs) endEpisode(s);
+  if (s.hot === null) {
+    // Most sources are a household's few logins: fewer accounts than any threshold, nothing to merge.
+    let tried = 0;
+    let failing = 0;
+    for (const b of s.buckets) {
+      if (b.start < end - settings.windowMs || b.start >= end) continue;
+      tried += b.size;
+      failing += failingOf(b);
+    }
+    if (tried < Math.min(settings.spray.accounts, settings.stuffing.accounts)) {
+      learnUsual(s, tried, tried === 0 ? 0 : failing / tried, source, config);
+      return;
+    }
+  }
+  const window = windowAt(s, end, config);
+  const code = classify(window, s, source, config);
   const tell = (key: string, facts: number): void => {
     if (!key.startsWith("#")) return;
     const success = (facts & SUCCEEDED) !== 0;
@@ -331,7 +359,7 @@ function judgeWindow(
   };
   if (s.hot === null) {
     if (code === null) {
-      learnUsual(s, window, source, config);
+      learnUsual(s, window.distinct, window.failing, source, config);
       return;
     }
     // Everyone tried in the window learns it now, successes included: they may already be in.
@@ -369,9 +397,15 @@ function endEpisode(s: SourceState): void {
  * What an autonomous system usually sends, learned from quiet windows that do not have an attack's
  * shape (most accounts failing): a slow ramp of failures cannot teach it a higher bar.
  */
-function learnUsual(s: SourceState, window: Window, source: Source, config: DetectionConfig): void {
-  if (source.scope !== "asn" || window.failing >= config.source.spray.failureRatio) return;
-  s.usual += (window.distinct - s.usual) * config.source.asn.usualWeight;
+function learnUsual(
+  s: SourceState,
+  distinct: number,
+  failing: number,
+  source: Source,
+  config: DetectionConfig,
+): void {
+  if (source.scope !== "asn" || failing >= config.source.spray.failureRatio) return;
+  s.usual += (distinct - s.usual) * config.source.asn.usualWeight;
 }
 
 function classify(

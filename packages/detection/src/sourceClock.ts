@@ -59,6 +59,14 @@ export function observeSourceOnClock(
 
 /** Sources the clock has passed, soonest first: judge each with `closeDue`. */
 export function dueSources(clock: SourceClock): string[] {
+  let any = false;
+  for (const key in clock.due) {
+    if ((clock.due[key] as number) <= clock.streamTime) {
+      any = true;
+      break;
+    }
+  }
+  if (!any) return [];
   return Object.entries(clock.due)
     .filter(([, at]) => at <= clock.streamTime)
     .sort((a, b) => a[1] - b[1] || (a[0] < b[0] ? -1 : 1))
@@ -80,9 +88,10 @@ export function closeDue(
 function schedule(clock: SourceClock, key: string, state: SourceState, config: DetectionConfig): void {
   const at = dueAt(state, config);
   if (at === null) {
-    delete clock.due[key];
+    if (clock.due[key] !== undefined) delete clock.due[key];
     return;
   }
+  if (clock.due[key] === at) return;
   clock.due[key] = at;
   const keys = Object.keys(clock.due);
   if (keys.length > MAX_DUE) {

@@ -161,6 +161,17 @@ describe("a failed second factor", () => {
     });
   });
 
+  it("from the account's own device abroad (the owner travelling) is not", () => {
+    const { user, end } = settled();
+    const abroad = failureObs(end, {
+      ...home,
+      place: PLACES.lagos,
+      network: "198.51.100.0/24",
+      reason: "mfa_failed",
+    });
+    expect(bruteForceFailure(user.failures, "u1", abroad, user.profile, config)).toBeNull();
+  });
+
   it("from the account's own network (a new phone at home) or own context is not", () => {
     const { user, end } = settled();
     const newPhone = failureObs(end, {

@@ -53,7 +53,7 @@ export function ownContext(
   profile: Profile,
   statuses: readonly LevelStatus[],
   obs: Observation,
-): { own: boolean; network: boolean } {
+): { own: boolean; network: boolean; device: boolean } {
   let network = false;
   let country = false;
   let device = false;
@@ -75,7 +75,7 @@ export function ownContext(
   }
   const carrier = network || (country && asnKnown(profile, obs.asn?.number));
   const ownId = hasDeviceId && device && country;
-  return { own: network || (carrier && device) || ownId, network: carrier };
+  return { own: network || (carrier && device) || ownId, network: carrier, device };
 }
 
 /**
@@ -105,8 +105,10 @@ export function bruteForceFailure(
   const hours = countHour(failures.hours, obs.at, settings.dayMs);
   const { n, since } = within(failures.recent, obs.at, settings.windowMs);
   const day = inDay(hours, obs.at, settings.dayMs);
-  // On the account's own network a failed code is the owner's new phone more likely than a thief.
-  const mfa = obs.event.type === "login.failed" && obs.event.reason === "mfa_failed" && !own.network;
+  // A new context is a network and a device the account does not use: on its own network a failed
+  // code is the owner's new phone, on its own device abroad the owner travelling.
+  const mfa =
+    obs.event.type === "login.failed" && obs.event.reason === "mfa_failed" && !own.network && !own.device;
   let flag = failures.flag;
   if (flag !== null && flag.lastAt < obs.at - settings.dayMs) flag = failures.flag = null;
   const burst = n >= settings.failures;

@@ -208,6 +208,12 @@ describe("observeSource", () => {
     expect(JSON.stringify(step.state)).toBe(before);
   });
 
+  it("is, after a silence longer than its window, the same as an empty state (what the retention job may delete)", () => {
+    const { state } = run(attack(spray.accounts * 2));
+    const later = attack(spray.accounts, 0, T0 + DAY);
+    expect(run(later, { state }).verdicts).toEqual(run(later).verdicts);
+  });
+
   it("treats a state written by an older version, or none, as an empty one", () => {
     const old = { attempts: [], accounts: {}, distinct: 0 } as unknown as SourceState;
     const logins = attack(spray.accounts);

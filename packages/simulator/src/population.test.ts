@@ -57,6 +57,13 @@ describe("generatePopulation", () => {
     });
   });
 
+  it("keeps stories that last days inside a short window", () => {
+    const short = generatePopulation({ seed: 3, users: 200, days: 2, attackRate: 0.5 });
+    const end = Date.parse("2026-11-01T00:00:00Z") + 2 * 86_400_000;
+    expect(short.some((i) => i.label.scenario === "slow_wipe")).toBe(true);
+    for (const { event } of short) expect(Date.parse(event.occurredAt)).toBeLessThan(end);
+  });
+
   it("opens every session with a login (but a stolen cookie's from before the window) and ends it last", () => {
     const opened = new Set<string>();
     const ended = new Set<string>();

@@ -88,5 +88,7 @@ export function generatePopulation(opts: PopulationOptions): LabelledEvent[] {
   // Loops, not push(...spread): a large campaign would exceed the engine's argument limit.
   for (const draft of planAttacks({ users, rng: root.fork("attacks"), tag, attackRate, from, to }))
     drafts.push(draft);
-  return assemble(drafts);
+  // What lasts days (a slow wipe, a patient takeover, a device that fails with the old password the
+  // next day) is cut at the window's end, as a capture would cut it.
+  return assemble(drafts.filter((draft) => draft.at < to));
 }

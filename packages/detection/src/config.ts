@@ -96,6 +96,8 @@ export interface DetectionConfig {
     /** A session from the source that succeeded this long before the verdict arrived is escalated. */
     lookbackMs: number;
     successPoints: number;
+    /** A success through an autonomous system that attacked (not its very network). */
+    asnSuccessPoints: number;
     /** A success from the account's own network and device: likely the owner behind a shared address. */
     familiarSuccessPoints: number;
     targetedPoints: number;
@@ -250,6 +252,7 @@ export const defaultDetectionConfig: DetectionConfig = {
     verdictTtlMs: DAY,
     lookbackMs: HOUR,
     successPoints: 70,
+    asnSuccessPoints: 40,
     familiarSuccessPoints: 10,
     targetedPoints: 25,
   },

@@ -37,7 +37,7 @@ import {
 } from "./profile.ts";
 import { escalate, expireSessions, newSession, type SessionRisk, serious } from "./session.ts";
 import { impossibleTravel } from "./travel.ts";
-import { fromSource, type PendingVerdict, sourceReason } from "./verdicts.ts";
+import { type PendingVerdict, pendingFor, sourceReason } from "./verdicts.ts";
 import { locationOf, placeLabel } from "./wording.ts";
 
 /** Everything the engine knows about one account: plain JSON data, bounded. Persist it as JSON. */
@@ -342,9 +342,7 @@ function login(
   if (travel !== null && travel.reason !== null) reasons.push(travel.reason);
   const brute = bruteForceSuccess(user.failures, obs, user.profile, statuses, config);
   if (brute !== null) reasons.push(brute);
-  const verdict = user.targeted.find(
-    (t) => fromSource(t.network, obs.network, obs.asn?.number) && t.at <= obs.at + config.lateToleranceMs,
-  );
+  const verdict = pendingFor(user.targeted, obs, config);
   if (verdict !== undefined) reasons.push(sourceReason(verdict, session.familiar, config));
 
   session.startedAt = obs.at;

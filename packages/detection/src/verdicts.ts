@@ -65,6 +65,19 @@ export function applySourceVerdict(
   return { state: user, flags };
 }
 
+/** The pending verdict a login from `obs` answers to: its network's first, else its autonomous system's. */
+export function pendingFor(
+  targeted: readonly PendingVerdict[],
+  obs: { at: number; network: string | null; asn: { number: number } | null },
+  config: DetectionConfig,
+): PendingVerdict | undefined {
+  const due = (t: PendingVerdict) => t.at <= obs.at + config.lateToleranceMs;
+  return (
+    targeted.find((t) => t.network === obs.network && due(t)) ??
+    targeted.find((t) => fromSource(t.network, null, obs.asn?.number) && due(t))
+  );
+}
+
 /** Whether a login from `network` through autonomous system `asn` came from the verdict's source. */
 export function fromSource(source: string, network: string | null, asn: number | null | undefined): boolean {
   return source === network || (asn != null && source === asnSourceKey(asn));
@@ -134,7 +147,13 @@ export function sourceReason(
       : `Login from ${from} tried ${accounts} within an hour, ${unknown}% of them unknown here: credential stuffing${own}`;
   return {
     code: verdict.code,
-    points: familiar ? config.source.familiarSuccessPoints : config.source.successPoints,
+    // A provider's other /24s are weaker evidence than the very network that attacked: its
+    // customers (a VPN's, a cloud's) log in through it too.
+    points: familiar
+      ? config.source.familiarSuccessPoints
+      : d.scope === "asn"
+        ? config.source.asnSuccessPoints
+        : config.source.successPoints,
     message,
     details: { ...d, network: verdict.network, familiar },
   };

@@ -57,6 +57,24 @@ describe("generatePopulation", () => {
     });
   });
 
+  it("fits the attacks that last days whole into a month", () => {
+    const month = generatePopulation({ seed: 5, users: 300, days: 30, attackRate: 0.4 });
+    const byAttack = new Map<string, { scenario: string; types: Set<string>; logins: number }>();
+    for (const { event, label } of month) {
+      if (!label.attack || label.userId === undefined) continue;
+      const key = `${label.actor}/${label.userId}`;
+      const entry = byAttack.get(key) ?? { scenario: label.scenario, types: new Set(), logins: 0 };
+      if (event.type === "settings.changed") entry.types.add(event.setting);
+      if (event.type === "login.succeeded") entry.logins++;
+      byAttack.set(key, entry);
+    }
+    const of = (scenario: string) => [...byAttack.values()].filter((a) => a.scenario === scenario);
+    expect(of("patient_takeover").length).toBeGreaterThan(0);
+    for (const a of of("patient_takeover")) expect(a.types.has("email")).toBe(true);
+    for (const a of of("local_proxy")) expect(a.types.has("email")).toBe(true);
+    for (const a of of("slow_wipe")) expect(a.logins).toBeGreaterThanOrEqual(5);
+  });
+
   it("keeps stories that last days inside a short window", () => {
     const short = generatePopulation({ seed: 3, users: 200, days: 2, attackRate: 0.5 });
     const end = Date.parse("2026-11-01T00:00:00Z") + 2 * 86_400_000;

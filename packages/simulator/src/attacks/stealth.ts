@@ -118,7 +118,7 @@ export function slowWipe(attack: AccountAttack): void {
     else session.delete(rng.int(30, 300) * SECOND, "photo", rng.int(8, 40));
     if (rng.chance(0.3)) session.delete(rng.int(30, 300) * SECOND, "photo", rng.int(3, 15));
     session.end(rng.int(1, 10) * MINUTE, "logout");
-    t = usualTime(victim, rng, t + rng.between(12, 36) * HOUR);
+    t = usualTime(victim, rng, t + 20 * HOUR); // the next day or so, at a usual hour: 20–44 h
   }
 }
 
@@ -214,7 +214,7 @@ export function localProxy(attack: AccountAttack): void {
   one.modify(rng.int(30, 300) * SECOND, "photo", 1);
   one.change(rng.int(60, 600) * SECOND, "recovery_email", "updated");
   one.end(rng.int(1, 10) * MINUTE, "logout");
-  const next = usualTime(victim, rng, first + rng.between(16, 30) * HOUR);
+  const next = usualTime(victim, rng, first + 16 * HOUR);
   const two = login(attack, attacker, next, access());
   two.change(rng.int(60, 300) * SECOND, "password", "updated");
   two.change(rng.int(30, 300) * SECOND, "email", "updated");
@@ -243,13 +243,13 @@ export function patientTakeover(attack: AccountAttack): void {
     for (let i = rng.int(1, 3); i > 0; i--)
       quiet.modify(rng.int(20, 300) * SECOND, rng.pick(["photo", "comment"] as const), 1);
     quiet.end(rng.int(1, 20) * MINUTE, "logout");
-    t = usualTime(victim, rng, t + rng.between(18, 40) * HOUR);
+    t = usualTime(victim, rng, t + 18 * HOUR);
   }
   const ramp = login(attack, attacker, t, access);
   ramp.modify(rng.int(20, 300) * SECOND, "photo", 1);
   ramp.change(rng.int(60, 600) * SECOND, "recovery_email", "updated");
   ramp.end(rng.int(1, 20) * MINUTE, "logout");
-  const strike = login(attack, attacker, usualTime(victim, rng, t + rng.between(20, 30) * HOUR), access);
+  const strike = login(attack, attacker, usualTime(victim, rng, t + 20 * HOUR), access);
   strike.change(rng.int(60, 300) * SECOND, "email", "updated");
   strike.change(rng.int(30, 300) * SECOND, "password", "updated");
   if (victim.mfa) strike.change(rng.int(30, 200) * SECOND, "mfa", "disabled");
@@ -258,10 +258,11 @@ export function patientTakeover(attack: AccountAttack): void {
 
 /** How long each of these attacks can last, so that the planner keeps it inside the window. */
 export const STEALTH_DAYS: Partial<Record<AttackName, number>> = {
-  slow_wipe: 10,
+  slow_wipe: 13,
   local_proxy: 3,
-  patient_takeover: 8,
+  patient_takeover: 9,
   cookie_replay: 6,
+  shared_vpn_exit: 1,
 };
 
 /**

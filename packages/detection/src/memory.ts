@@ -139,6 +139,20 @@ export function inheritedRisk(
   };
 }
 
+/** The bucket's slot in a series ascending by bucket, inserted in order when new (most are the last one). */
+function slotOf(
+  series: Array<[bucket: number, deleted: number, modified: number]>,
+  bucket: number,
+): [number, number, number] {
+  let i = series.length;
+  while (i > 0 && (series[i - 1] as [number, number, number])[0] > bucket) i -= 1;
+  const before = series[i - 1];
+  if (before !== undefined && before[0] === bucket) return before;
+  const slot: [number, number, number] = [bucket, 0, 0];
+  series.splice(i, 0, slot);
+  return slot;
+}
+
 /**
  * Adds a content action to the account's week and tells whether the last 24 hours or 7 days hold
  * far more than the account's usual volume: a slow wipe spread over sessions and hours.
@@ -152,29 +166,27 @@ export function accountVolume(
 ): ScoredReason | null {
   const settings = config.memory;
   const bucket = Math.floor(at / settings.bucketMs);
-  let slot = memory.volume.find((v) => v[0] === bucket);
-  if (slot === undefined) {
-    slot = [bucket, 0, 0];
-    memory.volume.push(slot);
-    memory.volume.sort((a, b) => a[0] - b[0]);
-  }
+  const slot = slotOf(memory.volume, bucket);
   if (kind === "deleted") slot[1] += weight;
   else slot[2] += weight;
   const newest = (memory.volume.at(-1) as [number, number, number])[0];
   const buckets = Math.round(settings.weekMs / settings.bucketMs);
   // Buckets leaving the week become the account's usual volume, which decays.
   const usualAt = newest * settings.bucketMs;
-  if (memory.usualAt !== null && usualAt > memory.usualAt) {
+  const usual = memory.usual;
+  if (memory.usualAt !== null && usualAt > memory.usualAt && (usual[0] > 0 || usual[1] > 0)) {
     const factor = 2 ** (-(usualAt - memory.usualAt) / settings.usualHalfLifeMs);
-    memory.usual = [memory.usual[0] * factor, memory.usual[1] * factor];
+    usual[0] *= factor;
+    usual[1] *= factor;
   }
   if (memory.usualAt === null || usualAt > memory.usualAt) memory.usualAt = usualAt;
   while (memory.volume.length > 0 && (memory.volume[0] as [number, number, number])[0] <= newest - buckets) {
     const [, deleted, modified] = memory.volume.shift() as [number, number, number];
-    memory.usual = [memory.usual[0] + deleted, memory.usual[1] + modified];
+    usual[0] += deleted;
+    usual[1] += modified;
   }
   const perDay = settings.usualHalfLifeMs / Math.LN2 / 86_400_000 || 1;
-  const usualDaily = (kind === "deleted" ? memory.usual[0] : memory.usual[1]) / perDay;
+  const usualDaily = (kind === "deleted" ? usual[0] : usual[1]) / perDay;
   const dayBuckets = Math.round(86_400_000 / settings.bucketMs);
   let day = 0;
   let week = 0;
@@ -215,12 +227,7 @@ export function youngVolume(
   const bucket = Math.floor(at / settings.bucketMs);
   const buckets = Math.round(settings.weekMs / settings.bucketMs);
   const series = (memory.young ?? []).filter((v) => v[0] > bucket - buckets);
-  let slot = series.find((v) => v[0] === bucket);
-  if (slot === undefined) {
-    slot = [bucket, 0, 0];
-    series.push(slot);
-    series.sort((a, b) => a[0] - b[0]);
-  }
+  const slot = slotOf(series, bucket);
   if (kind === "deleted") slot[1] += weight;
   else slot[2] += weight;
   memory.young = series;

@@ -293,18 +293,22 @@ export function youngContext(
   if (keys === null || profile.firstAt === null) return null;
   // Young relative to the account too: what it has had for the older half of its life is its own.
   const after = Math.max(at - youngMs, profile.firstAt + Math.max(FIRST_DAY, (at - profile.firstAt) / 2));
-  const young = (entry: ProfileEntry | undefined) =>
+  const network = keys.network;
+  if (network !== undefined && isYoung(profile.values.network[network], after)) {
+    if (asn === null || asn === undefined || isYoung(profile.asns?.[asn], after)) return "network";
+  }
+  const device = keys.deviceId;
+  if (device !== undefined && isYoung(profile.values.deviceId[device], after)) return "device";
+  return null;
+}
+
+function isYoung(entry: ProfileEntry | undefined, after: number): boolean {
+  return (
     entry === undefined ||
     entry.n <= 0 ||
     entry.compromised === true ||
-    (entry.since !== undefined && entry.since > after && entry.trusted !== true);
-  const network = keys.network;
-  if (network !== undefined && young(profile.values.network[network])) {
-    if (asn === null || asn === undefined || young(profile.asns?.[asn])) return "network";
-  }
-  const device = keys.deviceId;
-  if (device !== undefined && young(profile.values.deviceId[device])) return "device";
-  return null;
+    (entry.since !== undefined && entry.since > after && entry.trusted !== true)
+  );
 }
 
 /** The value is trusted at `at`: confirmed, and the confirmation has not expired. */

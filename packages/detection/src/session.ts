@@ -50,6 +50,8 @@ export interface SessionRisk {
   additive?: ReasonCode[];
   /** The login's device was a phone or tablet: its carrier address may geolocate at home while it roams. */
   mobile?: boolean;
+  /** The login context is young and its /24 or /48 itself is (whatever its autonomous system): deletions from it add up. */
+  youngNetwork?: boolean;
   /** The login's device (its id, else its browser family) was never seen on the account. */
   newDevice?: boolean;
   /** Its network or device id is new to the account or first learned less than `youngMs` ago. */

@@ -103,12 +103,12 @@ function pairKey(
  * device, phones and tablets count only when nothing else does.
  */
 function reference(places: readonly ReferencePlace[], at: number, skipPhones: boolean): ReferencePlace {
-  const fixed = skipPhones ? places.filter((p) => p.mobile !== true) : places;
-  const from = fixed.length > 0 ? fixed : places;
-  let chosen = from[0] as ReferencePlace;
-  for (const candidate of from) {
-    if (candidate.at <= at) chosen = candidate;
-    else break;
+  const skip = skipPhones && places.some((p) => p.mobile !== true);
+  let chosen: ReferencePlace | undefined;
+  for (const candidate of places) {
+    if (skip && candidate.mobile === true) continue;
+    if (chosen === undefined || candidate.at <= at) chosen = candidate;
+    if (candidate.at > at) break;
   }
-  return chosen;
+  return chosen as ReferencePlace;
 }

@@ -167,10 +167,8 @@ function activity(
     const inSession = massAction(actions, kind, obs.at, event.contentType, event.count, config);
     const acrossSessions = accountVolume(memory, kind, obs.at, weight, config);
     // Edits are everyday use; only deletions from young networks add up to a slow wipe.
-    const young =
-      session.young === "network" && kind === "deleted"
-        ? youngVolume(memory, kind, obs.at, weight, config)
-        : null;
+    const wiping = session.youngNetwork === true;
+    const young = wiping && kind === "deleted" ? youngVolume(memory, kind, obs.at, weight, config) : null;
     reason = inSession ?? acrossSessions ?? young;
     fromYoung = young !== null;
   } else session.ended = true;
@@ -322,20 +320,14 @@ function login(
   const statuses = assess(user.profile, keys);
   const place = obs.nonPublic ? null : obs.place;
   const asn = obs.asn?.number ?? null;
-  const reasons = novelty(
-    user.profile,
-    population,
-    statuses,
-    obs.at,
-    config,
-    asnKnown(user.profile, asn),
-  ).reasons;
+  const asnSeen = asnKnown(user.profile, asn);
+  const seenDevice = deviceSeen(statuses);
+  const reasons = novelty(user.profile, population, statuses, obs.at, config, asnSeen).reasons;
   session.familiar = familiar(statuses);
   const travel = impossibleTravel(user.profile, place, obs.at, config, {
     asn,
-    ownCarrier:
-      session.familiar || (asnKnown(user.profile, asn) && deviceSeen(statuses) && countrySeen(statuses)),
-    knownDevice: deviceSeen(statuses),
+    ownCarrier: session.familiar || (asnSeen && seenDevice && countrySeen(statuses)),
+    knownDevice: seenDevice,
   });
   session.pair = travel?.pair ?? null;
   if (travel !== null && travel.reason !== null && !late) sightPair(user.profile, travel.pair, obs.at);
@@ -349,7 +341,12 @@ function login(
   session.unknown = false;
   adoptContext(session, obs, keys);
   session.young = youngContext(user.profile, keys, asn, obs.at, config.integrity.youngMs);
-  session.newDevice = !deviceSeen(statuses);
+  session.newDevice = !seenDevice;
+  // The /24 or /48 itself, whatever its autonomous system: a rented home line on the owner's ISP.
+  session.youngNetwork =
+    session.young === "network" ||
+    (session.young === "device" &&
+      youngContext(user.profile, { network: keys.network }, null, obs.at, config.integrity.youngMs) !== null);
   if (flag.location === null) flag.location = locationOf(place);
   touch(flag, obs.at);
   for (const reason of reasons) {

@@ -3,6 +3,7 @@ import type { AccountEventInput } from "@vigil/events";
 import type { Asn, Place } from "@vigil/geo";
 import { describe, expect, it } from "vitest";
 import { defaultDetectionConfig } from "./config.ts";
+import { applyFeedback } from "./feedback.ts";
 import type { FlagUpdate } from "./flag.ts";
 import type { Observation } from "./observation.ts";
 import { emptyPopulation, type PopulationState } from "./population.ts";
@@ -508,5 +509,72 @@ describe("owners' security hygiene", () => {
     ]);
     expect(codes(steps[1])).not.toContain("impossible_travel");
     expect(steps[1]).toBeUndefined();
+  });
+});
+
+describe("determinism of the new state", () => {
+  function story(t: number): Observation[] {
+    const home = { place: PLACES.berlin, network: "192.0.2.0/24" };
+    const attacker = { ...LAGOS, userAgent: UA.firefoxLinux, deviceId: "kali" };
+    const out: Observation[] = [
+      loginObs(t, { sessionId: "own", deviceId: "laptop-1", asn: TELEKOM }),
+      from(t + 5 * MINUTE, "own", { type: "content.modified", contentType: "photo" }, home),
+      from(t + 10 * MINUTE, "own", { type: "settings.changed", setting: "recovery_email" }, LAGOS),
+      loginObs(t + HOUR, { sessionId: "quiet", ...attacker }),
+      sessionObs(t + HOUR + MINUTE, "quiet", { type: "session.ended" }),
+      loginObs(t + 2 * HOUR, { sessionId: "loud", ...attacker }),
+      sessionObs(t + 2 * HOUR + MINUTE, "loud", {
+        type: "settings.changed",
+        setting: "mfa",
+        action: "disabled",
+      }),
+      from(t + 3 * HOUR, "ghost", { type: "settings.changed", setting: "email" }, LAGOS, { deviceId: "x" }),
+      loginObs(t + 4 * HOUR, {
+        sessionId: "copy",
+        deviceId: "laptop-1",
+        place: PLACES.paris,
+        network: "198.18.5.0/24",
+      }),
+      from(t + 4 * HOUR + 5 * MINUTE, "own", { type: "content.modified", contentType: "photo" }, home),
+    ];
+    for (let h = 0; h < 10; h++) {
+      out.push(loginObs(t + (5 + h) * HOUR, { sessionId: `w${h}`, deviceId: "laptop-1" }));
+      out.push(
+        sessionObs(t + (5 + h) * HOUR + MINUTE, `w${h}`, {
+          type: "content.deleted",
+          contentType: "album",
+          count: 1,
+        }),
+      );
+    }
+    return out;
+  }
+
+  it("gives the same flags and the same state directly and through JSON after every event, feedback included", () => {
+    const direct = settled();
+    const viaJson = settled();
+    let state = viaJson.state;
+    const flagsDirect: FlagUpdate[] = [];
+    const flagsJson: FlagUpdate[] = [];
+    for (const obs of story(direct.t)) {
+      flagsDirect.push(...observeUser(direct.state, direct.population, obs).flags);
+      const step = observeUser(state, viaJson.population, obs);
+      flagsJson.push(...step.flags);
+      state = JSON.parse(JSON.stringify(step.state));
+    }
+    applyFeedback(direct.state, { verdict: "legitimate", sessionId: "own", at: direct.t + DAY, by: "owner" });
+    applyFeedback(direct.state, { verdict: "compromised", sessionId: "loud", at: direct.t + DAY });
+    state = JSON.parse(
+      JSON.stringify(
+        applyFeedback(
+          applyFeedback(state, { verdict: "legitimate", sessionId: "own", at: direct.t + DAY, by: "owner" }),
+          { verdict: "compromised", sessionId: "loud", at: direct.t + DAY },
+        ),
+      ),
+    );
+    expect(flagsDirect.length).toBeGreaterThan(5);
+    expect(flagsJson).toEqual(flagsDirect);
+    expect(JSON.stringify(state)).toBe(JSON.stringify(direct.state));
+    expect(direct.state.memory?.risky.length ?? 0).toBeGreaterThan(0);
   });
 });

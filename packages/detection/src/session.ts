@@ -100,16 +100,22 @@ const ACTIVITY_WORDS: Partial<Record<ReasonCode, string>> = {
 
 /** The session is risky beyond doubt: a medium-risk login, new place and device at once, a strong mid-session move, or inherited risk. */
 export function serious(session: SessionRisk, config: DetectionConfig): boolean {
+  return session.login >= config.severity.medium || beyondPlace(session);
+}
+
+/**
+ * Risk that is not only where the owner is (a trip or a VPN exit, which score medium or high by
+ * place alone): someone else's device in a new place, a session moved mid-way, or a place a
+ * suspicious session came from. Privacy settings escalate only then: owners change them anywhere.
+ */
+function beyondPlace(session: SessionRisk): boolean {
   const reasons = session.loginReasons;
   const newPlaceAndDevice =
     reasons.includes("new_device") && (reasons.includes("new_country") || reasons.includes("new_region"));
-  return (
-    session.login >= config.severity.medium ||
-    session.hijacked === "strong" ||
-    session.inherited != null ||
-    newPlaceAndDevice
-  );
+  return session.hijacked === "strong" || session.inherited != null || newPlaceAndDevice;
 }
+
+const SOFT: readonly ReasonCode[] = ["privacy_changed"];
 
 function loginWords(session: SessionRisk, code: ReasonCode): string {
   if (code !== "session_context_changed") return code.replaceAll("_", " ");
@@ -138,8 +144,9 @@ export function escalate(
   }
   const settings = config.activity;
   if (session.status === "legitimate" || session.login < settings.riskyLoginScore) return;
+  const strong = beyondPlace(session);
   const counted = serious(session, config)
-    ? session.activity
+    ? session.activity.filter((c) => strong || !SOFT.includes(c))
     : session.activity.filter((c) => session.additive?.includes(c) !== true);
   if (counted.length === 0) return;
   const done = counted.map((c) => ACTIVITY_WORDS[c] ?? c);

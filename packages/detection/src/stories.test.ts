@@ -446,6 +446,23 @@ describe("owners' security hygiene", () => {
     );
   });
 
+  it("privacy settings changed on the owner's laptop behind a VPN exit do not escalate; on a new device there they do", () => {
+    const { state, population, t } = settled();
+    const vpn = { place: PLACES.newYork, network: "198.18.9.0/24" };
+    const own = replay(state, population, [
+      loginObs(t, { sessionId: "home", deviceId: "laptop-1" }),
+      loginObs(t + 20 * MINUTE, { sessionId: "vpn", deviceId: "laptop-1", ...vpn }),
+      sessionObs(t + 22 * MINUTE, "vpn", { type: "settings.changed", setting: "privacy" }),
+    ]);
+    expect(codes(own[1])).toContain("impossible_travel");
+    expect(codes(own[2])).not.toContain("risky_session_activity");
+    const other = replay(state, population, [
+      loginObs(t + 2 * HOUR, { sessionId: "other", ...vpn, deviceId: "kali", userAgent: UA.firefoxLinux }),
+      sessionObs(t + 2 * HOUR + MINUTE, "other", { type: "settings.changed", setting: "privacy" }),
+    ]);
+    expect(other[1]?.reasons[0]?.code).toBe("risky_session_activity");
+  });
+
   it("additive changes escalate after a medium-risk login like any other", () => {
     const { state, population, t } = settled();
     const steps = replay(state, population, [

@@ -34,6 +34,8 @@ export interface AccountMemory {
   /** Decayed volume of the buckets older than the week: the account's usual amount. */
   usual: [deleted: number, modified: number];
   usualAt: number | null;
+  /** Sums of `volume` ([deleted, modified]), kept as buckets come and go (absent in older states). */
+  week?: [deleted: number, modified: number];
   /** The same as `volume`, counting only sessions from a young network (absent until one acts). */
   young?: Array<[bucket: number, deleted: number, modified: number]>;
 }
@@ -166,9 +168,22 @@ export function accountVolume(
 ): ScoredReason | null {
   const settings = config.memory;
   const bucket = Math.floor(at / settings.bucketMs);
+  if (memory.week === undefined) {
+    memory.week = [0, 0];
+    for (const v of memory.volume) {
+      memory.week[0] += v[1];
+      memory.week[1] += v[2];
+    }
+  }
+  const totals = memory.week;
   const slot = slotOf(memory.volume, bucket);
-  if (kind === "deleted") slot[1] += weight;
-  else slot[2] += weight;
+  if (kind === "deleted") {
+    slot[1] += weight;
+    totals[0] += weight;
+  } else {
+    slot[2] += weight;
+    totals[1] += weight;
+  }
   const newest = (memory.volume.at(-1) as [number, number, number])[0];
   const buckets = Math.round(settings.weekMs / settings.bucketMs);
   // Buckets leaving the week become the account's usual volume, which decays.
@@ -184,20 +199,24 @@ export function accountVolume(
     const [, deleted, modified] = memory.volume.shift() as [number, number, number];
     usual[0] += deleted;
     usual[1] += modified;
+    totals[0] -= deleted;
+    totals[1] -= modified;
   }
   const perDay = settings.usualHalfLifeMs / Math.LN2 / 86_400_000 || 1;
   const usualDaily = (kind === "deleted" ? usual[0] : usual[1]) / perDay;
   const dayBuckets = Math.round(86_400_000 / settings.bucketMs);
-  let day = 0;
-  let week = 0;
-  for (const v of memory.volume) {
-    const amount = kind === "deleted" ? v[1] : v[2];
-    week += amount;
-    if (v[0] > bucket - dayBuckets && v[0] <= bucket) day += amount;
-  }
   const rule = settings[kind];
   const dayLimit = Math.max(rule.dayItems, rule.factor * usualDaily);
   const weekLimit = Math.max(rule.weekItems, rule.factor * 7 * usualDaily);
+  // Most actions are far below both limits: the week's running sum says so without a scan.
+  const week = kind === "deleted" ? totals[0] : totals[1];
+  if (week < dayLimit && week < weekLimit) return null;
+  let day = 0;
+  for (let i = memory.volume.length - 1; i >= 0; i--) {
+    const v = memory.volume[i] as [number, number, number];
+    if (v[0] <= bucket - dayBuckets) break;
+    if (v[0] <= bucket) day += kind === "deleted" ? v[1] : v[2];
+  }
   const overDay = day >= dayLimit;
   if (!overDay && week < weekLimit) return null;
   const amount = overDay ? day : week;

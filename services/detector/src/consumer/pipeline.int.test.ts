@@ -111,10 +111,11 @@ describe("pipeline", () => {
     ).rows;
 
   it("dead-letters only the message the engine fails on, and commits the others from clean state", async () => {
-    // A defect that only settings and content events reach: the engine's activity rules are missing.
+    // A defect that only settings and content events reach: the points of sensitive changes are missing
+    // (logins read the activity settings too, for the risk their session's changes inherit).
     const broken = {
       ...defaultDetectionConfig,
-      activity: undefined,
+      activity: { ...defaultDetectionConfig.activity, points: undefined },
     } as unknown as typeof defaultDetectionConfig;
     const next = await pipeline(broken).onBatch(batch([login("a", 0), emailChange, login("b", 5)]), active);
     expect(next).toBe(3);

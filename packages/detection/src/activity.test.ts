@@ -102,3 +102,21 @@ describe("massAction", () => {
     expect(massAction([], "modified", T0, "photo", n, config)?.code).toBe("mass_modification");
   });
 });
+
+describe("kept content actions", () => {
+  it("stay bounded by minutes and kinds however many actions an hour brings", () => {
+    const actions: ContentActions = [];
+    for (let i = 0; i < 20_000; i++) {
+      massAction(
+        actions,
+        "deleted",
+        T0 + Math.floor((i * 3_600_000) / 20_000),
+        i % 2 ? "photo" : "comment",
+        1,
+        config,
+      );
+    }
+    expect(actions.length).toBeLessThanOrEqual(2 * 60 + 1);
+    expect(actions.reduce((sum, a) => sum + a[2], 0)).toBeGreaterThan(19_000);
+  });
+});

@@ -3,6 +3,8 @@ import type { DetectionConfig } from "./config.ts";
 import type { ScoredReason } from "./flag.ts";
 import { duration, listing, plural } from "./wording.ts";
 
+const MINUTE = 60_000;
+
 /** Content actions of one session within the mass-action window: [at, content type, count]. */
 export type ContentActions = Array<[at: number, type: ContentType, count: number]>;
 
@@ -109,7 +111,18 @@ export function massAction(
   config: DetectionConfig,
 ): ScoredReason | null {
   const settings = config.activity;
-  actions.push([at, type, items]);
+  // One entry per minute and kind at most: the window stays bounded however fast actions come.
+  const minute = Math.floor(at / MINUTE);
+  let same: ContentActions[number] | undefined;
+  for (let i = actions.length - 1; i >= 0 && same === undefined; i--) {
+    const action = actions[i] as ContentActions[number];
+    if (Math.floor(action[0] / MINUTE) !== minute) break;
+    if (action[1] === type) same = action;
+  }
+  if (same !== undefined) {
+    same[2] += items;
+    if (at > same[0]) same[0] = at;
+  } else actions.push([at, type, items]);
   let newest = at;
   for (const action of actions) if (action[0] > newest) newest = action[0];
   while (actions.length > 0 && (actions[0] as ContentActions[number])[0] < newest - settings.massWindowMs) {

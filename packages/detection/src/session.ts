@@ -50,7 +50,7 @@ export interface SessionRisk {
   additive?: ReasonCode[];
   /** The login's device was a phone or tablet: its carrier address may geolocate at home while it roams. */
   mobile?: boolean;
-  /** The login context is young and its /24 or /48 itself is (whatever its autonomous system): deletions from it add up. */
+  /** The login's /24 or /48 itself is young, whatever its autonomous system. */
   youngNetwork?: boolean;
   /** The login's device (its id, else its browser family) was never seen on the account. */
   newDevice?: boolean;

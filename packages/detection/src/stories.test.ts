@@ -7,8 +7,20 @@ import { applyFeedback } from "./feedback.ts";
 import type { FlagUpdate } from "./flag.ts";
 import type { Observation } from "./observation.ts";
 import { emptyPopulation, type PopulationState } from "./population.ts";
-import { DAY, event, HOUR, history, loginObs, MINUTE, observed, PLACES, sessionObs, UA } from "./testing.ts";
-import { observeUser, type UserState } from "./user.ts";
+import {
+  DAY,
+  event,
+  HOUR,
+  history,
+  loginObs,
+  MINUTE,
+  observed,
+  PLACES,
+  sessionObs,
+  T0,
+  UA,
+} from "./testing.ts";
+import { initialUserState, observeUser, type UserState } from "./user.ts";
 
 const TELEKOM: Asn = { number: 3320, org: "Deutsche Telekom AG" };
 const MTN: Asn = { number: 29465, org: "MTN Nigeria" };
@@ -339,6 +351,55 @@ describe("account memory", () => {
     expect(firstIndex).toBe(2 * (defaultDetectionConfig.memory.deleted.dayItems / 10) - 1);
     expect(message(flags[firstIndex], "mass_deletion")).toBe(
       "Content worth 100 photos deleted on this account across sessions in 24 h (usually about 0 a day)",
+    );
+  });
+
+  it("a slow wipe from a rented line on the owner's own ISP with the owner's copied laptop adds up; the owner's phone on carrier /24s does not", () => {
+    // A month of the laptop and the phone at home, on the ISP's autonomous system.
+    const population = emptyPopulation();
+    const state = initialUserState();
+    for (let i = 0; i < 40; i++) {
+      const at = T0 + i * 18 * HOUR;
+      const device = i % 2 ? { userAgent: UA.safariIphone, deviceId: "iphone-1" } : { deviceId: "laptop-1" };
+      replay(state, population, [
+        loginObs(at, { sessionId: `home${i}`, asn: TELEKOM, ...device }),
+        sessionObs(at + MINUTE, `home${i}`, { type: "session.ended" }),
+      ]);
+    }
+    const t = T0 + 40 * 18 * HOUR;
+    const wipe = (
+      prefix: string,
+      where: { place: Place; asn: Asn },
+      device: { userAgent?: string; deviceId: string },
+    ) => {
+      const flags: (FlagUpdate | undefined)[] = [];
+      for (let d = 0; d < 6; d++) {
+        const at = t + d * 20 * HOUR;
+        const network = `${prefix}.${d}.0/24`;
+        flags.push(
+          ...replay(state, population, [
+            loginObs(at, { sessionId: `${prefix}-${d}`, ...where, network, ...device }),
+            sessionObs(at + MINUTE, `${prefix}-${d}`, {
+              type: "content.deleted",
+              contentType: "album",
+              count: 2,
+            }),
+          ]),
+        );
+      }
+      return flags;
+    };
+    const phone = wipe(
+      "80.187",
+      { place: PLACES.berlin, asn: TELEKOM },
+      { userAgent: UA.safariIphone, deviceId: "iphone-1" },
+    );
+    expect(phone.some((f) => f?.severity === "high" || f?.severity === "critical")).toBe(false);
+    const line = wipe("91.64", { place: PLACES.munich, asn: TELEKOM }, { deviceId: "laptop-1" });
+    const high = line.find((f) => f?.severity === "high");
+    expect(high?.reasons[0]?.code).toBe("risky_session_activity");
+    expect(message(high, "mass_deletion")).toMatch(
+      /^Content worth 1[0-9]{2} photos deleted on this account in 7 days from networks it had not used before$/,
     );
   });
 

@@ -167,7 +167,8 @@ function activity(
     const inSession = massAction(actions, kind, obs.at, event.contentType, event.count, config);
     const acrossSessions = accountVolume(memory, kind, obs.at, weight, config);
     // Edits are everyday use; only deletions from young networks add up to a slow wipe.
-    const wiping = session.youngNetwork === true;
+    // A phone's carrier hands out new /24s all the time; a laptop or a new device on one is a new line.
+    const wiping = session.youngNetwork === true && (session.young != null || session.mobile !== true);
     const young = wiping && kind === "deleted" ? youngVolume(memory, kind, obs.at, weight, config) : null;
     reason = inSession ?? acrossSessions ?? young;
     fromYoung = young !== null;
@@ -345,8 +346,7 @@ function login(
   // The /24 or /48 itself, whatever its autonomous system: a rented home line on the owner's ISP.
   session.youngNetwork =
     session.young === "network" ||
-    (session.young === "device" &&
-      youngContext(user.profile, { network: keys.network }, null, obs.at, config.integrity.youngMs) !== null);
+    youngContext(user.profile, { network: keys.network }, null, obs.at, config.integrity.youngMs) !== null;
   if (flag.location === null) flag.location = locationOf(place);
   touch(flag, obs.at);
   for (const reason of reasons) {

@@ -20,21 +20,51 @@ const change = (setting: SettingsChanged["setting"], action?: SettingsChanged["a
 
 describe("sensitiveChange", () => {
   it("names each sensitive setting with its own code", () => {
-    expect(change("email", "updated")?.code).toBe("email_changed");
-    expect(change("password")?.code).toBe("password_changed");
-    expect(change("mfa", "disabled")?.code).toBe("mfa_disabled");
-    expect(change("mfa", "removed")?.code).toBe("mfa_disabled");
-    expect(change("recovery_email", "updated")).toMatchObject({
+    expect(change("email", "updated")?.reason.code).toBe("email_changed");
+    expect(change("password")?.reason.code).toBe("password_changed");
+    expect(change("mfa", "disabled")?.reason.code).toBe("mfa_disabled");
+    expect(change("mfa", "removed")?.reason.code).toBe("mfa_disabled");
+    expect(change("recovery_email", "updated")?.reason).toMatchObject({
       code: "recovery_changed",
       message: "The recovery email was changed",
     });
-    expect(change("recovery_phone", "added")?.message).toBe("The recovery phone was added");
+    expect(change("recovery_phone", "added")?.reason.message).toBe("The recovery phone was added");
   });
 
-  it("ignores turning MFA on and harmless settings", () => {
-    expect(change("mfa", "enabled")).toBeNull();
+  it("scores the settings an intruder uses to stay in", () => {
+    expect(change("api_token", "added")?.reason).toMatchObject({
+      code: "api_token_changed",
+      message: "An API access token was created for the account",
+    });
+    expect(change("username", "updated")?.reason.code).toBe("username_changed");
+    expect(change("privacy", "updated")?.reason.code).toBe("privacy_changed");
+    expect(change("mfa", "updated")?.reason).toMatchObject({
+      code: "mfa_changed",
+      message: "The two-factor method was replaced",
+    });
+    expect(change("mfa", "added")?.reason.message).toBe("A two-factor method was added");
+  });
+
+  it("tells additive changes (securing the account) from those that hand it over", () => {
+    const additive = (setting: SettingsChanged["setting"], action?: SettingsChanged["action"]) =>
+      change(setting, action)?.additive;
+    expect(additive("password")).toBe(true);
+    expect(additive("mfa", "enabled")).toBe(true);
+    expect(additive("mfa", "added")).toBe(true);
+    expect(additive("recovery_phone", "added")).toBe(true);
+    // A new phone moves the recovery phone and the authenticator with it.
+    expect(additive("recovery_phone", "updated")).toBe(true);
+    expect(additive("mfa", "updated")).toBe(true);
+    expect(additive("recovery_email", "updated")).toBe(false);
+    expect(additive("recovery_phone", "removed")).toBe(false);
+    expect(additive("email", "added")).toBe(false);
+    expect(additive("api_token", "added")).toBe(false);
+  });
+
+  it("ignores harmless settings and revoking a token", () => {
     expect(change("profile")).toBeNull();
-    expect(change("privacy")).toBeNull();
+    expect(change("other")).toBeNull();
+    expect(change("api_token", "removed")).toBeNull();
   });
 });
 
@@ -70,5 +100,23 @@ describe("massAction", () => {
     const n = config.activity.massModification.items;
     expect(massAction([], "modified", T0, "photo", n - 1, config)).toBeNull();
     expect(massAction([], "modified", T0, "photo", n, config)?.code).toBe("mass_modification");
+  });
+});
+
+describe("kept content actions", () => {
+  it("stay bounded by minutes and kinds however many actions an hour brings", () => {
+    const actions: ContentActions = [];
+    for (let i = 0; i < 20_000; i++) {
+      massAction(
+        actions,
+        "deleted",
+        T0 + Math.floor((i * 3_600_000) / 20_000),
+        i % 2 ? "photo" : "comment",
+        1,
+        config,
+      );
+    }
+    expect(actions.length).toBeLessThanOrEqual(2 * 60 + 1);
+    expect(actions.reduce((sum, a) => sum + a[2], 0)).toBeGreaterThan(19_000);
   });
 });

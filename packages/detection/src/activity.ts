@@ -3,6 +3,8 @@ import type { DetectionConfig } from "./config.ts";
 import type { ScoredReason } from "./flag.ts";
 import { duration, listing, plural } from "./wording.ts";
 
+const MINUTE = 60_000;
+
 /** Content actions of one session within the mass-action window: [at, content type, count]. */
 export type ContentActions = Array<[at: number, type: ContentType, count: number]>;
 
@@ -11,47 +13,89 @@ const SETTING_WORDS: Partial<Record<SettingsChanged["setting"], string>> = {
   recovery_phone: "recovery phone",
 };
 
-/** Changes that hand the account to whoever makes them: each is a reason of its own. */
-export function sensitiveChange(event: SettingsChanged, config: DetectionConfig): ScoredReason | null {
+/** A sensitive change and whether it only adds protection (what owners do to secure an account). */
+export interface Change {
+  reason: ScoredReason;
+  /**
+   * What owners do every day to secure their account or move it to a new phone (a new password,
+   * MFA or recovery contact added, the authenticator or recovery phone moved, privacy settings):
+   * it escalates only in a seriously risky session.
+   */
+  additive: boolean;
+}
+
+/**
+ * Changes that hand the account to whoever makes them, or keep an intruder in (a token, a second
+ * factor of their own, a username or privacy setting that hides the account): each is a reason of
+ * its own. Adding protection is additive, and so is moving it with a new phone; handing over the
+ * address resets go to, or removing protection, is not.
+ */
+export function sensitiveChange(event: SettingsChanged, config: DetectionConfig): Change | null {
   const points = config.activity.points;
-  const details = { setting: event.setting, action: event.action ?? "updated" };
+  const action = event.action ?? "updated";
+  const details = { setting: event.setting, action };
+  const added = action === "added" || action === "enabled";
   switch (event.setting) {
     case "email":
-      return {
-        code: "email_changed",
-        points: points.email,
-        message: "The account's email address was changed",
-        details,
-      };
+      return change("email_changed", points.email, "The account's email address was changed", details);
     case "password":
-      return {
-        code: "password_changed",
-        points: points.password,
-        message: "The account's password was changed",
-        details,
-      };
+      return change("password_changed", points.password, "The account's password was changed", details, true);
     case "mfa":
-      if (event.action !== "disabled" && event.action !== "removed") return null;
-      return {
-        code: "mfa_disabled",
-        points: points.mfaDisabled,
-        message: "Two-factor authentication was turned off",
-        details,
-      };
+      if (action === "disabled" || action === "removed") {
+        return change(
+          "mfa_disabled",
+          points.mfaDisabled,
+          "Two-factor authentication was turned off",
+          details,
+        );
+      }
+      return added
+        ? change("mfa_changed", points.mfaAdded, "A two-factor method was added", details, true)
+        : change("mfa_changed", points.mfaChanged, "The two-factor method was replaced", details, true);
     case "recovery_email":
     case "recovery_phone": {
       const what = SETTING_WORDS[event.setting] as string;
-      const verb = event.action === "removed" ? "removed" : event.action === "added" ? "added" : "changed";
-      return {
-        code: "recovery_changed",
-        points: points.recovery,
-        message: `The ${what} was ${verb}`,
+      const verb = action === "removed" ? "removed" : action === "added" ? "added" : "changed";
+      return change(
+        "recovery_changed",
+        points.recovery,
+        `The ${what} was ${verb}`,
         details,
-      };
+        action === "added" || (event.setting === "recovery_phone" && action !== "removed"),
+      );
     }
+    case "api_token":
+      if (action === "removed" || action === "disabled") return null;
+      return change(
+        "api_token_changed",
+        points.apiToken,
+        "An API access token was created for the account",
+        details,
+      );
+    case "username":
+      return change("username_changed", points.username, "The account's username was changed", details);
+    case "privacy":
+      // Owners change it often: like an additive change, it escalates only in a seriously risky session.
+      return change(
+        "privacy_changed",
+        points.privacy,
+        "The account's privacy settings were changed",
+        details,
+        true,
+      );
     default:
       return null;
   }
+}
+
+function change(
+  code: ScoredReason["code"],
+  points: number,
+  message: string,
+  details: Record<string, unknown>,
+  additive = false,
+): Change {
+  return { reason: { code, points, message, details }, additive };
 }
 
 /**
@@ -67,7 +111,18 @@ export function massAction(
   config: DetectionConfig,
 ): ScoredReason | null {
   const settings = config.activity;
-  actions.push([at, type, items]);
+  // One entry per minute and kind at most: the window stays bounded however fast actions come.
+  const minute = Math.floor(at / MINUTE);
+  let same: ContentActions[number] | undefined;
+  for (let i = actions.length - 1; i >= 0 && same === undefined; i--) {
+    const action = actions[i] as ContentActions[number];
+    if (Math.floor(action[0] / MINUTE) !== minute) break;
+    if (action[1] === type) same = action;
+  }
+  if (same !== undefined) {
+    same[2] += items;
+    if (at > same[0]) same[0] = at;
+  } else actions.push([at, type, items]);
   let newest = at;
   for (const action of actions) if (action[0] > newest) newest = action[0];
   while (actions.length > 0 && (actions[0] as ContentActions[number])[0] < newest - settings.massWindowMs) {

@@ -23,6 +23,8 @@ export interface DetectionConfig {
     maxPlaces: number;
     /** Weight added to a value the user confirmed ("it was me", legitimate resolution). */
     trustedWeight: number;
+    /** How long an owner's "it was me" keeps the session's place and device kind trusted. */
+    ownerTrustMs: number;
   };
   novelty: {
     /** Logins before novelty counts fully; confidence grows linearly up to it (first login: zero). */
@@ -49,6 +51,10 @@ export interface DetectionConfig {
     /** Places closer than this (after subtracting accuracy) are neighbours: never impossible. */
     neighbourKm: number;
     points: number;
+    /** A place pair travelled this many times in sessions that ended quietly is the user's own. */
+    learnedPair: number;
+    /** Points of a trip already seen (not yet learned) on a device the account knows. */
+    repeatPoints: number;
   };
   bruteForce: {
     windowMs: number;
@@ -59,14 +65,28 @@ export interface DetectionConfig {
     manyFailuresBeforeSuccess: number;
     /** Failures older than this before the newest are dropped from the state. */
     maxKept: number;
+    /** The long window: a slow attack from many networks stays under the hourly counts. */
+    dayMs: number;
+    /** Failures over the day that raise the sessionless flag, and that make a success high. */
+    dayFailures: number;
+    dayFailuresBeforeSuccess: number;
     sessionlessPoints: number;
     successPoints: number;
     manySuccessPoints: number;
+    /** A failed second factor from a network the account does not use: the password is known. */
+    mfaFailedPoints: number;
   };
   source: {
     windowMs: number;
-    /** Bound on attempts kept per source window. */
-    maxAttempts: number;
+    /** Windows are judged per bucket of event time, once the source's newest login is `graceMs` past its end. */
+    bucketMs: number;
+    graceMs: number;
+    /** Accounts kept per bucket and window (a bottom-k sample; more are estimated from it). */
+    sample: number;
+    /** Accounts remembered as told per attack episode (beyond it, one may be told twice). */
+    maxNotified: number;
+    /** An autonomous system is judged against `usualFactor` times its usual accounts per window, learned at `usualWeight` per quiet window. */
+    asn: { usualFactor: number; usualWeight: number };
     spray: { accounts: number; failureRatio: number };
     stuffing: { accounts: number; failureRatio: number; unknownShare: number };
     /** The source stops being hot when its distinct accounts fall below this share of the threshold. */
@@ -76,12 +96,28 @@ export interface DetectionConfig {
     /** A session from the source that succeeded this long before the verdict arrived is escalated. */
     lookbackMs: number;
     successPoints: number;
+    /** A success through an autonomous system that attacked (not its very network). */
+    asnSuccessPoints: number;
     /** A success from the account's own network and device: likely the owner behind a shared address. */
     familiarSuccessPoints: number;
     targetedPoints: number;
   };
   activity: {
-    points: { email: number; password: number; mfaDisabled: number; recovery: number };
+    points: {
+      email: number;
+      password: number;
+      mfaDisabled: number;
+      /** A second factor added or enabled (additive), or replaced by another (the intruder's own). */
+      mfaAdded: number;
+      mfaChanged: number;
+      recovery: number;
+      /** Settings that keep an intruder in or hide the account. */
+      apiToken: number;
+      username: number;
+      privacy: number;
+      /** An additive change outside a seriously risky session: noted, barely scored. */
+      additive: number;
+    };
     massWindowMs: number;
     /** Items weighted by kind: one album is worth many photos. */
     itemWeights: { photo: number; album: number; comment: number; other: number };
@@ -94,11 +130,47 @@ export interface DetectionConfig {
     riskyFloor: number;
     riskyCriticalFloor: number;
   };
+  integrity: {
+    /** A session's network left its autonomous system nearby, in the same country, on the same device. */
+    weakPoints: number;
+    /** Another device or browser, another country, or an impossible speed since the login. */
+    strongPoints: number;
+    /** The same, into a country the account has never been used from. */
+    newCountryPoints: number;
+    /** The account's device id at once in another country (copied by an infostealer). */
+    copiedDevicePoints: number;
+    /** Another session of the same device active this recently (and not ended) is concurrent use. */
+    concurrentMs: number;
+    /** A network or device id first learned less than this long ago is still young. */
+    youngMs: number;
+    /** Weighted items deleted (or modified) within the week from young networks: a slow wipe. */
+    youngDeletedItems: number;
+    youngModifiedItems: number;
+  };
+  memory: {
+    /** Risky sessions' contexts are kept this long, their risk halving every half-life. */
+    ttlMs: number;
+    halfLifeMs: number;
+    maxContexts: number;
+    /** Content volume per account: bucket size, the week kept, and how fast the usual amount decays. */
+    bucketMs: number;
+    weekMs: number;
+    usualHalfLifeMs: number;
+    /** Weighted items over 24 h and 7 days that are a mass action, or `factor` times the usual, if more. */
+    deleted: { dayItems: number; weekItems: number; factor: number };
+    modified: { dayItems: number; weekItems: number; factor: number };
+  };
   session: {
     /** Sessions without a flag are forgotten this long after their last event. */
     ttlMs: number;
     /** Flagged sessions are kept longer so feedback can still find them. */
     flaggedTtlMs: number;
+    /**
+     * A login that scored high on its own (nothing done in its session) is learned only after this
+     * long without harm: a first VPN exit or trip must become familiar some day, an attacker's
+     * quiet probe not within the hours a takeover takes.
+     */
+    quietHighMs: number;
     maxSessions: number;
     /** Expired sessions are swept at most this often (and whenever the bound is reached). */
     sweepMs: number;
@@ -138,6 +210,7 @@ export const defaultDetectionConfig: DetectionConfig = {
     maxValues: { country: 12, region: 16, city: 24, network: 32, os: 8, family: 12, deviceId: 16 },
     maxPlaces: 4,
     trustedWeight: 5,
+    ownerTrustMs: 90 * DAY,
   },
   novelty: {
     learningLogins: 5,
@@ -151,31 +224,51 @@ export const defaultDetectionConfig: DetectionConfig = {
     reasonBits: 1,
     newPlaceAndDevicePoints: 15,
   },
-  travel: { maxSpeedKmh: 1000, neighbourKm: 300, points: 60 },
+  travel: { maxSpeedKmh: 1000, neighbourKm: 300, points: 60, learnedPair: 2, repeatPoints: 35 },
   bruteForce: {
     windowMs: HOUR,
     failures: 10,
     failuresBeforeSuccess: 6,
     manyFailuresBeforeSuccess: 15,
     maxKept: 64,
+    dayMs: DAY,
+    dayFailures: 30,
+    dayFailuresBeforeSuccess: 20,
     sessionlessPoints: 45,
     successPoints: 50,
     manySuccessPoints: 70,
+    mfaFailedPoints: 70,
   },
   source: {
     windowMs: HOUR,
-    maxAttempts: 2000,
+    bucketMs: 5 * MINUTE,
+    graceMs: 10 * MINUTE,
+    sample: 128,
+    maxNotified: 1024,
+    asn: { usualFactor: 3, usualWeight: 0.02 },
     spray: { accounts: 20, failureRatio: 0.9 },
     stuffing: { accounts: 15, failureRatio: 0.8, unknownShare: 0.25 },
     coolDownShare: 0.5,
     verdictTtlMs: DAY,
     lookbackMs: HOUR,
     successPoints: 70,
+    asnSuccessPoints: 40,
     familiarSuccessPoints: 10,
     targetedPoints: 25,
   },
   activity: {
-    points: { email: 20, password: 15, mfaDisabled: 30, recovery: 20 },
+    points: {
+      email: 20,
+      password: 15,
+      mfaDisabled: 30,
+      mfaAdded: 10,
+      mfaChanged: 20,
+      recovery: 20,
+      apiToken: 20,
+      username: 10,
+      privacy: 10,
+      additive: 5,
+    },
     massWindowMs: HOUR,
     itemWeights: { photo: 1, album: 10, comment: 0.2, other: 1 },
     massDeletion: { items: 50, points: 25 },
@@ -185,7 +278,27 @@ export const defaultDetectionConfig: DetectionConfig = {
     riskyFloor: 70,
     riskyCriticalFloor: 90,
   },
-  session: { ttlMs: 12 * HOUR, flaggedTtlMs: 14 * DAY, maxSessions: 24, sweepMs: HOUR },
+  integrity: {
+    weakPoints: 20,
+    strongPoints: 30,
+    newCountryPoints: 35,
+    copiedDevicePoints: 30,
+    concurrentMs: 2 * HOUR,
+    youngMs: 14 * DAY,
+    youngDeletedItems: 100,
+    youngModifiedItems: 200,
+  },
+  memory: {
+    ttlMs: 30 * DAY,
+    halfLifeMs: 5 * DAY,
+    maxContexts: 8,
+    bucketMs: 4 * HOUR,
+    weekMs: 7 * DAY,
+    usualHalfLifeMs: 14 * DAY,
+    deleted: { dayItems: 100, weekItems: 250, factor: 5 },
+    modified: { dayItems: 200, weekItems: 500, factor: 5 },
+  },
+  session: { ttlMs: 12 * HOUR, flaggedTtlMs: 14 * DAY, quietHighMs: 2 * DAY, maxSessions: 24, sweepMs: HOUR },
   population: {
     maxValues: { country: 400, region: 4000, city: 10_000, network: 20_000, os: 200, family: 2000 },
     maxTotal: 5_000_000,

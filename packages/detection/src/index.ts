@@ -10,8 +10,17 @@ export type { Observation } from "./observation.ts";
 export { observe } from "./observation.ts";
 export type { PopulationState } from "./population.ts";
 export { emptyPopulation } from "./population.ts";
-export type { SourceState, SourceVerdict } from "./source.ts";
-export { observeSource } from "./source.ts";
+export type { Source, SourceScope, SourceState, SourceVerdict } from "./source.ts";
+export { asnSourceKey, closeSource, dueAt, observeSource, sourceOf } from "./source.ts";
+export type { SourceClock } from "./sourceClock.ts";
+export {
+  closeDue,
+  dueSources,
+  emptyClock,
+  observeSourceOnClock,
+  sourceOfKey,
+  sourcesOf,
+} from "./sourceClock.ts";
 export type { UserState, UserStep } from "./user.ts";
 export { initialUserState, observeUser } from "./user.ts";
 export { applySourceVerdict } from "./verdicts.ts";

@@ -3,7 +3,7 @@ import type { DetectionConfig, Level } from "./config.ts";
 import { isFamilyName, UNKNOWN_DEVICE } from "./device.ts";
 import type { ScoredReason } from "./flag.ts";
 import { globalShare, type PopulationState } from "./population.ts";
-import type { LevelStatus, Profile } from "./profile.ts";
+import { type LevelStatus, type Profile, trustedAt } from "./profile.ts";
 import { countryName, listing, plural } from "./wording.ts";
 
 export interface Novelty {
@@ -41,7 +41,7 @@ const CHAIN: Record<Level, "place" | "device"> = {
  * has never shown, both sides draw new values from the population, so the ratio reduces to one over
  * the user's own rate of new values at that level: a mobile user hopping networks is not surprised
  * by another network, a user with one home network is. A level whose coarser value is already new
- * adds nothing (a new country implies a new city). Confidence grows with the logins learned: the
+ * adds nothing (a new country implies a new city), nor does a new network of a known autonomous system. Confidence grows with the logins learned: the
  * first login scores zero.
  */
 export function novelty(
@@ -50,6 +50,7 @@ export function novelty(
   statuses: readonly LevelStatus[],
   at: number,
   config: DetectionConfig,
+  asnSeen = false,
 ): Novelty {
   const settings = config.novelty;
   const confidence = Math.min(1, profile.logins / settings.learningLogins);
@@ -62,8 +63,12 @@ export function novelty(
   let familiarPlaceBits = 0;
   let familiarDeviceBits = 0;
   let newPlace = false;
+  let newCountry = false;
   for (const status of statuses) {
     if (!status.parentKnown) continue;
+    // A new /24 or /48 of the account's own autonomous system is its carrier handing out another address.
+    if (status.level === "network" && !status.seen && asnSeen) continue;
+    if (status.level === "country" && !status.seen) newCountry = true;
     const [novel, trials] = profile.novelty[status.level];
     const pNew = (novel + settings.priorNovel) / (trials + settings.priorTrials);
     const place = CHAIN[status.level] === "place";
@@ -80,16 +85,18 @@ export function novelty(
     const pUser = ((1 - pNew) * entry.n) / Math.max(parentWeight, entry.n);
     const ratio = Math.log2(globalShare(population, status, config) / pUser);
     let levelBits = Math.min(settings.familiarBits[1], Math.max(settings.familiarBits[0], ratio));
-    if (entry.trusted === true) levelBits = Math.min(0, levelBits);
+    if (trustedAt(entry, at)) levelBits = Math.min(0, levelBits);
     if (place) familiarPlaceBits += levelBits * settings.weights[status.level] * confidence;
     else familiarDeviceBits += levelBits * settings.weights[status.level] * confidence;
   }
   // A familiar country does not vouch for a new city in it, nor a familiar OS for a new device on
   // it: within one hierarchy only a fully familiar login earns reassurance. Across hierarchies it
   // does (the usual laptop from a new country is how travel looks).
-  const bits =
-    (newPlaceBits > 0 ? newPlaceBits : familiarPlaceBits) +
-    (newDeviceBits > 0 ? newDeviceBits : familiarDeviceBits);
+  // Device ids and user agents are copied with stolen cookies; a country is not: from a new
+  // country, the usual device earns no reassurance.
+  const deviceBits =
+    newDeviceBits > 0 ? newDeviceBits : newCountry ? Math.max(0, familiarDeviceBits) : familiarDeviceBits;
+  const bits = (newPlaceBits > 0 ? newPlaceBits : familiarPlaceBits) + deviceBits;
   let points = Math.max(0, Math.min(settings.maxPoints, Math.round(bits * settings.pointsPerBit)));
   // A new place (city or coarser) on a new device at once is the textbook takeover: it counts even
   // while the history is too short for the ratios to say much.

@@ -6,8 +6,16 @@ import { safeKey } from "./session.ts";
 export interface ProfileEntry {
   n: number;
   at: number;
-  /** Confirmed by the user or an analyst: never forgotten, never suspicious. */
+  /** Confirmed by the user or an analyst: never forgotten, never suspicious (until `until`, if set). */
   trusted?: true;
+  /** When an owner's confirmation stops counting (an analyst's does not expire). */
+  until?: number;
+  /** Sessions whose confirmation granted the trust: a compromised verdict on one takes it back. */
+  by?: string[];
+  /** When the value was first learned (networks, device ids and autonomous systems only). */
+  since?: number;
+  /** Place pairs only: times the trip was seen at all (learned or not). */
+  seen?: number;
   /** Used by an attacker: never familiar again. */
   compromised?: true;
 }
@@ -24,6 +32,10 @@ export interface ReferencePlace {
   country: string;
   city: string | null;
   sessionId: string;
+  /** Autonomous system number of the login's address, when known. */
+  asn?: number | null;
+  /** A phone or tablet: its geolocation is weak evidence (roaming tunnels home). */
+  mobile?: boolean;
 }
 
 /** What the account's logins looked like: plain JSON data, bounded and decaying. */
@@ -39,6 +51,13 @@ export interface Profile {
   /** Per level, decayed [new values seen, logins whose parent value was already known]. */
   novelty: Record<Level, [novel: number, trials: number]>;
   places: ReferencePlace[];
+  /** Autonomous systems of learned logins, by number (absent in states older than ASN enrichment). */
+  asns?: Record<string, ProfileEntry>;
+  /**
+   * Place pairs the user keeps travelling between faster than a plane (a VPN exit and home, a
+   * hotel and the home carrier), by pair key: learned from sessions that ended without harm.
+   */
+  pairs?: Record<string, ProfileEntry>;
 }
 
 /** How one login's value at one level relates to the profile, computed before it is learned. */
@@ -67,7 +86,65 @@ export function emptyProfile(): Profile {
     values: byLevel(() => ({})),
     novelty: byLevel(() => [0, 0] as [number, number]),
     places: [],
+    asns: {},
+    pairs: {},
   };
+}
+
+/** Levels whose values remember when they were first learned: what says a context is young. */
+const DATED: ReadonlySet<Level> = new Set(["network", "deviceId"]);
+const MAX_ASNS = 16;
+const FIRST_DAY = 86_400_000;
+const MAX_PAIRS = 8;
+
+/** The account's learned logins came through this autonomous system (not counting compromised ones). */
+export function asnKnown(profile: Profile, asn: number | null | undefined): boolean {
+  if (asn === null || asn === undefined) return false;
+  const entry = profile.asns?.[asn];
+  return entry !== undefined && entry.n > 0 && entry.compromised !== true;
+}
+
+/** Counts one more learned login through this autonomous system. */
+export function learnAsn(profile: Profile, asn: number | null | undefined, at: number): void {
+  if (asn === null || asn === undefined) return;
+  if (profile.asns === undefined) profile.asns = {};
+  const asns = profile.asns;
+  const entry = asns[asn];
+  if (entry === undefined) {
+    asns[asn] = { n: 1, at, since: at };
+    bound(asns, MAX_ASNS);
+  } else if (entry.compromised !== true) {
+    entry.n += 1;
+    if (at > entry.at) entry.at = at;
+  }
+}
+
+/** Counts one more sighting of a trip between two places, learned or not (bounded with the pairs). */
+export function sightPair(profile: Profile, pair: string, at: number): void {
+  if (profile.pairs === undefined) profile.pairs = {};
+  const pairs = profile.pairs;
+  const entry = pairs[pair];
+  if (entry === undefined) {
+    pairs[pair] = { n: 0, at, seen: 1 };
+    bound(pairs, MAX_PAIRS);
+  } else {
+    entry.seen = (entry.seen ?? 0) + 1;
+    if (at > entry.at) entry.at = at;
+  }
+}
+
+/** Counts one more quiet session between two places too far apart for the time between them. */
+export function learnPair(profile: Profile, pair: string, at: number): void {
+  if (profile.pairs === undefined) profile.pairs = {};
+  const pairs = profile.pairs;
+  const entry = pairs[pair];
+  if (entry === undefined) {
+    pairs[pair] = { n: 1, at };
+    bound(pairs, MAX_PAIRS);
+  } else {
+    entry.n += 1;
+    if (at > entry.at) entry.at = at;
+  }
 }
 
 export function loginKeys(obs: Observation): LoginKeys {
@@ -137,7 +214,7 @@ export function learn(
     const values = profile.values[status.level];
     const entry = values[status.key];
     if (entry === undefined) {
-      values[status.key] = { n: 1, at };
+      values[status.key] = DATED.has(status.level) ? { n: 1, at, since: at } : { n: 1, at };
       bound(values, config.profile.maxValues[status.level]);
     } else if (entry.compromised !== true) {
       entry.n += 1;
@@ -178,6 +255,7 @@ export function decay(profile: Profile, at: number, config: DetectionConfig): vo
     const values = profile.values[level];
     for (const key of Object.keys(values)) {
       const entry = values[key] as ProfileEntry;
+      if (entry.until !== undefined && entry.until <= at) untrust(entry);
       entry.n *= factor;
       if (entry.n < config.profile.forgetBelow && entry.trusted !== true && entry.compromised !== true) {
         delete values[key];
@@ -187,7 +265,62 @@ export function decay(profile: Profile, at: number, config: DetectionConfig): vo
     pair[0] *= factor;
     pair[1] *= factor;
   }
+  for (const extra of [profile.asns, profile.pairs]) {
+    if (extra === undefined) continue;
+    for (const key of Object.keys(extra)) {
+      const entry = extra[key] as ProfileEntry;
+      entry.n *= factor;
+      if (entry.seen !== undefined) entry.seen *= factor;
+      const weight = Math.max(entry.n, entry.seen ?? 0);
+      if (weight < config.profile.forgetBelow && entry.compromised !== true) delete extra[key];
+    }
+  }
   profile.decayedAt = at;
+}
+
+/**
+ * What in this session's context the account has not had for long: its network (when its
+ * autonomous system is not an old one either) or its device id. Patient attackers can wait for
+ * provisional learning; they cannot make a network or device old. Null when both are established.
+ */
+export function youngContext(
+  profile: Profile,
+  keys: LoginKeys | null,
+  asn: number | null | undefined,
+  at: number,
+  youngMs: number,
+): "network" | "device" | null {
+  if (keys === null || profile.firstAt === null) return null;
+  // Young relative to the account too: what it has had for the older half of its life is its own.
+  const after = Math.max(at - youngMs, profile.firstAt + Math.max(FIRST_DAY, (at - profile.firstAt) / 2));
+  const network = keys.network;
+  if (network !== undefined && isYoung(profile.values.network[network], after)) {
+    if (asn === null || asn === undefined || isYoung(profile.asns?.[asn], after)) return "network";
+  }
+  const device = keys.deviceId;
+  if (device !== undefined && isYoung(profile.values.deviceId[device], after)) return "device";
+  return null;
+}
+
+function isYoung(entry: ProfileEntry | undefined, after: number): boolean {
+  return (
+    entry === undefined ||
+    entry.n <= 0 ||
+    entry.compromised === true ||
+    (entry.since !== undefined && entry.since > after && entry.trusted !== true)
+  );
+}
+
+/** The value is trusted at `at`: confirmed, and the confirmation has not expired. */
+export function trustedAt(entry: ProfileEntry, at: number): boolean {
+  return entry.trusted === true && (entry.until === undefined || at < entry.until);
+}
+
+/** Takes a confirmation back: the value is as ordinary as its own history makes it. */
+export function untrust(entry: ProfileEntry): void {
+  delete entry.trusted;
+  delete entry.until;
+  delete entry.by;
 }
 
 /** Drops the weakest ordinary value (least weight, then longest unseen, then key order) when over the bound. */

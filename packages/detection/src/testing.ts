@@ -112,6 +112,8 @@ export function failureObs(
     userId?: string;
     reason?: "bad_password" | "unknown_account" | "mfa_failed";
     accountHint?: string;
+    userAgent?: string;
+    deviceId?: string;
   } = {},
 ): Observation {
   const e = event(at, {
@@ -121,7 +123,8 @@ export function failureObs(
       : { userId: options.userId ?? "u1" }),
     ip: "198.51.100.7",
     reason: options.reason ?? "bad_password",
-    userAgent: UA.firefoxLinux,
+    userAgent: options.userAgent ?? UA.firefoxLinux,
+    ...(options.deviceId === undefined ? {} : { deviceId: options.deviceId }),
   });
   return observed(e, {
     place: options.place ?? PLACES.lagos,

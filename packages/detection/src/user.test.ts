@@ -94,14 +94,14 @@ describe("risky session activity", () => {
       deviceId: "laptop-1",
       network: "192.0.2.0/24",
     });
-    const login = observeUser(state, population, obs, config).flags[0];
+    observeUser(state, population, obs, config);
+    const login = state.sessions.find((s) => s.id === "evil")?.login ?? 0;
     const change = inSession(t + MINUTE, { type: "settings.changed", setting: "recovery_email" });
     return { login, change: observeUser(state, population, change, config).flags[0] };
   }
 
   it("escalates at the risky-login threshold and not one point over the login's score", () => {
-    const { login } = travelSession(defaultDetectionConfig.activity.riskyLoginScore);
-    const score = login?.score ?? 0;
+    const { login: score } = travelSession(defaultDetectionConfig.activity.riskyLoginScore);
     expect(travelSession(score).change?.reasons[0]?.code).toBe("risky_session_activity");
     expect(["high", "critical"]).toContain(travelSession(score).change?.severity);
     expect(travelSession(score + 1).change?.reasons.map((r) => r.code)).not.toContain(
@@ -240,7 +240,7 @@ describe("flag updates", () => {
 });
 
 describe("learning from risky logins", () => {
-  it("holds back a medium-risk login until its session ends quietly", () => {
+  it("holds back a risky login until its session ended quietly and hours passed", () => {
     const population = emptyPopulation();
     const { state, end } = history(40, population);
     const t = end + DAY;
@@ -248,7 +248,42 @@ describe("learning from risky logins", () => {
     expect(login?.severity).toBe("medium");
     expect(state.profile.values.country.NG).toBeUndefined();
     observeUser(state, population, inSession(t + MINUTE, { type: "session.ended" }));
+    // A laundering attacker logs out quietly and is back minutes later: nothing learned yet.
+    expect(state.profile.values.country.NG).toBeUndefined();
+    const ttl = defaultDetectionConfig.session.ttlMs;
+    const home = (at: number, sessionId: string) => loginObs(at, { sessionId, deviceId: "laptop-1" });
+    observeUser(state, population, home(t + MINUTE + ttl - MINUTE, "home-a"));
+    expect(state.profile.values.country.NG).toBeUndefined();
+    observeUser(
+      state,
+      population,
+      home(t + 2 * MINUTE + ttl + defaultDetectionConfig.session.sweepMs, "home-b"),
+    );
     expect(state.profile.values.country.NG?.n).toBe(1);
+  });
+
+  it("learns a login below the risky-login score at once, and one at it only later", () => {
+    const population = emptyPopulation();
+    const { state, end } = history(40, population);
+    const t = end + DAY;
+    observeUser(
+      state,
+      population,
+      loginObs(t, { sessionId: "cafe", network: "198.18.7.0/24", deviceId: "laptop-1" }),
+    );
+    const cafe = state.sessions.find((s) => s.id === "cafe");
+    const risky = defaultDetectionConfig.activity.riskyLoginScore;
+    expect(cafe?.login).toBeLessThan(risky);
+    expect(cafe?.learned).toBe(true);
+    const strict = configure({ activity: { riskyLoginScore: cafe?.login ?? 0 } });
+    const again = history(40, emptyPopulation(), strict);
+    observeUser(
+      again.state,
+      population,
+      loginObs(again.end + DAY, { sessionId: "cafe", network: "198.18.7.0/24", deviceId: "laptop-1" }),
+      strict,
+    );
+    expect(again.state.sessions.find((s) => s.id === "cafe")?.learned).toBe("deferred");
   });
 
   it("never learns a session that turned high", () => {

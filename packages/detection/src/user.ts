@@ -11,15 +11,35 @@ import {
   settle,
   touch,
 } from "./flag.ts";
-import { afterChange, familiar, learnLogin } from "./learning.ts";
+import { adoptContext, carriesContext, contextChange, unknownSessionRisk } from "./integrity.ts";
+import { afterChange, copyOf, familiar, learnLogin } from "./learning.ts";
+import {
+  type AccountMemory,
+  accountVolume,
+  emptyMemory,
+  inheritedRisk,
+  rememberedRisk,
+  rememberRisk,
+  settleRisk,
+  youngVolume,
+} from "./memory.ts";
 import { novelty } from "./novelty.ts";
 import type { Observation } from "./observation.ts";
 import type { PopulationState } from "./population.ts";
-import { assess, emptyProfile, loginKeys, type Profile } from "./profile.ts";
-import { escalate, expireSessions, newSession, type SessionRisk } from "./session.ts";
+import {
+  asnKnown,
+  assess,
+  emptyProfile,
+  type LevelStatus,
+  loginKeys,
+  type Profile,
+  sightPair,
+  youngContext,
+} from "./profile.ts";
+import { escalate, expireSessions, newSession, type SessionRisk, serious } from "./session.ts";
 import { impossibleTravel } from "./travel.ts";
-import { type PendingVerdict, sourceReason } from "./verdicts.ts";
-import { locationOf } from "./wording.ts";
+import { type PendingVerdict, pendingFor, sourceReason } from "./verdicts.ts";
+import { locationOf, placeLabel } from "./wording.ts";
 
 /** Everything the engine knows about one account: plain JSON data, bounded. Persist it as JSON. */
 export interface UserState {
@@ -36,6 +56,8 @@ export interface UserState {
   targeted: PendingVerdict[];
   /** Sessionless flags of the account as a target of spray or stuffing, by code. */
   targetFlags: Record<string, FlagRecord>;
+  /** Recent risk and content volume across sessions (absent in states written before it existed). */
+  memory?: AccountMemory;
 }
 
 export interface UserStep {
@@ -54,6 +76,7 @@ export function initialUserState(): UserState {
     failures: emptyFailures(),
     targeted: [],
     targetFlags: {},
+    memory: emptyMemory(),
   };
 }
 
@@ -77,17 +100,19 @@ export function observeUser(
   const late = obs.at < user.newest - config.lateToleranceMs;
   if (obs.at > user.newest) user.newest = obs.at;
   let update: FlagUpdate | null;
+  const also: FlagUpdate[] = [];
   switch (event.type) {
     case "login.succeeded":
       update = login(user, population, userId, event.sessionId, obs, late, config);
       break;
     case "login.failed":
-      update = bruteForceFailure(user.failures, userId, obs, config);
+      update = bruteForceFailure(user.failures, userId, obs, user.profile, config);
       break;
     default:
-      update = activity(user, population, userId, event, obs, config);
+      update = activity(user, population, userId, event, obs, config, also);
   }
-  return { state: user, flags: update === null ? [] : [update] };
+  if (update !== null) also.unshift(update);
+  return { state: user, flags: also };
 }
 
 /** A settings change, content action or session end: each may add a reason to its session. */
@@ -98,24 +123,176 @@ function activity(
   event: Exclude<Observation["event"], { type: "login.succeeded" | "login.failed" }>,
   obs: Observation,
   config: DetectionConfig,
+  also: FlagUpdate[],
 ): FlagUpdate | null {
-  const session = sessionOf(user, event.sessionId, obs.at);
+  const memory = memoryOf(user);
+  let session = findSession(user, event.sessionId);
+  if (session === undefined) {
+    // Events can invent sessions without a login: the bound holds for them too.
+    const max = config.session.maxSessions;
+    if (user.sessions.length >= max) sweep(user, population, obs.at, config, max - 1);
+    session = newSession(event.sessionId, obs.at);
+    session.unknown = true;
+    user.sessions.push(session);
+    const remembered = rememberedRisk(memory, event.sessionId, obs.at, config);
+    if (remembered !== null) {
+      session.login = Math.round(remembered.risk);
+      session.inherited = remembered.why;
+    }
+  }
   const before = fingerprint(session.flag);
   touch(session.flag, obs.at);
+  if (carriesContext(obs)) {
+    integrity(user, population, session, obs, config);
+    const copy = copyOf(user, session, obs, config);
+    if (copy !== null) {
+      const copyBefore = fingerprint(copy.flag);
+      for (const code of copy.activity) escalate(copy, code, config, copy.additive?.includes(code));
+      rememberRisk(memory, copy, obs.at, config);
+      const changed = settle(copy.flag, userId, config, copyBefore);
+      if (changed !== null) also.push(changed);
+    }
+  }
   let reason: ScoredReason | null = null;
-  if (event.type === "settings.changed") reason = sensitiveChange(event, config);
-  else if (event.type === "content.deleted") {
-    reason = massAction(session.deleted, "deleted", obs.at, event.contentType, event.count, config);
-  } else if (event.type === "content.modified") {
-    reason = massAction(session.modified, "modified", obs.at, event.contentType, event.count, config);
+  let additive = false;
+  // Handing the account over, or wiping it slowly, from a context the account has not had long.
+  let fromYoung = false;
+  if (event.type === "settings.changed") {
+    const change = sensitiveChange(event, config);
+    if (change !== null) ({ reason, additive } = change);
+    fromYoung = session.young != null && handsOver(event, session.newDevice === true);
+  } else if (event.type === "content.deleted" || event.type === "content.modified") {
+    const kind = event.type === "content.deleted" ? "deleted" : "modified";
+    const actions = kind === "deleted" ? session.deleted : session.modified;
+    const weight = event.count * config.activity.itemWeights[event.contentType];
+    const inSession = massAction(actions, kind, obs.at, event.contentType, event.count, config);
+    const acrossSessions = accountVolume(memory, kind, obs.at, weight, config);
+    // Edits are everyday use; only deletions from young networks add up to a slow wipe.
+    // A phone's carrier hands out new /24s all the time; a laptop or a new device on one is a new line.
+    const wiping = session.youngNetwork === true && (session.young != null || session.mobile !== true);
+    const young = wiping && kind === "deleted" ? youngVolume(memory, kind, obs.at, weight, config) : null;
+    reason = inSession ?? acrossSessions ?? young;
+    fromYoung = young !== null;
   } else session.ended = true;
+  if (fromYoung && session.login < config.activity.riskyLoginScore && session.status === "open") {
+    session.login = config.activity.riskyLoginScore;
+    session.inherited =
+      session.young === "device" ? "a device new to the account" : "a network new to the account";
+  }
   if (reason !== null) {
+    // Securing the account from where the owner is counts for little: owners do it every day.
+    if (additive && !serious(session, config))
+      reason = { ...reason, points: config.activity.points.additive };
     addReason(session.flag, noteMalformed(reason, obs.malformed));
-    escalate(session, reason.code, config);
+    escalate(session, reason.code, config, additive);
   }
   const update = settle(session.flag, userId, config, before);
   afterChange(user, population, session, config);
   return update;
+}
+
+/**
+ * Holds an in-session event's context against its session's: a stolen cookie used elsewhere, or
+ * a session Vigil never saw begin. Either makes the session risky for what it does next.
+ */
+function integrity(
+  user: UserState,
+  population: PopulationState,
+  session: SessionRisk,
+  obs: Observation,
+  config: DetectionConfig,
+): void {
+  let found: ScoredReason | null = null;
+  if (session.keys === null) {
+    if (session.unknown !== true) {
+      adoptContext(session, obs);
+      return;
+    }
+    found = unknownSessionRisk(session, user.profile, population, obs, config);
+    session.young = youngContext(user.profile, session.keys, session.asn, obs.at, config.integrity.youngMs);
+    if (found !== null && found.points >= config.integrity.newCountryPoints) session.hijacked = "strong";
+  } else {
+    found = contextChange(session, user.profile, obs, config);
+    if (found !== null) {
+      const strength = found.details?.strength === "strong" ? "strong" : "weak";
+      if (session.hijacked !== "strong") session.hijacked = strength;
+    }
+  }
+  if (found === null) return;
+  // The first move is the one to tell; a later, stronger one replaces it.
+  const known = session.flag.reasons.find((r) => r.code === "session_context_changed");
+  if (known === undefined || found.points > known.points) addReason(session.flag, found);
+  if (!session.loginReasons.includes("session_context_changed")) {
+    session.loginReasons.push("session_context_changed");
+    session.login += found.points;
+  }
+  // Only a strong move is worth carrying to the next session from that context (the intruder's).
+  if (session.hijacked === "strong") {
+    if (session.unknown !== true && session.intruder == null) {
+      const place = obs.nonPublic ? null : obs.place;
+      session.intruder = {
+        country: place?.country ?? null,
+        label: place === null ? "an unknown place" : placeLabel(place),
+        asn: obs.asn?.number ?? null,
+        network: obs.network,
+      };
+    }
+    rememberRisk(user.memory as AccountMemory, session, obs.at, config);
+  }
+  // Changes made before the move are judged again: the session is no longer the owner's.
+  for (const code of session.activity) escalate(session, code, config, session.additive?.includes(code));
+}
+
+/**
+ * Forgets expired sessions and keeps the bound; a deferred login is learned once its session has
+ * been quiet for the session lifetime without turning high (flagged ones are kept longer, but
+ * their learning does not wait for that).
+ */
+function sweep(
+  user: UserState,
+  population: PopulationState,
+  at: number,
+  config: DetectionConfig,
+  max = config.session.maxSessions,
+): void {
+  const { kept, gone } = expireSessions(user.sessions, at, config, max);
+  user.sessions = kept;
+  for (const session of kept) {
+    if (session.learned === "deferred") settleDeferred(user, population, session, at, config);
+  }
+  for (const session of gone) {
+    // Pushed out by the bound before its time is up: forgotten, not learned (events can invent sessions).
+    if (session.learned === "deferred") settleDeferred(user, population, session, at, config);
+  }
+  user.sweptAt = Math.max(user.sweptAt, at);
+}
+
+/**
+ * A deferred login is learned once its session has done no harm and been quiet long enough: the
+ * session lifetime for a login below high, longer for one that scored high by itself. A session
+ * that escalated, moved mid-way or was resolved compromised never teaches the profile.
+ */
+function settleDeferred(
+  user: UserState,
+  population: PopulationState,
+  session: SessionRisk,
+  at: number,
+  config: DetectionConfig,
+): void {
+  const harmed =
+    session.status === "compromised" ||
+    session.hijacked != null ||
+    session.flag.reasons.some((r) => r.code === "risky_session_activity");
+  if (harmed) {
+    session.learned = "withdrawn";
+    return;
+  }
+  const high = session.flag.score >= config.severity.high;
+  const quiet = at - session.flag.lastAt;
+  if (quiet >= (high ? config.session.quietHighMs : config.session.ttlMs)) {
+    learnLogin(user, population, session, config);
+    settleRisk(user.memory, session.id);
+  }
 }
 
 function login(
@@ -129,43 +306,48 @@ function login(
 ): FlagUpdate | null {
   // Sweeping every login would cost more than the rest of the scoring: once per sweep interval,
   // or as soon as the account holds more sessions than the bound.
-  if (obs.at - user.sweptAt >= config.session.sweepMs || user.sessions.length >= config.session.maxSessions) {
-    const { kept, gone } = expireSessions(user.sessions, obs.at, config);
-    user.sessions = kept;
-    for (const session of gone) {
-      if (session.learned === "deferred" && session.flag.score < config.severity.high) {
-        learnLogin(user, population, session, config);
-      }
-    }
-    user.sweptAt = Math.max(user.sweptAt, obs.at);
+  const max = config.session.maxSessions;
+  if (obs.at - user.sweptAt >= config.session.sweepMs || user.sessions.length >= max) {
+    // Room for the login's session when it is a new one.
+    sweep(user, population, obs.at, config, findSession(user, sessionId) === undefined ? max - 1 : max);
   }
   if (user.targeted.length > 0) {
     user.targeted = user.targeted.filter((t) => obs.at - t.at <= config.source.verdictTtlMs);
   }
+  const memory = memoryOf(user);
   const session = sessionOf(user, sessionId, obs.at);
   const flag = session.flag;
   const before = fingerprint(flag);
   const keys = loginKeys(obs);
   const statuses = assess(user.profile, keys);
   const place = obs.nonPublic ? null : obs.place;
-  const reasons = novelty(user.profile, population, statuses, obs.at, config).reasons;
-  const travel = impossibleTravel(user.profile.places, place, obs.at, config);
-  if (travel !== null) reasons.push(travel);
-  const brute = bruteForceSuccess(user.failures, obs.at, obs.network, config);
-  if (brute !== null) reasons.push(brute);
-  const verdict = user.targeted.find(
-    (t) => t.network === obs.network && t.at <= obs.at + config.lateToleranceMs,
-  );
+  const asn = obs.asn?.number ?? null;
+  const asnSeen = asnKnown(user.profile, asn);
+  const seenDevice = deviceSeen(statuses);
+  const reasons = novelty(user.profile, population, statuses, obs.at, config, asnSeen).reasons;
   session.familiar = familiar(statuses);
+  const travel = impossibleTravel(user.profile, place, obs.at, config, {
+    asn,
+    ownCarrier: session.familiar || (asnSeen && seenDevice && countrySeen(statuses)),
+    knownDevice: seenDevice,
+  });
+  session.pair = travel?.pair ?? null;
+  if (travel !== null && travel.reason !== null && !late) sightPair(user.profile, travel.pair, obs.at);
+  if (travel !== null && travel.reason !== null) reasons.push(travel.reason);
+  const brute = bruteForceSuccess(user.failures, obs, user.profile, statuses, config);
+  if (brute !== null) reasons.push(brute);
+  const verdict = pendingFor(user.targeted, obs, config);
   if (verdict !== undefined) reasons.push(sourceReason(verdict, session.familiar, config));
 
   session.startedAt = obs.at;
-  session.network = obs.network;
-  session.keys = keys;
-  if (place !== null) {
-    const { lat, lon, accuracyKm, country, city } = place;
-    session.place = { lat, lon, accuracyKm, country, city };
-  }
+  session.unknown = false;
+  adoptContext(session, obs, keys);
+  session.young = youngContext(user.profile, keys, asn, obs.at, config.integrity.youngMs);
+  session.newDevice = !seenDevice;
+  // The /24 or /48 itself, whatever its autonomous system: a rented home line on the owner's ISP.
+  session.youngNetwork =
+    session.young === "network" ||
+    youngContext(user.profile, { network: keys.network }, null, obs.at, config.integrity.youngMs) !== null;
   if (flag.location === null) flag.location = locationOf(place);
   touch(flag, obs.at);
   for (const reason of reasons) {
@@ -173,16 +355,71 @@ function login(
     session.login += reason.points;
     if (!session.loginReasons.includes(reason.code)) session.loginReasons.push(reason.code);
   }
+  // A second session from where a suspicious one came from carries its risk (laundering).
+  const inherited = inheritedRisk(memory, user.profile, sessionId, obs, config);
+  if (inherited !== null && inherited.risk > session.login) {
+    session.login = Math.round(inherited.risk);
+    session.inherited = inherited.why;
+  }
+  const risky = config.activity.riskyLoginScore;
+  if (session.login >= risky && session.loginReasons.some((c) => c !== "new_device")) {
+    rememberRisk(memory, session, obs.at, config);
+  }
   // Activity that arrived before its (late) login is judged again now that the login's risk is known.
-  for (const code of session.activity) escalate(session, code, config);
+  for (const code of session.activity) escalate(session, code, config, session.additive?.includes(code));
   const update = settle(flag, userId, config, before);
 
-  const cut = config.severity;
+  // What a risky login shows is learned only once its session has ended quietly and hours passed.
   if (!late && session.learned === false) {
-    if (flag.score < cut.medium) learnLogin(user, population, session, config, statuses);
-    else if (flag.score < cut.high) session.learned = "deferred";
+    if (session.login < risky && session.inherited == null)
+      learnLogin(user, population, session, config, statuses);
+    else session.learned = "deferred";
   }
   return update;
+}
+
+/** Changes that take the account from its owner: the address resets go to, or the second factor. */
+function handsOver(
+  event: Extract<Observation["event"], { type: "settings.changed" }>,
+  newDevice: boolean,
+): boolean {
+  const action = event.action ?? "updated";
+  switch (event.setting) {
+    case "email":
+      return true;
+    case "mfa":
+      return action === "disabled" || action === "removed";
+    case "recovery_email":
+      // Owners fix their recovery address from their own devices; one never seen has no business there.
+      return action === "removed" || (newDevice && action !== "added");
+    case "recovery_phone":
+      return action === "removed";
+    default:
+      return false;
+  }
+}
+
+function deviceSeen(statuses: readonly LevelStatus[]): boolean {
+  const id = statuses.find((s) => s.level === "deviceId");
+  return id !== undefined ? id.seen : statuses.some((s) => s.level === "family" && s.seen);
+}
+
+function countrySeen(statuses: readonly LevelStatus[]): boolean {
+  return statuses.some((s) => s.level === "country" && s.seen);
+}
+
+function memoryOf(user: UserState): AccountMemory {
+  if (user.memory === undefined) user.memory = emptyMemory();
+  return user.memory;
+}
+
+function findSession(user: UserState, sessionId: string): SessionRisk | undefined {
+  const sessions = user.sessions;
+  for (let i = sessions.length - 1; i >= 0; i--) {
+    const session = sessions[i] as SessionRisk;
+    if (session.id === sessionId) return session;
+  }
+  return undefined;
 }
 
 /** The session's record, created on first sight (its login may be late, or older than the state). */

@@ -38,7 +38,7 @@ describe("applySourceVerdict", () => {
     expect(step.flags).toHaveLength(1);
     expect(step.flags[0]).toMatchObject({ sessionId: "sprayed", severity: "high", created: true });
     expect(step.flags[0]?.reasons[0]?.message).toBe(
-      "Login from a network that tried passwords on 180 accounts within an hour (97% failed): password spray",
+      "Login from a network that tried passwords on 180 accounts within an hour (97% of them never got in): password spray",
     );
   });
 
@@ -54,6 +54,40 @@ describe("applySourceVerdict", () => {
     const session = state.sessions.find((s) => s.id === "own");
     expect(session?.flag.reasons[0]?.message).toContain("likely the owner behind a shared address");
     expect(session?.login).toBeLessThan(config.activity.riskyLoginScore);
+  });
+
+  it("matches a verdict on an autonomous system to sessions and logins through any of its networks", () => {
+    const population = emptyPopulation();
+    const { state, end } = history(20, population);
+    const t = end + DAY;
+    const cloud = { number: 64500, org: "Example Cloud" };
+    const byAsn = (at: number): SourceVerdict => ({
+      ...verdict(at),
+      network: "AS64500",
+      details: { ...verdict(at).details, scope: "asn", org: "Example Cloud" },
+    });
+    observeUser(
+      state,
+      population,
+      loginObs(t, { sessionId: "a", network: "198.51.7.0/24", asn: cloud, deviceId: "laptop-1" }),
+    );
+    const step = applySourceVerdict(state, byAsn(t + 300));
+    // Weaker than its very network: the provider's customers log in through it too.
+    expect(step.flags[0]).toMatchObject({ sessionId: "a", severity: "medium" });
+    const kept = state.sessions.find((session) => session.id === "a")?.flag.reasons;
+    expect(kept?.find((r) => r.code === "password_spray")?.points).toBe(config.source.asnSuccessPoints);
+    expect(step.flags[0]?.reasons[0]?.message).toBe(
+      "Login from an autonomous system (AS64500, Example Cloud) whose networks tried passwords on 180 accounts within an hour (97% of them never got in): password spray",
+    );
+    const next = loginObs(t + HOUR, {
+      sessionId: "b",
+      network: "198.51.9.0/24",
+      asn: cloud,
+      deviceId: "laptop-1",
+    });
+    expect(observeUser(state, population, next).flags[0]?.reasons.map((r) => r.code)).toContain(
+      "password_spray",
+    );
   });
 
   it("does not reach back further than the look-back", () => {

@@ -11,7 +11,7 @@ import {
 } from "./flag.ts";
 import { afterChange } from "./learning.ts";
 import type { SessionRisk } from "./session.ts";
-import type { SourceVerdict } from "./source.ts";
+import { asnSourceKey, type SourceVerdict } from "./source.ts";
 import { initialUserState, type UserState, type UserStep } from "./user.ts";
 import { count, plural } from "./wording.ts";
 
@@ -65,6 +65,24 @@ export function applySourceVerdict(
   return { state: user, flags };
 }
 
+/** The pending verdict a login from `obs` answers to: its network's first, else its autonomous system's. */
+export function pendingFor(
+  targeted: readonly PendingVerdict[],
+  obs: { at: number; network: string | null; asn: { number: number } | null },
+  config: DetectionConfig,
+): PendingVerdict | undefined {
+  const due = (t: PendingVerdict) => t.at <= obs.at + config.lateToleranceMs;
+  return (
+    targeted.find((t) => t.network === obs.network && due(t)) ??
+    targeted.find((t) => fromSource(t.network, null, obs.asn?.number) && due(t))
+  );
+}
+
+/** Whether a login from `network` through autonomous system `asn` came from the verdict's source. */
+export function fromSource(source: string, network: string | null, asn: number | null | undefined): boolean {
+  return source === network || (asn != null && source === asnSourceKey(asn));
+}
+
 /** The latest session that began from the verdict's source within the look-back, if any. */
 function recentSessionFrom(
   user: UserState,
@@ -73,7 +91,8 @@ function recentSessionFrom(
 ): SessionRisk | null {
   let found: SessionRisk | null = null;
   for (const session of user.sessions) {
-    if (session.network !== verdict.network || session.status === "legitimate") continue;
+    if (!fromSource(verdict.network, session.network, session.asn) || session.status === "legitimate")
+      continue;
     if (session.startedAt < verdict.at - config.source.lookbackMs) continue;
     if (session.startedAt > verdict.at + config.lateToleranceMs) continue;
     if (found === null || session.startedAt > found.startedAt) found = session;
@@ -95,10 +114,11 @@ function targeted(user: UserState, verdict: SourceVerdict, config: DetectionConf
   if (verdict.at > flag.lastAt) flag.lastAt = verdict.at;
   const accounts = count(Number(verdict.details.accounts ?? 0));
   const what = verdict.code === "password_spray" ? "a password spray" : "credential stuffing";
+  const from = verdict.details.scope === "asn" ? `the networks of ${verdict.network}` : "one network";
   addReason(flag, {
     code: verdict.code,
     points: config.source.targetedPoints,
-    message: `This account is one of ${accounts} targeted by ${what} from one network within an hour; no login from it has succeeded`,
+    message: `This account is one of ${accounts} targeted by ${what} from ${from} within an hour; no login from it has succeeded`,
     details: { ...verdict.details, network: verdict.network },
   });
   return settle(flag, verdict.userId, config, before);
@@ -117,13 +137,23 @@ export function sourceReason(
   const own = familiar
     ? "; the account's usual network and device, so likely the owner behind a shared address"
     : "";
+  const from =
+    d.scope === "asn"
+      ? `an autonomous system (${verdict.network}${typeof d.org === "string" ? `, ${d.org}` : ""}) whose networks`
+      : "a network that";
   const message =
     verdict.code === "password_spray"
-      ? `Login from a network that tried passwords on ${accounts} within an hour (${failed}% failed): password spray${own}`
-      : `Login from a network that tried ${accounts} within an hour, ${unknown}% of them unknown here: credential stuffing${own}`;
+      ? `Login from ${from} tried passwords on ${accounts} within an hour (${failed}% of them never got in): password spray${own}`
+      : `Login from ${from} tried ${accounts} within an hour, ${unknown}% of them unknown here: credential stuffing${own}`;
   return {
     code: verdict.code,
-    points: familiar ? config.source.familiarSuccessPoints : config.source.successPoints,
+    // A provider's other /24s are weaker evidence than the very network that attacked: its
+    // customers (a VPN's, a cloud's) log in through it too.
+    points: familiar
+      ? config.source.familiarSuccessPoints
+      : d.scope === "asn"
+        ? config.source.asnSuccessPoints
+        : config.source.successPoints,
     message,
     details: { ...d, network: verdict.network, familiar },
   };

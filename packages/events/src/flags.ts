@@ -29,6 +29,12 @@ export const REASON_CODES = [
   "mass_deletion",
   "mass_modification",
   "risky_session_activity",
+  "session_context_changed",
+  "mfa_changed",
+  "api_token_changed",
+  "username_changed",
+  "privacy_changed",
+  "mfa_failed",
 ] as const;
 export type ReasonCode = (typeof REASON_CODES)[number];
 

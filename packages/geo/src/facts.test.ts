@@ -1,4 +1,5 @@
 import { describe, expect, it } from "vitest";
+import { asnOf } from "./asn.ts";
 import { ipFacts } from "./facts.ts";
 import { parseIp } from "./ip.ts";
 import { locate } from "./locate.ts";
@@ -25,6 +26,7 @@ describe("ipFacts", () => {
       network: networkPrefix(ip),
       place: locate(ip),
       nonPublic: isNonPublic(ip),
+      asn: asnOf(text),
     });
   });
 
@@ -34,6 +36,7 @@ describe("ipFacts", () => {
       network: "51.140.0.0/24",
       place: { country: "GB", region: "ENG", city: "London", lat: 51.5164, lon: -0.093, accuracyKm: 200 },
       nonPublic: false,
+      asn: { number: 8075, org: "Microsoft Corporation" },
     });
   });
 
@@ -43,6 +46,7 @@ describe("ipFacts", () => {
       network: "192.168.1.0/24",
       place: null,
       nonPublic: true,
+      asn: null,
     });
   });
 });

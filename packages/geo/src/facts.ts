@@ -1,16 +1,11 @@
+import type { Asn } from "./asn.ts";
+import { asnOfPublicAddress } from "./asn.ts";
 import type { ParsedIp } from "./ip.ts";
 import { parseAddress, toParsedIp } from "./ip.ts";
 import type { Place } from "./locate.ts";
 import { locateAddress } from "./locate.ts";
 import { isNonPublicAddress } from "./non-public.ts";
 import { networkPrefixOf } from "./prefix.ts";
-
-/** The autonomous system that routes an address: who operates the network (a carrier, a host, a VPN). */
-export interface Asn {
-  number: number;
-  /** The organisation as the routing dataset names it. */
-  org: string;
-}
 
 export interface IpFacts {
   ip: ParsedIp;
@@ -19,7 +14,7 @@ export interface IpFacts {
   /** locate(ip); null when non-public or unknown to geoip-lite. */
   place: Place | null;
   nonPublic: boolean;
-  /** The routing network; null when non-public or unknown to the dataset. */
+  /** asnOf(ip): the routing network; null when non-public or unknown to the dataset. */
   asn: Asn | null;
 }
 
@@ -34,6 +29,6 @@ export function ipFacts(text: string): IpFacts | null {
     network: networkPrefixOf(address),
     place: nonPublic ? null : locateAddress(address, ip.text),
     nonPublic,
-    asn: null,
+    asn: nonPublic ? null : asnOfPublicAddress(address),
   };
 }

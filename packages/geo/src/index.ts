@@ -1,8 +1,12 @@
 // @vigil/geo: what an IP address says about where a client is. Importing this is cheap; the
-// geoip-lite database (~130 MB) loads on the first locate()/ipFacts()/sample call.
+// geoip-lite database (~130 MB) loads on the first locate()/ipFacts()/sample call, the ASN dataset
+// on the first asnOf()/ipFacts() call.
 
+export type { Asn } from "./asn.ts";
+export { asnOf } from "./asn.ts";
+export { asnLookupsPerSecond } from "./asn-rate.ts";
 export { distanceKm, EARTH_RADIUS_KM } from "./distance.ts";
-export type { Asn, IpFacts } from "./facts.ts";
+export type { IpFacts } from "./facts.ts";
 export { ipFacts } from "./facts.ts";
 export type { IpVersion, ParsedIp } from "./ip.ts";
 export { isIp, parseIp } from "./ip.ts";

@@ -39,7 +39,8 @@ function describe(items: readonly LabelledEvent[]): string {
     if (event.userId !== undefined) users.add(event.userId);
     if (!label.attack) continue;
     attackEvents++;
-    if (event.type === "login.succeeded") attacked.add(event.userId);
+    // Taken over: the attacker had a session (a login, or a replayed cookie).
+    if (event.userId !== undefined && event.sessionId !== undefined) attacked.add(event.userId);
   }
   const range =
     items.length === 0 ? "" : `, ${items[0]?.event.occurredAt} … ${items.at(-1)?.event.occurredAt}`;

@@ -20,4 +20,12 @@ export type {
   ScenarioName,
   ScenarioOptions,
 } from "./types.ts";
-export { ATTACKS, DEFAULT_ATTACK_RATE, DEFAULT_START, isAttack, PERSONAS, SCENARIOS } from "./types.ts";
+export {
+  ATTACKS,
+  CAMPAIGNS,
+  DEFAULT_ATTACK_RATE,
+  DEFAULT_START,
+  isAttack,
+  PERSONAS,
+  SCENARIOS,
+} from "./types.ts";

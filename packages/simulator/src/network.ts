@@ -1,4 +1,4 @@
-import { distanceKm, locate, parseIp, sampleIps, sampleIpv6 } from "@vigil/geo";
+import { asnOf, distanceKm, locate, parseIp, sampleIps, sampleIpv6 } from "@vigil/geo";
 import type { City } from "./places.ts";
 import { hash128, Rng } from "./random.ts";
 import { DAY } from "./story.ts";
@@ -58,6 +58,42 @@ export function addressPool(city: City, version: 4 | 6 = 4): readonly string[] {
   return pool;
 }
 
+/**
+ * Who runs an address, as far as the simulator needs to know to hand it out: sampled by address
+ * space, a city's pool is mostly clouds and universities, while people sit behind ISPs and
+ * carriers and attackers rent clouds. Read from the routing dataset's organisation names; the
+ * detector must not rely on this list (real traffic has operators it does not name).
+ */
+export type Operator = "cloud" | "campus" | "isp" | "unknown";
+
+const CLOUD =
+  /amazon|microsoft|google|digitalocean|oracle|alibaba|tencent|huawei|ovh|hetzner|linode|akamai|vultr|choopa|constant company|m247|datacamp|leaseweb|contabo|ibm cloud|cloudflare|salesforce|strato|scaleway|hostinger|ionos|godaddy|rackspace|equinix|cogent|hurricane|zenlayer|g-core|hosting|server|data ?cent(er|re)|cloud/i;
+const CAMPUS =
+  /univers|college|school|hochschule|école|research|education|forschung|jisc|surf b\.v|academ|institut|ministry|government|hospital/i;
+
+export function operatorOf(ip: string): Operator {
+  const asn = asnOf(ip);
+  if (asn === null) return "unknown";
+  if (CLOUD.test(asn.org)) return "cloud";
+  if (CAMPUS.test(asn.org)) return "campus";
+  return "isp";
+}
+
+/** Addresses of the city's pool run by the kind of operator a network of `kind` has, if it has any. */
+function poolFor(kind: NetworkKind, city: City, version: 4 | 6): readonly string[] {
+  const key = `${kind === "hosting" ? "cloud" : "isp"}|${version}|${city.country}|${city.city}`;
+  let pool = byOperator.get(key);
+  if (pool === undefined) {
+    const all = addressPool(city, version);
+    const wanted: Operator = kind === "hosting" ? "cloud" : "isp";
+    const matching = all.filter((ip) => operatorOf(ip) === wanted);
+    pool = matching.length >= 4 ? matching : all;
+    byOperator.set(key, pool);
+  }
+  return pool;
+}
+const byOperator = new Map<string, readonly string[]>();
+
 /** Other hosts of the same /24 that geoip-lite still puts in the city. */
 function ipv4Neighbours(base: string, city: City, rng: Rng, wanted: number): string[] {
   const prefix = base.slice(0, base.lastIndexOf("."));
@@ -87,7 +123,7 @@ function ipv6Address(subnet: readonly number[], words: readonly number[]): strin
 /** A network of `kind` in `city`, its base address drawn from the city's pool. */
 export function makeNetwork(kind: NetworkKind, city: City, rng: Rng, key: string): Network {
   if (kind === "ipv6") {
-    const base = rng.pick(addressPool(city, 6));
+    const base = rng.pick(poolFor(kind, city, 6));
     const subnet = [...expandIpv6(base).slice(0, 3), rng.int(0, 0xff)];
     // geoip-lite's IPv6 blocks are far wider than a /48, but check a few before relying on it.
     const probes = [0, 1, 2, 3].map((i) => ipv6Address(subnet, hash128(`${key}/probe/${i}`)));
@@ -95,10 +131,32 @@ export function makeNetwork(kind: NetworkKind, city: City, rng: Rng, key: string
       return { kind, city, addresses: probes, key, ipv6Subnet: subnet };
     return { kind, city, addresses: [base], key };
   }
-  const base = rng.pick(addressPool(city, 4));
+  return networkAround(kind, city, rng.pick(poolFor(kind, city, 4)), rng, key);
+}
+
+/** An IPv4 network of `kind` built around `base`, an address of the city's pool. */
+export function networkAround(kind: NetworkKind, city: City, base: string, rng: Rng, key: string): Network {
   // Homes keep one address for long; carrier NAT and offices spread clients over many.
   const spread = kind === "broadband" || kind === "wifi" ? 3 : kind === "hosting" ? 40 : 12;
   return { kind, city, addresses: ipv4Neighbours(base, city, rng, spread), key };
+}
+
+/**
+ * Another /24 of the operator (autonomous system) that runs `network`, in its city: where another
+ * subscriber of the same ISP or carrier would be. The network itself when the city's pool has none.
+ */
+export function sameOperatorNetwork(network: Network, rng: Rng, key: string): Network {
+  const first = network.addresses[0] as string;
+  const asn = asnOf(first);
+  const prefix = first.slice(0, first.lastIndexOf("."));
+  const others =
+    asn === null
+      ? []
+      : addressPool(network.city, 4).filter(
+          (ip) => !ip.startsWith(`${prefix}.`) && asnOf(ip)?.number === asn.number,
+        );
+  if (others.length === 0) return { ...network, key };
+  return networkAround(network.kind, network.city, rng.pick(others), rng, key);
 }
 
 /** Networks of a carrier or ISP are shared: many users of one city sit behind the same /24s. */

@@ -25,14 +25,24 @@ const loginsOf = (list: AccountEvent[]) =>
   list.filter((e) => e.type === "login.succeeded" || e.type === "login.failed");
 const SEEDS = Array.from({ length: 12 }, (_, i) => i + 1);
 
-describe("benign personas", () => {
+describe("benign personas", { timeout: 60_000 }, () => {
   it("home_user: a laptop and a phone, home broadband and a carrier, one city", () => {
+    let usual = 0;
+    let all = 0;
     for (const seed of SEEDS) {
       const logins = loginsOf(events("home_user", seed));
       expect(new Set(logins.map((e) => `${placeOf(e.ip).country}/${placeOf(e.ip).city}`)).size).toBe(1);
       expect(new Set(logins.map((e) => e.deviceId)).size).toBeLessThanOrEqual(2);
-      expect(new Set(logins.map((e) => prefixOf(e.ip))).size).toBeLessThanOrEqual(2);
+      const prefixes = new Map<string, number>();
+      for (const e of logins) prefixes.set(prefixOf(e.ip), (prefixes.get(prefixOf(e.ip)) ?? 0) + 1);
+      usual += [...prefixes.values()]
+        .sort((a, b) => b - a)
+        .slice(0, 2)
+        .reduce((a, b) => a + b, 0);
+      all += logins.length;
     }
+    // Home broadband and the carrier, but for a café's or a friend's Wi-Fi now and then.
+    expect(usual / all).toBeGreaterThanOrEqual(0.9);
   });
 
   it("commuter: two cities of one country", () => {
@@ -84,13 +94,16 @@ describe("benign personas", () => {
   });
 
   it("ipv6_rotating: a new IPv6 address every day, all inside one /48", () => {
+    let weeksAtHome = 0;
     for (const seed of SEEDS) {
+      // A week spent on the carrier and in cafés has no IPv6 login at all; most have several.
       const logins = loginsOf(events("ipv6_rotating", seed)).filter((e) => e.ip.includes(":"));
-      expect(logins.length).toBeGreaterThan(0);
-      expect(new Set(logins.map((e) => prefixOf(e.ip))).size).toBe(1);
+      if (logins.length > 0) weeksAtHome++;
+      expect(new Set(logins.map((e) => prefixOf(e.ip))).size).toBeLessThanOrEqual(1);
       const days = new Set(logins.map((e) => e.occurredAt.slice(0, 10)));
       expect(new Set(logins.map((e) => e.ip)).size).toBe(days.size);
     }
+    expect(weeksAtHome).toBeGreaterThanOrEqual(SEEDS.length - 2);
   });
 
   it("new_user: the account's first event is a successful first login that sets the account up", () => {

@@ -1,4 +1,5 @@
 import { makeDevice, pickOtherMobileAgent } from "./agents.ts";
+import { liveBigCleanup, liveForgotPassword, liveNewPhoneSecured } from "./hygiene.ts";
 import { commuteOf, commuterLife, liveTravel } from "./journeys.ts";
 import type { City } from "./places.ts";
 import { COMMUTES, IPV6_HOMES } from "./places.ts";
@@ -9,6 +10,7 @@ import type { Story } from "./story.ts";
 import { HOUR, MINUTE, SECOND } from "./story.ts";
 import type { User } from "./users.ts";
 import { homeSetting } from "./users.ts";
+import { liveCarrierHopper, liveRoamingTraveller, liveVpnUser } from "./wanderers.ts";
 
 // Each benign persona is the ordinary routine plus the one thing that makes it look odd.
 
@@ -102,6 +104,24 @@ export function livePersona(user: User, story: Story, rng: Rng, from: number, to
     }
     case "photo_cleanup":
       livePhotoCleanup(user, story, rng, from, to);
+      return;
+    case "vpn_user":
+      liveVpnUser(user, story, rng, from, to);
+      return;
+    case "roaming_traveller":
+      liveRoamingTraveller(user, story, rng, from, to);
+      return;
+    case "carrier_hopper":
+      liveCarrierHopper(user, story, rng, from, to);
+      return;
+    case "forgot_password":
+      liveForgotPassword(user, story, rng, from, to);
+      return;
+    case "new_phone_secured":
+      liveNewPhoneSecured(user, story, rng, from, to);
+      return;
+    case "big_cleanup":
+      liveBigCleanup(user, story, rng, from, to);
       return;
     default:
       // home_user and ipv6_rotating (the home network) differ in the user model only.

@@ -10,6 +10,9 @@ function fail(message: string): never {
 }
 
 const options = { seed: 7, users: 300, days: 10 };
+
+/** Personas whose addresses do not follow them: a VPN exit, a roaming phone, a carrier's gateway. */
+const ELSEWHERE = ["vpn_user", "roaming_traveller", "carrier_hopper"];
 const population = generatePopulation(options);
 const times = population.map((item) => Date.parse(item.event.occurredAt));
 
@@ -54,12 +57,39 @@ describe("generatePopulation", () => {
     });
   });
 
-  it("opens every session with a login and ends it last", () => {
+  it("fits the attacks that last days whole into a month", () => {
+    const month = generatePopulation({ seed: 5, users: 300, days: 30, attackRate: 0.4 });
+    const byAttack = new Map<string, { scenario: string; types: Set<string>; logins: number }>();
+    for (const { event, label } of month) {
+      if (!label.attack || label.userId === undefined) continue;
+      const key = `${label.actor}/${label.userId}`;
+      const entry = byAttack.get(key) ?? { scenario: label.scenario, types: new Set(), logins: 0 };
+      if (event.type === "settings.changed") entry.types.add(event.setting);
+      if (event.type === "login.succeeded") entry.logins++;
+      byAttack.set(key, entry);
+    }
+    const of = (scenario: string) => [...byAttack.values()].filter((a) => a.scenario === scenario);
+    expect(of("patient_takeover").length).toBeGreaterThan(0);
+    for (const a of of("patient_takeover")) expect(a.types.has("email")).toBe(true);
+    for (const a of of("local_proxy")) expect(a.types.has("email")).toBe(true);
+    for (const a of of("slow_wipe")) expect(a.logins).toBeGreaterThanOrEqual(5);
+  });
+
+  it("keeps stories that last days inside a short window", () => {
+    const short = generatePopulation({ seed: 3, users: 200, days: 2, attackRate: 0.5 });
+    const end = Date.parse("2026-11-01T00:00:00Z") + 2 * 86_400_000;
+    expect(short.some((i) => i.label.scenario === "slow_wipe")).toBe(true);
+    for (const { event } of short) expect(Date.parse(event.occurredAt)).toBeLessThan(end);
+  });
+
+  it("opens every session with a login (but a stolen cookie's from before the window) and ends it last", () => {
     const opened = new Set<string>();
     const ended = new Set<string>();
-    for (const { event } of population) {
+    for (const { event, label } of population) {
       if (event.type === "login.failed" || event.sessionId === undefined) continue;
       if (event.type === "login.succeeded") opened.add(event.sessionId);
+      else if (!opened.has(event.sessionId) && label.scenario === "cookie_replay" && label.attack)
+        opened.add(event.sessionId);
       else expect(opened.has(event.sessionId) && !ended.has(event.sessionId), event.id).toBe(true);
       if (event.type === "session.ended") ended.add(event.sessionId);
     }
@@ -77,14 +107,21 @@ describe("generatePopulation", () => {
   });
 
   it("attacks about attackRate of the users with every kind of attack", () => {
-    const victims = new Set<string>();
-    const kinds = new Set<string>();
-    for (const { event, label } of population) {
-      if (!label.attack) continue;
-      kinds.add(label.scenario);
-      if (event.type === "login.succeeded") victims.add(event.userId);
-    }
-    expect(victims.size).toBe(Math.round(options.users * 0.05));
+    const victimsOf = (items: typeof population) => {
+      const victims = new Set<string>();
+      const kinds = new Set<string>();
+      for (const { label } of items) {
+        if (!label.attack) continue;
+        kinds.add(label.scenario);
+        // A victim is an account the attacker got into: a session of theirs (a login or a cookie).
+        if (label.sessionId !== undefined && label.userId !== undefined) victims.add(label.userId);
+      }
+      return { victims, kinds };
+    };
+    expect(victimsOf(population).victims.size).toBe(Math.round(options.users * 0.05));
+    const heavy = generatePopulation({ ...options, attackRate: 0.4 });
+    const { victims, kinds } = victimsOf(heavy);
+    expect(victims.size).toBe(Math.round(options.users * 0.4));
     expect([...kinds].sort()).toEqual([...ATTACKS].sort());
     const benign = generatePopulation({ ...options, users: 50, attackRate: 0 });
     expect(benign.some((i) => i.label.attack)).toBe(false);
@@ -115,6 +152,7 @@ describe("generatePopulation", () => {
     const last = new Map<string, { at: number; place: Place }>();
     for (const [i, { event, label }] of population.entries()) {
       if (label.attack || event.userId === undefined || !event.type.startsWith("login.")) continue;
+      if (ELSEWHERE.includes(label.actor)) continue;
       const place = locate(parseIp(event.ip ?? "") ?? fail(`${event.ip}`)) ?? fail(`${event.ip}`);
       const previous = last.get(event.userId);
       if (previous !== undefined && distanceKm(previous.place, place) > 100) {

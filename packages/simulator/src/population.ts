@@ -11,16 +11,25 @@ import { makeUser, seedTag, userIdFor } from "./users.ts";
 // A whole user base over a window of days: mostly ordinary people at home, some who travel,
 // commute, change phones or tidy up, and a share of accounts that get attacked.
 
-/** Most users are ordinary; each odd-but-benign behaviour is a few percent. */
+/**
+ * Most users are ordinary; each odd-but-benign behaviour is a few percent, roughly as common as it
+ * is among the users of a consumer service in a month (VPN users and roaming travellers are not rare).
+ */
 const PERSONA_MIX: readonly (readonly [PersonaName, number])[] = [
-  ["home_user", 70],
+  ["home_user", 55],
   ["commuter", 6],
-  ["traveller", 6],
-  ["new_phone", 4],
+  ["traveller", 4],
+  ["roaming_traveller", 4],
+  ["new_phone", 3],
   ["password_typos", 4],
   ["ipv6_rotating", 4],
   ["new_user", 3],
-  ["photo_cleanup", 3],
+  ["photo_cleanup", 2],
+  ["vpn_user", 5],
+  ["carrier_hopper", 3],
+  ["forgot_password", 3],
+  ["new_phone_secured", 2],
+  ["big_cleanup", 2],
 ];
 
 export interface Window {
@@ -79,5 +88,7 @@ export function generatePopulation(opts: PopulationOptions): LabelledEvent[] {
   // Loops, not push(...spread): a large campaign would exceed the engine's argument limit.
   for (const draft of planAttacks({ users, rng: root.fork("attacks"), tag, attackRate, from, to }))
     drafts.push(draft);
-  return assemble(drafts);
+  // What lasts days (a slow wipe, a patient takeover, a device that fails with the old password the
+  // next day) is cut at the window's end, as a capture would cut it.
+  return assemble(drafts.filter((draft) => draft.at < to));
 }

@@ -1,10 +1,10 @@
 import type { ContentType } from "@vigil/events";
-import { addressAt } from "./network.ts";
+import { addressAt, sharedNetwork } from "./network.ts";
 import type { Rng } from "./random.ts";
 import type { Access, LoginHow, Session, Story } from "./story.ts";
 import { DAY, HOUR, MINUTE, SECOND } from "./story.ts";
 import type { Setting, User } from "./users.ts";
-import { homeSetting } from "./users.ts";
+import { actingIn, homeSetting } from "./users.ts";
 
 // The everyday traffic of one account: a few sessions a week at waking hours of the user's time
 // zone, each a login (now and then after a mistyped password), some content edits, rarely a
@@ -28,8 +28,20 @@ export interface Life {
   setting(at: number, rng: Rng): Setting | null;
 }
 
+/** Cafés, friends' flats, a library: public Wi-Fi of the user's city, shared with its other users. */
+const CITY_WIFI_SLOTS = 16;
+
+/** Home, and now and then (3 %) the phone on a Wi-Fi elsewhere in town. */
 export function homeLife(user: User, from: number, to: number): Life {
-  return { user, from, to, setting: (_at, rng) => homeSetting(user, rng) };
+  return {
+    user,
+    from,
+    to,
+    setting: (_at, rng) =>
+      rng.chance(0.03)
+        ? { device: user.phone, network: sharedNetwork("wifi", user.home, rng.int(0, CITY_WIFI_SLOTS - 1)) }
+        : homeSetting(user, rng),
+  };
 }
 
 /** Session start times in [from, to), at waking hours of the user's home time zone. */
@@ -45,6 +57,14 @@ export function sessionTimes(user: User, rng: Rng, from: number, to: number): nu
     }
   }
   return times.sort((a, b) => a - b);
+}
+
+/** The first time at or after `at` that falls in an hour the user is often online (local time). */
+export function usualTime(user: User, rng: Rng, at: number): number {
+  const offset = user.home.utcOffset * HOUR;
+  const midnight = Math.floor((at + offset) / DAY) * DAY - offset;
+  const t = midnight + rng.weighted(HOURS) * HOUR + rng.int(0, HOUR - 1);
+  return t >= at ? t : t + DAY;
 }
 
 export function accessOf(setting: Setting, at: number, rng: Rng): Access {
@@ -136,7 +156,7 @@ export function liveRoutine(life: Life, story: Story, rng: Rng): void {
   for (const at of sessionTimes(user, rng, life.from, life.to)) {
     const setting = life.setting(at, rng);
     if (setting === null) continue;
-    const session = logIn(story, user, rng, at, setting);
-    ordinaryActivity(session, user, rng, setting);
+    const who = actingIn(user, setting);
+    ordinaryActivity(logIn(story, who, rng, at, setting), who, rng, setting);
   }
 }

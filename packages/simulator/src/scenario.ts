@@ -1,6 +1,6 @@
 import { attackerId } from "./attacks/attacker.ts";
 import type { Campaign } from "./attacks/campaigns.ts";
-import { credentialStuffing, passwordSpray } from "./attacks/campaigns.ts";
+import { runCampaign } from "./attacks/plan.ts";
 import { ACCOUNT_ATTACKS } from "./attacks/takeovers.ts";
 import { livePersona, personaHome } from "./personas.ts";
 import { windowOf } from "./population.ts";
@@ -21,7 +21,13 @@ export const HISTORY_DAYS = 7;
 function personaStory(name: ScenarioName, user: User, rng: Rng, from: number, tag: string): Story {
   // Scopes name the seed and scenario too: ids must not collide when stories are replayed together.
   const story = new Story(`${tag}/${name}/${user.id}`);
-  livePersona(user, story, rng.fork("life"), from, from + (name === "traveller" ? 14 : 7) * DAY);
+  livePersona(
+    user,
+    story,
+    rng.fork("life"),
+    from,
+    from + (name === "traveller" || name === "roaming_traveller" ? 14 : 7) * DAY,
+  );
   return story;
 }
 
@@ -35,7 +41,7 @@ function smallCampaign(
   tag: string,
 ): Campaign {
   const others = Array.from({ length: 40 }, (_, i) => userIdFor(`${tag}_other`, i));
-  const unknown = name === "password_spray" ? 10 : 90;
+  const unknown = name === "password_spray" || name === "distributed_spray" ? 10 : 90;
   return {
     story,
     rng,
@@ -55,7 +61,7 @@ function attackStory(name: AttackName, victim: User, rng: Rng, at: number, tag: 
     return story;
   }
   const campaign = smallCampaign(name, story, rng.fork("attack"), id, victim, tag);
-  (name === "password_spray" ? passwordSpray : credentialStuffing)(campaign);
+  runCampaign(name, campaign, [victim]);
   for (const draft of story.drafts) draft.at = Math.round(draft.at + at);
   return story;
 }
@@ -76,12 +82,15 @@ export function generateScenario(name: ScenarioName, opts: ScenarioOptions): Lab
     user.sessionsPerWeek = Math.max(user.sessionsPerWeek, 6); // a week that shows the behaviour
     return assemble(personaStory(name, user, rng, from, tag).drafts);
   }
-  const victim = makeUser({ id: userId, persona: "home_user" }, rng.fork("victim"));
+  // The shared VPN exit is aimed at a VPN user, whose history holds the exits.
+  const persona = name === "shared_vpn_exit" ? "vpn_user" : "home_user";
+  const victim = makeUser({ id: userId, persona }, rng.fork("victim"));
   // Enough history to tell home from abroad, and MFA on where the attack turns it off.
   victim.sessionsPerWeek = Math.max(victim.sessionsPerWeek, 6);
-  if (name === "takeover_abroad") victim.mfa = true;
+  if (name === "takeover_abroad" || name === "laundering") victim.mfa = true;
   const history = new Story(`${tag}/${name}/${userId}/history`);
   const attackAt = from + HISTORY_DAYS * DAY + rng.between(2, 10) * HOUR;
-  liveRoutine(homeLife(victim, from, attackAt), history, rng.fork("history"));
+  if (persona === "home_user") liveRoutine(homeLife(victim, from, attackAt), history, rng.fork("history"));
+  else livePersona(victim, history, rng.fork("history"), from, attackAt);
   return assemble([...history.drafts, ...attackStory(name, victim, rng, attackAt, tag).drafts]);
 }

@@ -28,6 +28,8 @@ export interface Role {
   scenario: string;
   attack: boolean;
   actor: string;
+  /** The session shows the persona's odd behaviour (see Label.focus). */
+  focus?: true;
 }
 
 export const SECOND = 1000;
@@ -39,6 +41,7 @@ function label(role: Role, userId: string | undefined, sessionId: string | undef
   const result: Label = { scenario: role.scenario, attack: role.attack, actor: role.actor };
   if (userId !== undefined) result.userId = userId;
   if (sessionId !== undefined) result.sessionId = sessionId;
+  if (role.focus === true) result.focus = true;
   return result;
 }
 
@@ -90,7 +93,15 @@ export class Story {
   }
 
   login(at: number, role: Role, userId: string, access: Access, how: LoginHow = {}): Session {
-    return new Session(this, at, role, userId, access, how);
+    return Session.open(this, at, role, userId, access, how);
+  }
+
+  /**
+   * A session opened before the stream began (a "remember me" cookie months old): it has no login
+   * event here, and its first event is whatever its holder does at `at`.
+   */
+  openedEarlier(at: number, role: Role, userId: string, access: Access): Session {
+    return new Session({ id: this.newSessionId(), userId, story: this, at, ended: false }, role, access);
   }
 }
 
@@ -99,38 +110,70 @@ export interface LoginHow {
   mfa?: boolean;
 }
 
-/** One session: opens with login.succeeded; every later event carries the same address and device. */
+/** What the two holders of one session cookie share: its id, its clock and whether it ended. */
+interface SessionCore {
+  id: string;
+  userId: string;
+  story: Story;
+  at: number;
+  ended: boolean;
+}
+
+/**
+ * One session: opens with login.succeeded; every later event carries the same address and device,
+ * unless someone else replays its cookie (`replayedBy`), whose events carry their own.
+ */
 export class Session {
-  readonly id: string;
-  readonly userId: string;
   readonly role: Role;
   readonly access: Access;
-  /** Time of the latest event; actions move it forward. */
-  at: number;
-  #story: Story;
-  #ended = false;
+  #core: SessionCore;
 
-  constructor(story: Story, at: number, role: Role, userId: string, access: Access, how: LoginHow) {
-    this.#story = story;
-    this.id = story.newSessionId();
-    this.userId = userId;
+  /** Use Story.login to open a session, Session.replayedBy to share one. */
+  constructor(core: SessionCore, role: Role, access: Access) {
+    this.#core = core;
     this.role = role;
     this.access = accessFields(access);
-    this.at = at;
+  }
+
+  /** Opens a session with its login.succeeded event. */
+  static open(story: Story, at: number, role: Role, userId: string, access: Access, how: LoginHow): Session {
+    const session = new Session({ id: story.newSessionId(), userId, story, at, ended: false }, role, access);
     const login: WithoutStamp<LoginSucceeded> = {
       type: "login.succeeded",
       userId,
-      sessionId: this.id,
-      ...this.access,
+      sessionId: session.id,
+      ...session.access,
     };
     if (how.method !== undefined) login.method = how.method;
     if (how.mfa !== undefined) login.mfa = how.mfa;
     story.push(at, login, role);
+    return session;
+  }
+
+  get id(): string {
+    return this.#core.id;
+  }
+
+  get userId(): string {
+    return this.#core.userId;
+  }
+
+  /** Time of the latest event of the session, whoever wrote it; actions move it forward. */
+  get at(): number {
+    return this.#core.at;
+  }
+
+  /**
+   * The same session used by someone else (a stolen cookie): same id and clock, their own address
+   * and user agent, their own label. No login event: the cookie is already signed in.
+   */
+  replayedBy(role: Role, access: Access): Session {
+    return new Session(this.#core, role, access);
   }
 
   #base(after: number) {
-    if (this.#ended) throw new Error(`session ${this.id} already ended`);
-    this.at += Math.max(1, Math.round(after));
+    if (this.#core.ended) throw new Error(`session ${this.id} already ended`);
+    this.#core.at += Math.max(1, Math.round(after));
     return { userId: this.userId, sessionId: this.id, ...this.access };
   }
 
@@ -141,32 +184,27 @@ export class Session {
   ): this {
     const body: WithoutStamp<SettingsChanged> = { type: "settings.changed", ...this.#base(after), setting };
     if (action !== undefined) body.action = action;
-    this.#story.push(this.at, body, this.role);
+    this.#core.story.push(this.at, body, this.role);
     return this;
   }
 
   modify(after: number, contentType: ContentType, count = 1): this {
-    this.#story.push(
-      this.at,
-      { type: "content.modified", ...this.#base(after), contentType, count },
-      this.role,
-    );
+    // The clock moves first: the event happens `after` the previous one.
+    const base = this.#base(after);
+    this.#core.story.push(this.at, { type: "content.modified", ...base, contentType, count }, this.role);
     return this;
   }
 
   delete(after: number, contentType: ContentType, count = 1): this {
-    this.#story.push(
-      this.at,
-      { type: "content.deleted", ...this.#base(after), contentType, count },
-      this.role,
-    );
+    const base = this.#base(after);
+    this.#core.story.push(this.at, { type: "content.deleted", ...base, contentType, count }, this.role);
     return this;
   }
 
   end(after: number, reason: "logout" | "expired" | "revoked"): void {
     const base = this.#base(after);
-    this.#story.push(this.at, { type: "session.ended", ...base, reason }, this.role);
-    this.#ended = true;
+    this.#core.story.push(this.at, { type: "session.ended", ...base, reason }, this.role);
+    this.#core.ended = true;
   }
 }
 

@@ -77,6 +77,13 @@ export function seedTag(seed: number): string {
 export interface Setting {
   device: Device;
   network: Network;
+  /** The session shows the persona's odd behaviour (a VPN exit, a roaming phone): labelled `focus`. */
+  focus?: true;
+}
+
+/** The user as the label of a session in `setting` should name them. */
+export function actingIn(user: User, setting: Setting): User {
+  return setting.focus === true ? { ...user, role: { ...user.role, focus: true } } : user;
 }
 
 /** An ordinary day at home: phones on home Wi-Fi or the carrier, laptops on home broadband. */

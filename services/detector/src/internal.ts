@@ -13,6 +13,8 @@ export const feedbackSchema = z.object({
   sessionId: z.string().nullable(),
   verdict: z.enum(["legitimate", "compromised"]),
   at: z.iso.datetime(),
+  /** The account's owner answering a notice, or an analyst (the default, as before this field). */
+  by: z.enum(["owner", "analyst"]).optional(),
 });
 export type FeedbackMessage = z.output<typeof feedbackSchema>;
 

@@ -20,7 +20,7 @@ export function createMetrics() {
     }),
     eventsSkipped: new Counter({
       name: "vigil_events_skipped_total",
-      help: "Messages skipped without dead-lettering, by reason (unknown_type, duplicate)",
+      help: "Messages skipped without dead-lettering, by reason (unknown_type, duplicate, late: a re-keyed login after its source judged its bucket)",
       labelNames: ["reason"],
       registers,
     }),

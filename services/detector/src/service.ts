@@ -83,7 +83,8 @@ export async function startService(config: Config, log: Logger): Promise<Running
       ipDays: config.IP_RETENTION_DAYS,
       eventDays: config.EVENTS_RETENTION_DAYS,
       resolvedDays: config.RESOLVED_RETENTION_DAYS,
-      sourceIdleMs: defaultDetectionConfig.source.windowMs,
+      // Twice the window: a silent source's last bucket is judged up to a bucket and a grace after it.
+      sourceIdleMs: 2 * defaultDetectionConfig.source.windowMs,
     },
     intervalMinutes: config.RETENTION_INTERVAL_MINUTES,
   });

@@ -1,4 +1,6 @@
+import { DESKTOP_AGENTS, makeDevice } from "../agents.ts";
 import { makeNetwork } from "../network.ts";
+import type { City } from "../places.ts";
 import { CITIES } from "../places.ts";
 import type { Rng } from "../random.ts";
 import { hashHex } from "../random.ts";
@@ -6,6 +8,7 @@ import type { Access, Story } from "../story.ts";
 import { HOUR, MINUTE, SECOND } from "../story.ts";
 import type { Attacker } from "./attacker.ts";
 import { makeAttacker } from "./attacker.ts";
+import { CLOUD_CITIES, hostingBlocks } from "./proxies.ts";
 
 // Attacks across many accounts, keyed by source rather than by user. Most attempts fail; the few
 // that succeed open the sessions a detector must catch. Times are relative to 0: the planner moves
@@ -117,4 +120,93 @@ export function credentialStuffing(campaign: Campaign): void {
       attempt(story, attacker, t, target, access());
     }
   }
+}
+
+/**
+ * Credential stuffing that rotates through a hosting provider: every attempt from another /24 of
+ * one autonomous system (dozens of them), so that no /24 sees more than a handful of attempts.
+ */
+export function rotatingStuffing(campaign: Campaign): void {
+  const { story, rng, attackerId, victims } = campaign;
+  const city = rng.pick(CLOUD_CITIES);
+  const attacker = makeAttacker(attackerId, "rotating_stuffing", rng, { city }, "script");
+  const blocks = hostingBlocks(city, rng.fork("blocks"), rng.int(40, 120));
+  const agents = [
+    attacker.agent.ua,
+    ...rng.sample(
+      DESKTOP_AGENTS.map((a) => a.ua),
+      3,
+    ),
+  ];
+  const access = (): Access => ({ ip: rng.pick(rng.pick(blocks).addresses), userAgent: rng.pick(agents) });
+  const winners = new Set(victims);
+  let t = 0;
+  for (const target of targetsOf(campaign)) {
+    t += rng.int(500, 8000);
+    if ("userId" in target && winners.has(target.userId)) {
+      const session = story.login(t, attacker.role, target.userId, access(), { method: "password" });
+      if (rng.chance(0.5)) session.end(rng.int(5, 60) * SECOND, "logout");
+      else session.change(rng.int(1, 10) * MINUTE, "api_token", "added").end(30 * MINUTE, "expired");
+    } else {
+      attempt(story, attacker, t, target, access());
+    }
+  }
+}
+
+/**
+ * A spray below every per-source threshold: one password over many accounts through residential
+ * proxies, each home line used for one to three attempts, spread over two days. The accounts whose
+ * password it was are then entered from a home line in their owner's own country.
+ */
+export function distributedSpray(campaign: Campaign, homeOf: (userId: string) => City | undefined): void {
+  const { story, rng, attackerId, victims } = campaign;
+  const attacker = makeAttacker(attackerId, "distributed_spray", rng, {}, "browser");
+  const targets = targetsOf(campaign);
+  const span = rng.between(36, 60) * HOUR;
+  const winners = new Set(victims);
+  const used = new Set<string>();
+  let lines = 0;
+  let line = "";
+  let uses = 0;
+  /** A home line never used before in this campaign. */
+  const freshLine = (): string => {
+    for (let tries = 0; tries < 8; tries++) {
+      const city = rng.pick(Object.values(CITIES));
+      const network = makeNetwork(
+        "broadband",
+        city,
+        rng.fork(`line/${lines}`),
+        `${attackerId}/line/${lines}`,
+      );
+      lines++;
+      const fresh = network.addresses.find((ip) => !used.has(ip));
+      if (fresh !== undefined) return fresh;
+    }
+    throw new Error(`${attackerId}: no fresh home line found`);
+  };
+  targets.forEach((target, i) => {
+    const t = (span * i) / targets.length + rng.int(0, 60) * SECOND;
+    if (uses <= 0) {
+      line = freshLine();
+      used.add(line);
+      uses = rng.int(1, 3);
+    }
+    uses--;
+    const home = "userId" in target && winners.has(target.userId) ? homeOf(target.userId) : undefined;
+    if (home !== undefined && "userId" in target) {
+      const near = makeNetwork("broadband", home, rng.fork(`win/${i}`), `${attackerId}/win/${i}`);
+      const access: Access = { ip: near.addresses[0] as string, userAgent: attacker.agent.ua };
+      access.deviceId = makeDevice(attackerId, `profile/${i}`, attacker.agent).id; // a fresh browser profile
+      const session = story.login(t, attacker.role, target.userId, access, { method: "password" });
+      session.modify(rng.int(30, 300) * SECOND, "photo", 1);
+      if (rng.chance(0.6)) session.change(rng.int(60, 600) * SECOND, "recovery_email", "updated");
+      else session.change(rng.int(60, 600) * SECOND, "api_token", "added");
+      session.end(rng.int(1, 10) * MINUTE, "logout");
+      return;
+    }
+    attempt(story, attacker, t, target, {
+      ip: line,
+      userAgent: rng.pick(DESKTOP_AGENTS).ua,
+    });
+  });
 }

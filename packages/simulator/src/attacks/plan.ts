@@ -1,39 +1,50 @@
 import type { Rng } from "../random.ts";
 import type { Draft } from "../story.ts";
-import { HOUR, Story } from "../story.ts";
+import { DAY, HOUR, Story } from "../story.ts";
 import type { AttackName, PersonaName } from "../types.ts";
+import { ATTACKS } from "../types.ts";
 import type { User } from "../users.ts";
 import { attackerId } from "./attacker.ts";
 import type { Campaign } from "./campaigns.ts";
-import { credentialStuffing, passwordSpray } from "./campaigns.ts";
+import { credentialStuffing, distributedSpray, passwordSpray, rotatingStuffing } from "./campaigns.ts";
+import { STEALTH_DAYS } from "./stealth.ts";
 import { ACCOUNT_ATTACKS } from "./takeovers.ts";
 
 // Chooses the victims (attackRate × users), deals them out over the attacks, and schedules each
 // attack in the later part of the window, after the victim has had time to build a history.
 
-/** Victims are people who live at home; a traveller's or a new user's history would muddy the story. */
+/**
+ * Victims are people whose own sessions are all at home (VPN users and carrier hoppers included:
+ * their histories already hold foreign exits and many operators); travellers, commuters and new
+ * users would put the victim's own part of a story (a login at home) where they could not be.
+ */
 const VICTIM_PERSONAS: readonly PersonaName[] = [
   "home_user",
   "password_typos",
   "ipv6_rotating",
   "photo_cleanup",
+  "vpn_user",
+  "carrier_hopper",
+  "forgot_password",
+  "new_phone_secured",
+  "big_cleanup",
 ];
 
-/** Dealing order: every attack appears once a population has six victims; takeovers are commonest. */
-const DEAL: readonly AttackName[] = [
-  "takeover_abroad",
-  "quiet_takeover",
-  "impossible_travel",
-  "brute_force",
-  "password_spray",
-  "credential_stuffing",
-  "takeover_abroad",
-  "quiet_takeover",
-  "impossible_travel",
-  "brute_force",
-];
+/** Dealing order: every attack in turn, so that a population with enough victims has each of them. */
+const DEAL: readonly AttackName[] = ATTACKS;
 
-const CAMPAIGN_VICTIMS: Partial<Record<AttackName, number>> = { password_spray: 3, credential_stuffing: 5 };
+/** Attacks aimed at one kind of user: the VPN exit is worth sharing only with a VPN user. */
+const WANTS_PERSONA: Partial<Record<AttackName, PersonaName>> = { shared_vpn_exit: "vpn_user" };
+
+/** Attacks that turn MFA off go to accounts that had it on, where there is one. */
+const WANTS_MFA: readonly AttackName[] = ["takeover_abroad", "laundering"];
+
+const CAMPAIGN_VICTIMS: Partial<Record<AttackName, number>> = {
+  password_spray: 3,
+  credential_stuffing: 5,
+  rotating_stuffing: 5,
+  distributed_spray: 5,
+};
 
 export interface AttackPlan {
   users: readonly User[];
@@ -44,20 +55,17 @@ export interface AttackPlan {
   to: number;
 }
 
-/** Deals victims to attacks; takeovers that switch MFA off go to accounts that had it on. */
+/** Deals victims to attacks, each to the first account in the shuffled pool that suits it. */
 function dealVictims(plan: AttackPlan): Map<AttackName, User[]> {
   const count = Math.min(Math.round(plan.users.length * plan.attackRate), plan.users.length);
   const pool = plan.rng.shuffle(plan.users.filter((u) => VICTIM_PERSONAS.includes(u.persona)));
   const dealt = new Map<AttackName, User[]>();
   for (let i = 0; i < count && pool.length > 0; i++) {
     const name = DEAL[i % DEAL.length] as AttackName;
-    const at =
-      name === "takeover_abroad"
-        ? Math.max(
-            0,
-            pool.findIndex((u) => u.mfa),
-          )
-        : 0;
+    const wanted = WANTS_PERSONA[name];
+    const fits = (u: User) =>
+      (wanted === undefined || u.persona === wanted) && (!WANTS_MFA.includes(name) || u.mfa);
+    const at = Math.max(0, pool.findIndex(fits));
     const [victim] = pool.splice(at, 1);
     if (victim !== undefined) dealt.set(name, [...(dealt.get(name) ?? []), victim]);
   }
@@ -85,7 +93,8 @@ export function planAttacks(plan: AttackPlan): Draft[] {
         const id = attackerId(tag, name, index++);
         const story = new Story(`${tag}/${id}`);
         const attackRng = rng.fork(id);
-        const at = Math.min(from + (to - from) * attackRng.between(0.35, 0.95), to - 6 * HOUR);
+        const lasts = (STEALTH_DAYS[name] ?? 0) * DAY + 6 * HOUR;
+        const at = Math.min(from + (to - from) * attackRng.between(0.35, 0.95), to - lasts);
         ACCOUNT_ATTACKS[name]?.({ victim, story, rng: attackRng, at: Math.max(at, from), attackerId: id });
         for (const draft of story.drafts) drafts.push(draft);
       }
@@ -97,12 +106,23 @@ export function planAttacks(plan: AttackPlan): Draft[] {
       const campaignRng = rng.fork(id);
       const winners = victims.slice(i, i + size).map((u) => u.id);
       const campaign = campaignFor(name, story, campaignRng, id, users, winners);
-      (name === "password_spray" ? passwordSpray : credentialStuffing)(campaign);
+      runCampaign(name, campaign, users);
       place(story.drafts, campaignRng, from, to);
       for (const draft of story.drafts) drafts.push(draft);
     }
   }
   return drafts;
+}
+
+/** Plays a campaign of `name` (one that spans accounts) into its story, from time 0. */
+export function runCampaign(name: AttackName, campaign: Campaign, users: readonly User[]): void {
+  if (name === "password_spray") passwordSpray(campaign);
+  else if (name === "credential_stuffing") credentialStuffing(campaign);
+  else if (name === "rotating_stuffing") rotatingStuffing(campaign);
+  else if (name === "distributed_spray") {
+    const homes = new Map(users.filter((u) => campaign.victims.includes(u.id)).map((u) => [u.id, u.home]));
+    distributedSpray(campaign, (userId) => homes.get(userId));
+  } else throw new RangeError(`not a campaign: ${name}`);
 }
 
 /** Sprays try hundreds of real accounts; stuffing lists are mostly addresses never registered here. */
@@ -115,7 +135,7 @@ export function campaignFor(
   victims: readonly string[],
 ): Campaign {
   const others = users.map((u) => u.id).filter((userId) => !victims.includes(userId));
-  if (name === "password_spray") {
+  if (name === "password_spray" || name === "distributed_spray") {
     const targets = [...victims, ...rng.sample(others, Math.max(0, 400 - victims.length))];
     return { story, rng, attackerId: id, targets, victims, unknown: Math.max(300 - targets.length, 0) + 20 };
   }

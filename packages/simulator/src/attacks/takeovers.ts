@@ -6,6 +6,19 @@ import type { AttackName } from "../types.ts";
 import type { User } from "../users.ts";
 import { homeSetting } from "../users.ts";
 import { attackerAccess, makeAttacker } from "./attacker.ts";
+import { rotatingBruteForce, slowBruteForce } from "./guessing.ts";
+import { cookieReplay, sessionHijack } from "./hijacks.ts";
+import {
+  farLoginSameLaptop,
+  infostealerDevice,
+  laundering,
+  localProxy,
+  newRegionRecovery,
+  patientTakeover,
+  persistenceSettings,
+  sharedVpnExit,
+  slowWipe,
+} from "./stealth.ts";
 
 // Attacks on one account. Each writes the attacker's events (and, for impossible travel, the
 // victim's own login that makes the travel impossible) into the story, starting at `at`.
@@ -117,4 +130,17 @@ export const ACCOUNT_ATTACKS: Partial<Record<AttackName, (attack: AccountAttack)
   impossible_travel: impossibleTravel,
   brute_force: (attack) => bruteForce(attack),
   quiet_takeover: quietTakeover,
+  cookie_replay: cookieReplay,
+  session_hijack: sessionHijack,
+  infostealer_device: infostealerDevice,
+  laundering,
+  slow_wipe: slowWipe,
+  persistence_settings: persistenceSettings,
+  far_login_same_laptop: farLoginSameLaptop,
+  new_region_recovery: newRegionRecovery,
+  local_proxy: localProxy,
+  patient_takeover: patientTakeover,
+  slow_brute_force: slowBruteForce,
+  rotating_brute_force: rotatingBruteForce,
+  shared_vpn_exit: sharedVpnExit,
 };

@@ -8,11 +8,14 @@ import { formatJsonLines } from "../jsonl.ts";
 import { generateScenario } from "../scenario.ts";
 import { backtest, formatFlags } from "./backtest.ts";
 
+const stories = [
+  ...generateScenario("takeover_abroad", { seed: 3 }),
+  ...generateScenario("home_user", { seed: 4 }),
+];
+/** Lines of the stories; a blank one follows them (the JSON lines end with a newline). */
+const LINES = stories.length;
 const archive = [
-  formatJsonLines([
-    ...generateScenario("takeover_abroad", { seed: 3 }),
-    ...generateScenario("home_user", { seed: 4 }),
-  ]),
+  formatJsonLines(stories),
   "not json at all",
   JSON.stringify({ id: "x", type: "login.succeeded" }),
 ].join("\n");
@@ -20,7 +23,7 @@ const archive = [
 describe("backtest", () => {
   it("replays a labelled archive and prints exactly what would have been flagged", () => {
     const result = backtest(archive);
-    expect(result.rejected.map((r) => r.line)).toEqual([57, 58]);
+    expect(result.rejected.map((r) => r.line)).toEqual([LINES + 2, LINES + 3]);
     expect(formatFlags(result.flags, "low")).toMatchInlineSnapshot(`
       "1 flags: 0 low, 0 medium, 0 high, 1 critical; shown: low and above
 
@@ -39,7 +42,10 @@ describe("backtest", () => {
     expect(result.flags.map((f) => f.severity)).toEqual(["critical"]);
   });
 
-  it("runs as a command: flags and report on stdout, skipped lines on stderr", async () => {
+  // A process of its own: it loads the geolocation and routing datasets before replaying.
+  it("runs as a command: flags and report on stdout, skipped lines on stderr", {
+    timeout: 60_000,
+  }, async () => {
     const file = join(tmpdir(), `vigil-backtest-${process.pid}.jsonl`);
     writeFileSync(file, archive);
     const cli = new URL("./backtest-cli.ts", import.meta.url).pathname;
@@ -51,7 +57,7 @@ describe("backtest", () => {
     ]);
     expect(stdout).toContain("1 flags: 0 low, 0 medium, 0 high, 1 critical; shown: high and above");
     expect(stdout).toContain("| **overall** | 1/1 = 1.000 |");
-    expect(stderr).toContain("line 57: not JSON");
+    expect(stderr).toContain(`line ${LINES + 2}: not JSON`);
     expect(stderr).toContain("2 lines skipped");
   });
 });

@@ -3,6 +3,7 @@
 //   node --single-threaded packages/simulator/src/eval/bench.ts [--users 2000] [--days 30] [--seed 7] [--runs 5]
 // (--single-threaded keeps V8's garbage collector on the same core, so the figure is one core's.)
 import { parseArgs } from "node:util";
+import { asnLookupsPerSecond } from "@vigil/geo";
 import { generatePopulation } from "../index.ts";
 import { enrich, replay } from "./replay.ts";
 
@@ -33,4 +34,9 @@ process.stdout.write(
   `${observations.length.toLocaleString("en-US")} events × ${wall.length} runs, events/s (one thread):\n` +
     `  by CPU time:  median ${fmt(median(cpu))}, best ${fmt(Math.max(...cpu))}, first (cold) ${fmt(cpu[0] ?? 0)}\n` +
     `  by wall time: median ${fmt(median(wall))}, best ${fmt(Math.max(...wall))}, first (cold) ${fmt(wall[0] ?? 0)}\n`,
+);
+// Enrichment, done once per address by the service's cache: the ASN lookup alone, on this population's addresses.
+const ips = [...new Set(labelled.flatMap(({ event }) => (event.ip === undefined ? [] : [event.ip])))];
+process.stdout.write(
+  `ASN lookups (asnOf, ${ips.length.toLocaleString("en-US")} addresses of the population): ${fmt(asnLookupsPerSecond(ips))} lookups/s (one thread, CPU time)\n`,
 );

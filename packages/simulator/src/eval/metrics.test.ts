@@ -103,6 +103,69 @@ describe("aggregate", () => {
   });
 });
 
+describe("aggregate, attacks of several sessions and mixed sessions", () => {
+  const relabel = (items: LabelledEvent[], change: Partial<LabelledEvent["label"]>, from = 0) =>
+    items.map((item, i) => (i >= from ? { ...item, label: { ...item.label, ...change } } : item));
+  // Laundering: one attacker, two sessions on one account; only the second is caught.
+  const laundering = [
+    ...relabel(labelled("laundering", true, "v1", "q1"), { actor: "atk_1" }),
+    ...relabel(labelled("laundering", true, "v1", "d1", 3), { actor: "atk_1" }),
+    ...relabel(labelled("laundering", true, "v2", "q2"), { actor: "atk_2" }),
+    ...relabel(labelled("laundering", true, "v2", "d2", 3), { actor: "atk_2" }),
+  ];
+  // A stolen cookie: the owner's login and edit, then the attacker's events in the same session.
+  const replay = relabel(
+    labelled("cookie_replay", false, "v3", "s3", 4),
+    { attack: true, actor: "atk_3" },
+    2,
+  );
+  // A VPN user: one ordinary session, two that show the behaviour.
+  const vpn = [
+    ...labelled("vpn_user", false, "u1", "h1"),
+    ...relabel(labelled("vpn_user", false, "u1", "f1"), { focus: true }),
+    ...relabel(labelled("vpn_user", false, "u1", "f2"), { focus: true }),
+  ];
+  const report = aggregate(
+    [...laundering, ...replay, ...vpn],
+    [
+      update("v1", "d1", "high", 2, true),
+      update("v2", "q2", "medium", 1, true),
+      update("v3", "s3", "critical", 3, true),
+      update("u1", "f1", "high", 1, true),
+      update("u1", "h1", "low", 1, true),
+      update("u1", null, "high", 5, true),
+    ],
+  );
+  const row = (name: string) => report.scenarios.find((q) => q.scenario === name);
+
+  it("counts an attack once, caught when any of its sessions reached high", () => {
+    expect(row("laundering")).toMatchObject({
+      attacks: 2,
+      attackSessions: 4,
+      caught: 1,
+      onlyMedium: 1,
+      recall: 0.5,
+    });
+  });
+
+  it("counts a session with any of the attacker's events as an attack session, in the attack's row", () => {
+    expect(row("cookie_replay")).toMatchObject({ attacks: 1, caught: 1, benignSessions: 0 });
+  });
+
+  it("reports the sessions that show a persona's behaviour apart, and account-level notices", () => {
+    expect(row("vpn_user")).toMatchObject({
+      benignSessions: 3,
+      benignFlagged: 2,
+      benignHigh: 1,
+      focusSessions: 2,
+      focusMedium: 1,
+      focusHigh: 1,
+      accountNotices: 1,
+    });
+    expect(report.benignNotices).toBe(2);
+  });
+});
+
 describe("percentile", () => {
   it("takes the nearest rank", () => {
     expect(percentile([1, 2, 3, 4], 0.5)).toBe(2);

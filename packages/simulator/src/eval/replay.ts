@@ -1,14 +1,19 @@
 import {
   applySourceVerdict,
+  closeDue,
   type DetectionConfig,
   defaultDetectionConfig,
+  dueSources,
+  emptyClock,
   emptyPopulation,
   type FlagUpdate,
   type Observation,
   observe,
-  observeSource,
+  observeSourceOnClock,
   observeUser,
   type SourceState,
+  type SourceVerdict,
+  sourcesOf,
   type UserState,
 } from "@vigil/detection";
 import { type IpFacts, ipFacts } from "@vigil/geo";
@@ -50,6 +55,7 @@ export function replay(
 ): Replay {
   const users = new Map<string, UserState>();
   const sources = new Map<string, SourceState>();
+  const clock = emptyClock();
   const population = emptyPopulation();
   const updates: FlagUpdate[] = [];
   const started = performance.now();
@@ -61,10 +67,21 @@ export function replay(
       users.set(userId, step.state);
       for (const flag of step.flags) updates.push(flag);
     }
-    if ((obs.event.type === "login.succeeded" || obs.event.type === "login.failed") && obs.network !== null) {
-      const source = observeSource(sources.get(obs.network), obs, config);
-      sources.set(obs.network, source.state);
-      for (const verdict of source.verdicts) {
+    if (obs.event.type === "login.succeeded" || obs.event.type === "login.failed") {
+      // Each login counts under its network and its autonomous system; sources that fell silent
+      // mid-attack are judged by the clock of all of them, as the service's by-source stage does.
+      const judged: SourceVerdict[] = [];
+      for (const source of sourcesOf(obs)) {
+        const step = observeSourceOnClock(clock, sources.get(source.key), obs, source, config);
+        sources.set(source.key, step.state);
+        judged.push(...step.verdicts);
+      }
+      for (const key of dueSources(clock)) {
+        const step = closeDue(clock, key, sources.get(key), config);
+        sources.set(key, step.state);
+        judged.push(...step.verdicts);
+      }
+      for (const verdict of judged) {
         const step = applySourceVerdict(users.get(verdict.userId), verdict, config);
         users.set(verdict.userId, step.state);
         for (const flag of step.flags) updates.push(flag);

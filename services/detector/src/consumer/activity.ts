@@ -1,4 +1,4 @@
-import { observeUser, type UserState } from "@vigil/detection";
+import { asnSourceKey, observeUser, type UserState } from "@vigil/detection";
 import { type AccountEvent, parseEvent } from "@vigil/events";
 import { type EventRecord, JsonText, knownEventIds } from "@vigil/store";
 import type { InboundMessage, OutboundMessage } from "../kafka.ts";
@@ -83,7 +83,11 @@ export async function planActivity(
     events.push(record);
     consumed.set(event.type, (consumed.get(event.type) ?? 0) + 1);
     if (event.type.startsWith("login.") && observation.network !== null) {
-      bySource.push(bySourceMessage(context.topics, sourceLogin(event, observation.network, record.ipHash)));
+      const login = sourceLogin(event, observation.network, record.ipHash, observation.asn);
+      bySource.push(bySourceMessage(context.topics, login));
+      // Also by autonomous system: attackers rotate /24s inside one provider.
+      const asn = observation.asn === null ? null : asnSourceKey(observation.asn.number);
+      if (asn !== null) bySource.push(bySourceMessage(context.topics, login, asn));
     }
   }
 

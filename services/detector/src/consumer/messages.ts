@@ -70,11 +70,12 @@ export function deadLetter(
  * Published before its batch commits, not through the outbox: a batch that does not commit is
  * replayed and publishes the same message again, which the source state counts once.
  */
-export function bySourceMessage(topics: Topics, login: SourceLogin): OutboundMessage {
+export function bySourceMessage(topics: Topics, login: SourceLogin, source = login.network): OutboundMessage {
+  const id = source === login.network ? login.id : `${source}:${login.id}`;
   return {
     topic: topics.bySource,
-    key: login.network,
+    key: source,
     value: JSON.stringify(login),
-    headers: { [MESSAGE_ID_HEADER]: `src:${login.id}` },
+    headers: { [MESSAGE_ID_HEADER]: `src:${id}` },
   };
 }

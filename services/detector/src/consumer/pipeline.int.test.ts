@@ -113,10 +113,11 @@ describe("pipeline", () => {
     ).rows;
 
   it("dead-letters only the message the engine fails on, and commits the others from clean state", async () => {
-    // A defect that only settings and content events reach: the engine's activity rules are missing.
+    // A defect that only settings and content events reach: the points of sensitive changes are missing
+    // (logins read the activity settings too, for the risk their session's changes inherit).
     const broken = {
       ...defaultDetectionConfig,
-      activity: undefined,
+      activity: { ...defaultDetectionConfig.activity, points: undefined },
     } as unknown as typeof defaultDetectionConfig;
     const next = await pipeline(broken).onBatch(batch([login("a", 0), emailChange, login("b", 5)]), active);
     expect(next).toBe(3);
@@ -258,16 +259,25 @@ describe("pipeline", () => {
     expect(stored.rows.map((r) => r.id)).toEqual(["a", "b", "c"]);
   });
 
-  it("publishes each accepted login re-keyed by its source network, with its event id", async () => {
+  it("publishes each accepted login re-keyed by its source network and its autonomous system, with its event id", async () => {
     await pipeline().onBatch(batch([login("ra", 0), emailChange, login("rb", 5)]), active);
+    const asn = `AS${ipFacts(ip)?.asn?.number}`;
     // The topic is shared by this file's tests: keep this test's logins.
+    const ids = ["src:ra", "src:rb", `src:${asn}:ra`, `src:${asn}:rb`];
     const ours = (messages: ReadMessage[]) =>
-      messages.filter((m) => ["src:ra", "src:rb"].includes(m.headers[MESSAGE_ID_HEADER] ?? ""));
-    const rekeyed = ours(await readTopic(topics.bySource, (messages) => ours(messages).length >= 2));
-    expect(rekeyed.map((m) => [m.headers[MESSAGE_ID_HEADER], JSON.parse(String(m.value)).id])).toEqual([
-      ["src:ra", "ra"],
-      ["src:rb", "rb"],
+      messages.filter((m) => ids.includes(m.headers[MESSAGE_ID_HEADER] ?? ""));
+    const rekeyed = ours(await readTopic(topics.bySource, (messages) => ours(messages).length >= 4));
+    // Different keys, so possibly different partitions: compared in order of message id.
+    const seen = rekeyed.map((m) => [
+      m.headers[MESSAGE_ID_HEADER] ?? "",
+      m.key,
+      JSON.parse(String(m.value)).id,
     ]);
-    expect(new Set(rekeyed.map((m) => m.key))).toEqual(new Set([ipFacts(ip)?.network]));
+    expect(seen.sort((a, b) => (String(a[0]) < String(b[0]) ? -1 : 1))).toEqual([
+      [`src:${asn}:ra`, asn, "ra"],
+      [`src:${asn}:rb`, asn, "rb"],
+      ["src:ra", ipFacts(ip)?.network, "ra"],
+      ["src:rb", ipFacts(ip)?.network, "rb"],
+    ]);
   });
 });

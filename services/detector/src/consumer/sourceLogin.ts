@@ -1,5 +1,6 @@
 import type { Observation } from "@vigil/detection";
 import type { AccountEvent } from "@vigil/events";
+import type { Asn } from "@vigil/geo";
 import { z } from "zod";
 
 /**
@@ -18,6 +19,8 @@ export interface SourceLogin {
   network: string;
   /** HMAC-SHA-256 of the address under IP_HASH_KEY; null when it could not be computed. */
   ipHash: string | null;
+  /** The address's autonomous system: the operator of the network, not the client. */
+  asn?: Asn | null | undefined;
 }
 
 const sourceLoginSchema = z.object({
@@ -29,10 +32,16 @@ const sourceLoginSchema = z.object({
   accountHint: z.string().optional(),
   network: z.string().min(1),
   ipHash: z.string().nullable(),
+  asn: z.object({ number: z.number().int(), org: z.string() }).nullable().optional(),
 });
 
 /** The login event as the by-source topic carries it. */
-export function sourceLogin(event: AccountEvent, network: string, ipHash: string | null): SourceLogin {
+export function sourceLogin(
+  event: AccountEvent,
+  network: string,
+  ipHash: string | null,
+  asn: Asn | null = null,
+): SourceLogin {
   return {
     id: event.id,
     type: event.type as SourceLogin["type"],
@@ -41,6 +50,7 @@ export function sourceLogin(event: AccountEvent, network: string, ipHash: string
     ...(event.type === "login.failed" ? { reason: event.reason, accountHint: event.accountHint } : {}),
     network,
     ipHash,
+    asn,
   };
 }
 
@@ -62,14 +72,14 @@ export function parseSourceLogin(value: Buffer | null): SourceLogin | null {
  * which is all `observeSource` reads; no place, device or address.
  */
 export function sourceObservation(login: SourceLogin): Observation {
-  const { network, ipHash: _hash, ...event } = login;
+  const { network, ipHash: _hash, asn, ...event } = login;
   return {
     event: event as AccountEvent,
     at: Date.parse(login.occurredAt),
     network,
     place: null,
     nonPublic: false,
-    asn: null,
+    asn: asn ?? null,
     device: null,
   };
 }

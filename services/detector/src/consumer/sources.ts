@@ -1,88 +1,100 @@
-import { observe, observeSource, type SourceState } from "@vigil/detection";
+import {
+  closeDue,
+  dueSources,
+  emptyClock,
+  type Observation,
+  observe,
+  observeSourceOnClock,
+  type SourceClock,
+  type SourceState,
+  type SourceVerdict,
+  sourceOfKey,
+} from "@vigil/detection";
 import { parseEvent } from "@vigil/events";
-import { loadSourceStates } from "@vigil/store";
+import { loadPartitionState, loadSourceStates } from "@vigil/store";
 import type { InboundMessage } from "../kafka.ts";
 import { type BatchPlan, type MessageList, type PlanContext, scoreSafely } from "./context.ts";
 import { parseSourceLogin, sourceObservation } from "./sourceLogin.ts";
 
 /**
- * Plans a batch of logins re-keyed by source network: per-source windows decide spray and stuffing,
- * and each verdict goes back, keyed by the targeted user, to the replica that owns that user.
+ * Plans a batch of logins re-keyed by source (a network prefix, or "AS<n>" for its autonomous
+ * system): per-source windows of event time decide spray and stuffing, and each verdict goes back,
+ * keyed by the targeted user, to the replica that owns that user. The partition's clock (the
+ * newest event time it has read, stored with the batch) judges sources that fell silent.
+ *
+ * The re-keyed topic is at least once (a batch replayed after a failed commit publishes its logins
+ * again): a source counts facts per account and bucket, so a login counted twice changes nothing.
  */
 export async function planSources(context: PlanContext, messages: InboundMessage[]): Promise<BatchPlan> {
-  const observations = messages.flatMap((message) => {
-    const login = parseSourceLogin(message.value);
-    if (login !== null) return [{ message, observation: sourceObservation(login) }];
-    // A login published in full by a version before this one (its raw address) during an upgrade.
-    const result = parseEvent(message.value);
-    if (!result.ok || result.event.ip === undefined) return [];
-    return [{ message, observation: observe(result.event, context.addresses.of(result.event.ip).facts) }];
+  const partition = messages[0]?.partition ?? 0;
+  const clockKey = { groupId: context.groupId, topic: context.topics.bySource, partition };
+  const logins = messages.flatMap((message) => {
+    const observation = observationOf(context, message);
+    if (observation === null) return [];
+    // The source is the message's key (its network prefix, or its autonomous system).
+    const key = message.key ?? observation.network;
+    return key === null ? [] : [{ message, observation, source: sourceOfKey(key) }];
   });
+  const clock = (await loadPartitionState<SourceClock>(context.sql, clockKey)) ?? emptyClock();
   const states = await loadSourceStates<SourceState>(
     context.sql,
-    observations.flatMap(({ observation }) => (observation.network === null ? [] : [observation.network])),
+    logins.map(({ source }) => source.key),
   );
   const changed = new Map<string, SourceState>();
   const outbox: MessageList = [];
-  let repeats = 0;
-  for (const { message, observation } of observations) {
-    const network = observation.network;
-    if (network === null) continue;
-    if (counted(states.get(network), observation.event.id)) {
-      repeats++;
-      continue;
-    }
-    const step = scoreSafely(context, outbox, message, () =>
-      observeSource(states.get(network), observation, context.engine),
-    );
-    if (step === null) continue;
-    const { state, verdicts } = step;
-    count(state, observation.event.id, observation.at);
-    states.set(network, state);
-    changed.set(network, state);
-    verdicts.forEach((verdict, index) => {
+  const send = (verdicts: SourceVerdict[]): void => {
+    for (const verdict of verdicts) {
       outbox.push({
-        messageId: `verdict:${observation.event.id}:${index}`,
+        // One verdict per source, window end and account: a replayed batch sends the same ids.
+        messageId: `verdict:${verdict.network}:${verdict.at}:${verdict.userId}`,
         topic: context.topics.verdicts,
         key: verdict.userId,
         value: JSON.stringify(verdict),
       });
-    });
+    }
+  };
+  let late = 0;
+  for (const { message, observation, source } of logins) {
+    const step = scoreSafely(context, outbox, message, () =>
+      observeSourceOnClock(clock, states.get(source.key), observation, source, context.engine),
+    );
+    if (step === null) continue;
+    if (step.late) late++;
+    states.set(source.key, step.state);
+    changed.set(source.key, step.state);
+    send(step.verdicts);
   }
-  for (const state of changed.values()) forgetCounted(state, context.engine.source.windowMs);
+  const due = dueSources(clock);
+  if (due.length > 0) {
+    const missing = due.filter((key) => !states.has(key));
+    for (const [key, state] of await loadSourceStates<SourceState>(context.sql, missing))
+      states.set(key, state);
+    for (const key of due) {
+      const step = closeDue(clock, key, states.get(key), context.engine);
+      states.set(key, step.state);
+      changed.set(key, step.state);
+      send(step.verdicts);
+    }
+  }
   return {
     write: {
       sourceStates: [...changed].map(([network, state]) => ({ network, state })),
+      partitionStates: [{ key: clockKey, state: clock }],
       messages: outbox,
     },
     committed: () => {
-      if (repeats > 0) context.metrics.eventsSkipped.inc({ reason: "duplicate" }, repeats);
+      if (late > 0) context.metrics.eventsSkipped.inc({ reason: "late" }, late);
     },
   };
 }
 
-/**
- * The re-keyed topic is at-least-once: after a crash between publishing and deleting, the outbox
- * publishes the same logins again. A source state therefore keeps the ids of the logins it counted
- * (by event time, as long as its window) and counts each once.
- */
-type Counting = SourceState & { counted?: Record<string, number> };
-
-function counted(state: SourceState | undefined, eventId: string): boolean {
-  return (state as Counting | undefined)?.counted?.[`#${eventId}`] !== undefined;
-}
-
-function count(state: SourceState, eventId: string, at: number): void {
-  const counting = state as Counting;
-  counting.counted ??= {};
-  // Prefixed: event ids are input, and a plain object answers to "constructor" by itself.
-  counting.counted[`#${eventId}`] = at;
-}
-
-/** Drops the ids of logins older than the source's window, as the engine drops their attempts. */
-function forgetCounted(state: SourceState, windowMs: number): void {
-  const ids = (state as Counting).counted;
-  if (ids === undefined) return;
-  const oldest = state.newest - windowMs;
-  for (const [id, at] of Object.entries(ids)) if (at < oldest) delete ids[id];
+/** A re-keyed login as the source stage scores it: no place, device or address. */
+function observationOf(context: PlanContext, message: InboundMessage): Observation | null {
+  const login = parseSourceLogin(message.value);
+  if (login !== null) return sourceObservation(login);
+  // A login published in full by a version before this one (its raw address) during an upgrade.
+  const result = parseEvent(message.value);
+  if (!result.ok) return null;
+  const ip = result.event.ip;
+  return observe(result.event, ip === undefined ? null : context.addresses.of(ip).facts);
 }

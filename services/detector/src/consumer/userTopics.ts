@@ -59,6 +59,7 @@ export async function planUserMessages(
         verdict: value.verdict,
         sessionId: value.sessionId,
         at: Date.parse(value.at),
+        ...(value.by === undefined ? {} : { by: value.by }),
       });
     });
     if (next === null || next === undefined) continue;

@@ -18,6 +18,7 @@ const WHAT: Partial<Record<ReasonCode, string>> = {
   new_device: "a sign-in from a new device",
   impossible_travel: "sign-ins from places too far apart for the time between them",
   brute_force: "many failed attempts to guess your password",
+  mfa_failed: "a sign-in with your correct password that was stopped only by two-step verification",
   password_spray: "sign-in attempts that are part of an attack on many accounts",
   credential_stuffing: "sign-in attempts with passwords leaked from other sites",
   email_changed: "a change of your email address",
@@ -26,6 +27,11 @@ const WHAT: Partial<Record<ReasonCode, string>> = {
   recovery_changed: "a change of your account recovery details",
   mass_deletion: "many photos or albums being deleted",
   mass_modification: "many photos or albums being changed",
+  session_context_changed: "your signed-in session being used from another place or device",
+  mfa_changed: "a new two-step verification method",
+  api_token_changed: "a new access token for your account",
+  username_changed: "a change of your username",
+  privacy_changed: "a change of your privacy settings",
 };
 
 export function placeName(location: Location | null): string | null {

@@ -58,6 +58,7 @@ describe.each(BACKENDS)("POST /v1/flags/{id}/resolution on %s", (backend) => {
         sessionId: "s-f1",
         verdict: "legitimate",
         at: "2026-11-05T12:00:00.000Z",
+        by: "analyst",
       },
     ]);
     expect(await flagsPublished("f1")).toMatchObject([{ id: "f1", status: "legitimate" }]);

@@ -108,6 +108,7 @@ async function resolve(sql: Sql, topics: Topics, id: string, input: Verdict): Pr
             sessionId: flag.sessionId,
             verdict: input.verdict,
             at: input.at,
+            by: "analyst",
           },
           topics.feedback,
         ),

@@ -50,7 +50,14 @@ describe.each(BACKENDS)("POST /v1/me/notices/{id}/response on %s", (backend) => 
       response: { wasMe: true, respondedAt: at.toISOString() },
     });
     expect(await feedbackFor("f1")).toEqual([
-      { userId: "alice", flagId: "f1", sessionId: "s-f1", verdict: "legitimate", at: at.toISOString() },
+      {
+        userId: "alice",
+        flagId: "f1",
+        sessionId: "s-f1",
+        verdict: "legitimate",
+        at: at.toISOString(),
+        by: "owner",
+      },
     ]);
     expect(await analystView("f1")).toMatchObject({ severity: "high", status: "open" });
   });
@@ -62,7 +69,7 @@ describe.each(BACKENDS)("POST /v1/me/notices/{id}/response on %s", (backend) => 
     expect(await analystView("f2")).toMatchObject({ severity: "critical", updatedAt: at.toISOString() });
     const critical = await call(app, "GET", "/v1/flags?minSeverity=critical", { token: await reader() });
     expect(critical.json.items.map((f: { id: string }) => f.id)).toEqual(["f2"]);
-    expect(await feedbackFor("f2")).toMatchObject([{ verdict: "compromised", userId: "alice" }]);
+    expect(await feedbackFor("f2")).toMatchObject([{ verdict: "compromised", userId: "alice", by: "owner" }]);
     expect((await outboxOn(store.sql, TOPICS.flags)).filter((f) => f.id === "f2")).toMatchObject([
       { id: "f2", severity: "critical" },
     ]);

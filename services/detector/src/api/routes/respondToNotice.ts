@@ -78,7 +78,9 @@ async function answer(
     if (!answered.changed) return answered.notice;
     const { flagId, sessionId } = answered.notice;
     const verdict = wasMe ? "legitimate" : "compromised";
-    const messages = [feedbackMessage({ userId, flagId, sessionId, verdict, at }, topics.feedback)];
+    const messages = [
+      feedbackMessage({ userId, flagId, sessionId, verdict, at, by: "owner" }, topics.feedback),
+    ];
     if (!wasMe) {
       const escalated = await escalateFlag(tx, flagId, at);
       if (escalated) messages.push(flagMessage(topics, escalated));

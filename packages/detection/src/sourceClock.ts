@@ -1,0 +1,101 @@
+import { type DetectionConfig, defaultDetectionConfig } from "./config.ts";
+import type { Observation } from "./observation.ts";
+import {
+  closeSource,
+  dueAt,
+  observeSource,
+  type Source,
+  type SourceState,
+  type SourceVerdict,
+  sourceOf,
+} from "./source.ts";
+
+// A source is judged when its own logins carry its watermark past a bucket. One that falls silent
+// in the middle of an attack would never be: the clock of all the sources one consumer reads (the
+// newest event time among them) judges those that are due. Plain JSON data, bounded.
+
+export interface SourceClock {
+  /** Newest event time among the logins of every source read. */
+  streamTime: number;
+  /** Sources waiting to be judged without a login of their own, and from when (dueAt). */
+  due: Record<string, number>;
+}
+
+/** Sources due at once beyond this are judged at their next login only (the latest dropped first). */
+const MAX_DUE = 4096;
+
+export function emptyClock(): SourceClock {
+  return { streamTime: 0, due: {} };
+}
+
+/** The source a key names: "AS<n>" an autonomous system, anything else a network prefix. */
+export function sourceOfKey(key: string): Source {
+  return { key, scope: /^AS\d+$/.test(key) ? "asn" : "network" };
+}
+
+/** The scopes a login is counted under, each with its key (a network; an AS when known). */
+export function sourcesOf(obs: Observation): Source[] {
+  const sources: Source[] = [];
+  for (const scope of ["network", "asn"] as const) {
+    const source = sourceOf(obs, scope);
+    if (source !== null) sources.push(source);
+  }
+  return sources;
+}
+
+/** Moves the clock to a login's time and counts the login in its source. */
+export function observeSourceOnClock(
+  clock: SourceClock,
+  state: SourceState | undefined,
+  obs: Observation,
+  source: Source,
+  config: DetectionConfig = defaultDetectionConfig,
+): { state: SourceState; verdicts: SourceVerdict[]; late: boolean } {
+  if (obs.at > clock.streamTime) clock.streamTime = obs.at;
+  const step = observeSource(state, obs, config, source);
+  schedule(clock, source.key, step.state, config);
+  return step;
+}
+
+/** Sources the clock has passed, soonest first: judge each with `closeDue`. */
+export function dueSources(clock: SourceClock): string[] {
+  let any = false;
+  for (const key in clock.due) {
+    if ((clock.due[key] as number) <= clock.streamTime) {
+      any = true;
+      break;
+    }
+  }
+  if (!any) return [];
+  return Object.entries(clock.due)
+    .filter(([, at]) => at <= clock.streamTime)
+    .sort((a, b) => a[1] - b[1] || (a[0] < b[0] ? -1 : 1))
+    .map(([key]) => key);
+}
+
+/** Judges a due source up to the clock's watermark. */
+export function closeDue(
+  clock: SourceClock,
+  key: string,
+  state: SourceState | undefined,
+  config: DetectionConfig = defaultDetectionConfig,
+): { state: SourceState; verdicts: SourceVerdict[] } {
+  const step = closeSource(state, clock.streamTime - config.source.graceMs, sourceOfKey(key), config);
+  schedule(clock, key, step.state, config);
+  return step;
+}
+
+function schedule(clock: SourceClock, key: string, state: SourceState, config: DetectionConfig): void {
+  const at = dueAt(state, config);
+  if (at === null) {
+    if (clock.due[key] !== undefined) delete clock.due[key];
+    return;
+  }
+  if (clock.due[key] === at) return;
+  clock.due[key] = at;
+  const keys = Object.keys(clock.due);
+  if (keys.length > MAX_DUE) {
+    keys.sort((a, b) => (clock.due[a] as number) - (clock.due[b] as number) || (a < b ? -1 : 1));
+    for (const late of keys.slice(MAX_DUE)) delete clock.due[late];
+  }
+}

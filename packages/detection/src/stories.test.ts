@@ -1,0 +1,658 @@
+// Takeovers as attackers run them, and owners as they really behave: what an analyst reads.
+import type { AccountEventInput } from "@vigil/events";
+import type { Asn, Place } from "@vigil/geo";
+import { describe, expect, it } from "vitest";
+import { defaultDetectionConfig } from "./config.ts";
+import { applyFeedback } from "./feedback.ts";
+import type { FlagUpdate } from "./flag.ts";
+import type { Observation } from "./observation.ts";
+import { emptyPopulation, type PopulationState } from "./population.ts";
+import {
+  DAY,
+  event,
+  HOUR,
+  history,
+  loginObs,
+  MINUTE,
+  observed,
+  PLACES,
+  sessionObs,
+  T0,
+  UA,
+} from "./testing.ts";
+import { initialUserState, observeUser, type UserState } from "./user.ts";
+
+const TELEKOM: Asn = { number: 3320, org: "Deutsche Telekom AG" };
+const MTN: Asn = { number: 29465, org: "MTN Nigeria" };
+const LAGOS = { place: PLACES.lagos, network: "41.58.1.0/24", asn: MTN };
+
+type Fields = Partial<AccountEventInput> & { type: AccountEventInput["type"] };
+
+/** An in-session event that carries the address, user agent and device id it came from. */
+function from(
+  at: number,
+  sessionId: string,
+  fields: Fields,
+  where: { place: Place; network: string; asn?: Asn | null },
+  device: { userAgent?: string; deviceId?: string } = {},
+): Observation {
+  const e = event(at, {
+    userId: "u1",
+    sessionId,
+    ip: "192.0.2.77",
+    userAgent: device.userAgent ?? UA.chromeWindows,
+    deviceId: device.deviceId ?? "laptop-1",
+    ...fields,
+  });
+  return observed(e, where);
+}
+
+function settled(): { state: UserState; population: PopulationState; t: number } {
+  const population = emptyPopulation();
+  const { state, end } = history(40, population);
+  return { state, population, t: end + DAY };
+}
+
+function replay(
+  state: UserState,
+  population: PopulationState,
+  observations: Observation[],
+): (FlagUpdate | undefined)[] {
+  return observations.map((obs) => observeUser(state, population, obs).flags[0]);
+}
+
+const codes = (flag: FlagUpdate | undefined) => flag?.reasons.map((r) => r.code) ?? [];
+const message = (flag: FlagUpdate | undefined, code: string) =>
+  flag?.reasons.find((r) => r.code === code)?.message;
+
+describe("session integrity", () => {
+  it("a cookie replayed from abroad in the owner's live session: recovery email and password changed, no new login", () => {
+    const { state, population, t } = settled();
+    const steps = replay(state, population, [
+      loginObs(t, { sessionId: "own", deviceId: "laptop-1", asn: TELEKOM }),
+      from(
+        t + 10 * MINUTE,
+        "own",
+        { type: "settings.changed", setting: "recovery_email", action: "updated" },
+        LAGOS,
+      ),
+      from(
+        t + 11 * MINUTE,
+        "own",
+        { type: "settings.changed", setting: "password", action: "updated" },
+        LAGOS,
+      ),
+    ]);
+    expect(steps[0]).toBeUndefined();
+    expect(steps[1]?.severity).toBe("high");
+    expect(steps[2]?.severity).toBe("critical");
+    expect(message(steps[2], "session_context_changed")).toBe(
+      "The session moved from Berlin, Germany via Deutsche Telekom AG on Chrome on Windows to Lagos, Nigeria via MTN Nigeria on Chrome on Windows 10 min after it began (country changed, 30,980 km/h); a stolen session cookie reads this way",
+    );
+    expect(steps[2]?.reasons[0]?.message).toBe(
+      "Recovery contact changed and password changed in a session whose login was already suspicious (session moved to another place or device)",
+    );
+  });
+
+  it("an in-session hijack: email changed and albums deleted from a foreign address in the owner's session", () => {
+    const { state, population, t } = settled();
+    const steps = replay(state, population, [
+      loginObs(t, { sessionId: "own", deviceId: "laptop-1" }),
+      from(
+        t + 30 * MINUTE,
+        "own",
+        { type: "settings.changed", setting: "email" },
+        { place: PLACES.lagos, network: "41.58.1.0/24" },
+      ),
+      from(
+        t + 32 * MINUTE,
+        "own",
+        { type: "content.deleted", contentType: "album", count: 6 },
+        { place: PLACES.lagos, network: "41.58.1.0/24" },
+      ),
+    ]);
+    expect(steps.map((f) => f?.severity)).toEqual([undefined, "high", "critical"]);
+    expect(codes(steps[2])).toEqual(
+      expect.arrayContaining(["session_context_changed", "email_changed", "mass_deletion"]),
+    );
+  });
+
+  it("another browser in the session is a hijack even from the same address", () => {
+    const { state, population, t } = settled();
+    const steps = replay(state, population, [
+      loginObs(t, { sessionId: "own", deviceId: "laptop-1" }),
+      from(
+        t + 5 * MINUTE,
+        "own",
+        { type: "settings.changed", setting: "email" },
+        { place: PLACES.berlin, network: "192.0.2.0/24" },
+        { userAgent: UA.firefoxLinux, deviceId: "other" },
+      ),
+    ]);
+    expect(steps[1]?.severity).toBe("high");
+    expect(message(steps[1], "session_context_changed")).toContain("(browser changed)");
+  });
+
+  it("carrier address changes in one autonomous system and one country are the owner's phone, not a hijack", () => {
+    const { state, population, t } = settled();
+    const hamburgCarrier = { place: PLACES.hamburg, network: "80.187.1.0/24", asn: TELEKOM };
+    const steps = replay(state, population, [
+      loginObs(t, { sessionId: "own", deviceId: "laptop-1", asn: TELEKOM }),
+      from(t + 5 * MINUTE, "own", { type: "settings.changed", setting: "email" }, hamburgCarrier),
+    ]);
+    expect(codes(steps[1])).toEqual(["email_changed"]);
+    expect(steps[1]?.severity).toBe("low");
+  });
+
+  it("without an ASN, a nearby network in the same country passes (carrier NAT) and one abroad does not", () => {
+    const { state, population, t } = settled();
+    const steps = replay(state, population, [
+      loginObs(t, { sessionId: "own", deviceId: "laptop-1" }),
+      from(
+        t + 5 * MINUTE,
+        "own",
+        { type: "content.modified", contentType: "photo" },
+        { place: PLACES.potsdam, network: "100.64.9.0/24" },
+      ),
+      from(
+        t + 6 * MINUTE,
+        "own",
+        { type: "content.modified", contentType: "photo" },
+        { place: PLACES.paris, network: "100.65.9.0/24" },
+      ),
+    ]);
+    expect(steps[1]).toBeUndefined();
+    expect(codes(steps[2])).toEqual(["session_context_changed"]);
+  });
+
+  it("a session Vigil never saw is judged by its context against the profile, not trusted", () => {
+    const { state, population, t } = settled();
+    const steps = replay(state, population, [
+      from(
+        t,
+        "ghost",
+        { type: "settings.changed", setting: "email" },
+        { place: PLACES.lagos, network: "41.58.1.0/24" },
+        { userAgent: UA.firefoxLinux, deviceId: "x" },
+      ),
+    ]);
+    expect(steps[0]?.severity).toBe("high");
+    expect(message(steps[0], "session_context_changed")).toBe(
+      "Activity from Lagos, Nigeria on Firefox on Linux in a session whose login Vigil never saw; the account is usually used from Germany",
+    );
+    // The same from the owner's own place and device is the owner's forgotten session.
+    const home = replay(state, population, [
+      from(
+        t + HOUR,
+        "old",
+        { type: "settings.changed", setting: "email" },
+        { place: PLACES.berlin, network: "192.0.2.0/24" },
+      ),
+    ]);
+    expect(codes(home[0])).toEqual(["email_changed"]);
+  });
+});
+
+describe("copied devices (infostealer)", () => {
+  it("the victim's exact user agent and device id from abroad, days later: email changed, albums deleted", () => {
+    const { state, population, t } = settled();
+    const at = t + 2 * DAY;
+    const steps = replay(state, population, [
+      loginObs(at, { sessionId: "thief", deviceId: "laptop-1", ...LAGOS }),
+      sessionObs(at + 2 * MINUTE, "thief", { type: "settings.changed", setting: "email" }),
+      sessionObs(at + 4 * MINUTE, "thief", { type: "content.deleted", contentType: "album", count: 6 }),
+    ]);
+    expect(steps.map((f) => f?.severity)).toEqual(["low", "high", "critical"]);
+    expect(steps[2]?.reasons[0]?.message).toBe(
+      "Email changed and mass deletion in a session whose login was already suspicious (new country)",
+    );
+  });
+
+  it("the device id logged in abroad while the owner's session keeps being used at home is a copy", () => {
+    const { state, population, t } = settled();
+    const home = { place: PLACES.berlin, network: "192.0.2.0/24" };
+    observeUser(state, population, loginObs(t, { sessionId: "own", deviceId: "laptop-1" }));
+    const far = observeUser(
+      state,
+      population,
+      loginObs(t + 2 * HOUR, {
+        sessionId: "thief",
+        deviceId: "laptop-1",
+        place: PLACES.paris,
+        network: "198.18.5.0/24",
+      }),
+    );
+    // At its login it could be the owner's VPN: a new country, nothing more.
+    expect(codes(far.flags[0])).toEqual(["new_country"]);
+    const owner = observeUser(
+      state,
+      population,
+      from(t + 2 * HOUR + 10 * MINUTE, "own", { type: "content.modified", contentType: "photo" }, home),
+    );
+    expect(owner.flags).toHaveLength(1);
+    expect(owner.flags[0]?.sessionId).toBe("thief");
+    expect(message(owner.flags[0], "new_device")).toBe(
+      "Login with the device id of this account's Chrome on Windows from Paris, France while the device kept being used in Berlin, Germany, 837 km away (10 min later): a copied device",
+    );
+    expect(owner.flags[0]?.severity).toBe("medium");
+    const [change] = replay(state, population, [
+      sessionObs(t + 2 * HOUR + 12 * MINUTE, "thief", { type: "settings.changed", setting: "password" }),
+    ]);
+    expect(change?.severity).toBe("critical");
+  });
+
+  it("a VPN switched on: the device far away minutes after its use at home is no copy while home stays quiet", () => {
+    const { state, population, t } = settled();
+    observeUser(state, population, loginObs(t, { sessionId: "own", deviceId: "laptop-1" }));
+    const steps = replay(state, population, [
+      loginObs(t + 2 * HOUR, {
+        sessionId: "vpn",
+        deviceId: "laptop-1",
+        place: PLACES.paris,
+        network: "198.18.5.0/24",
+      }),
+      sessionObs(t + 2 * HOUR + 5 * MINUTE, "own", { type: "content.modified", contentType: "photo" }),
+    ]);
+    expect(codes(steps[0])).toEqual(["new_country"]);
+    expect(steps[1]).toBeUndefined();
+  });
+
+  it("the device id whose own session has ended long enough ago to fly is travel, not a copy", () => {
+    const { state, population, t } = settled();
+    const steps = replay(state, population, [
+      loginObs(t, { sessionId: "own", deviceId: "laptop-1" }),
+      sessionObs(t + 10 * MINUTE, "own", { type: "session.ended" }),
+      loginObs(t + 10 * HOUR, { sessionId: "trip", deviceId: "laptop-1", ...LAGOS }),
+    ]);
+    expect(codes(steps[2])).toEqual(["new_country"]);
+  });
+});
+
+describe("account memory", () => {
+  it("laundering: a quiet first session abroad, the damage in a second one 15 minutes later", () => {
+    const { state, population, t } = settled();
+    const attacker = { ...LAGOS, userAgent: UA.firefoxLinux, deviceId: "kali" };
+    const steps = replay(state, population, [
+      loginObs(t, { sessionId: "quiet", ...attacker }),
+      sessionObs(t + 5 * MINUTE, "quiet", { type: "session.ended" }),
+      loginObs(t + 20 * MINUTE, { sessionId: "loud", ...attacker }),
+      sessionObs(t + 22 * MINUTE, "loud", { type: "settings.changed", setting: "email" }),
+      sessionObs(t + 23 * MINUTE, "loud", { type: "settings.changed", setting: "mfa", action: "disabled" }),
+    ]);
+    expect(steps.map((f) => f?.severity)).toEqual(["medium", "medium", "medium", "high", "critical"]);
+    expect(state.profile.values.country.NG).toBeUndefined();
+  });
+
+  it("a second session from the same new place inherits the first one's risk until the first is learned", () => {
+    const { state, population, t } = settled();
+    // The first login abroad came 30 min after one at home (impossible travel); the second, hours
+    // later, is possible travel: by itself it is a traveller's second login, by its place it is the first one's.
+    const steps = replay(state, population, [
+      loginObs(t - 30 * MINUTE, { sessionId: "home", deviceId: "laptop-1" }),
+      loginObs(t, { sessionId: "quiet", deviceId: "laptop-1", ...LAGOS }),
+      sessionObs(t + 5 * MINUTE, "quiet", { type: "session.ended" }),
+      loginObs(t + 6 * HOUR, { sessionId: "back", deviceId: "laptop-1", ...LAGOS, network: "41.58.7.0/24" }),
+      sessionObs(t + 6 * HOUR + MINUTE, "back", { type: "settings.changed", setting: "privacy" }),
+    ]);
+    expect(codes(steps[3])).toEqual(["new_country"]);
+    expect(steps[4]?.severity).toBe("high");
+    expect(steps[4]?.reasons[0]?.message).toBe(
+      "Privacy settings changed in a session whose login was already suspicious (new country, same place as a suspicious session from Lagos, Nigeria 6 h earlier (new country, impossible travel))",
+    );
+  });
+
+  it("once the quiet session has been learned (days without harm), its place passes no risk on", () => {
+    const { state, population, t } = settled();
+    replay(state, population, [
+      loginObs(t - 30 * MINUTE, { sessionId: "home", deviceId: "laptop-1" }),
+      loginObs(t, { sessionId: "quiet", deviceId: "laptop-1", ...LAGOS }),
+      sessionObs(t + 5 * MINUTE, "quiet", { type: "session.ended" }),
+    ]);
+    const later = t + defaultDetectionConfig.session.quietHighMs + 2 * HOUR;
+    replay(state, population, [loginObs(later, { sessionId: "home2", deviceId: "laptop-1" })]);
+    expect(state.profile.values.country.NG?.n ?? 0).toBeGreaterThan(0);
+    const again = replay(state, population, [
+      loginObs(later + 8 * HOUR, { sessionId: "again", deviceId: "laptop-1", ...LAGOS }),
+      sessionObs(later + 8 * HOUR + MINUTE, "again", { type: "settings.changed", setting: "privacy" }),
+    ]);
+    expect(codes(again[1])).not.toContain("risky_session_activity");
+  });
+
+  it("a sensitive change days after a risky login escalates in that session even once Vigil forgot it", () => {
+    const { state, population, t } = settled();
+    replay(state, population, [
+      loginObs(t, { sessionId: "long", deviceId: "laptop-1", place: PLACES.paris, network: "198.18.0.0/24" }),
+    ]);
+    const risk = state.sessions.find((s) => s.id === "long")?.login ?? 0;
+    expect(risk).toBeGreaterThanOrEqual(defaultDetectionConfig.activity.riskyLoginScore);
+    // Days pass; the session record is swept.
+    replay(state, population, [loginObs(t + 20 * DAY, { sessionId: "home", deviceId: "laptop-1" })]);
+    expect(state.sessions.some((s) => s.id === "long")).toBe(false);
+    const steps = replay(state, population, [
+      sessionObs(t + 2 * DAY, "long", { type: "settings.changed", setting: "email" }),
+    ]);
+    expect(steps[0]?.severity).toBe("high");
+  });
+
+  it("a slow wipe spread over sessions and hours is a mass deletion for the account, not for one session", () => {
+    const { state, population, t } = settled();
+    const flags: (FlagUpdate | undefined)[] = [];
+    for (let h = 0; h < 12; h++) {
+      const at = t + h * HOUR;
+      flags.push(
+        ...replay(state, population, [
+          loginObs(at, { sessionId: `s${h}`, deviceId: "laptop-1" }),
+          sessionObs(at + MINUTE, `s${h}`, { type: "content.deleted", contentType: "album", count: 1 }),
+        ]),
+      );
+    }
+    const firstIndex = flags.findIndex((f) => f !== undefined);
+    // 10 photos' worth per session: below the per-session mass rule every time.
+    expect(firstIndex).toBe(2 * (defaultDetectionConfig.memory.deleted.dayItems / 10) - 1);
+    expect(message(flags[firstIndex], "mass_deletion")).toBe(
+      "Content worth 100 photos deleted on this account across sessions in 24 h (usually about 0 a day)",
+    );
+  });
+
+  it("a slow wipe from a rented line on the owner's own ISP with the owner's copied laptop adds up; the owner's phone on carrier /24s does not", () => {
+    // A month of the laptop and the phone at home, on the ISP's autonomous system.
+    const population = emptyPopulation();
+    const state = initialUserState();
+    for (let i = 0; i < 40; i++) {
+      const at = T0 + i * 18 * HOUR;
+      const device = i % 2 ? { userAgent: UA.safariIphone, deviceId: "iphone-1" } : { deviceId: "laptop-1" };
+      replay(state, population, [
+        loginObs(at, { sessionId: `home${i}`, asn: TELEKOM, ...device }),
+        sessionObs(at + MINUTE, `home${i}`, { type: "session.ended" }),
+      ]);
+    }
+    const t = T0 + 40 * 18 * HOUR;
+    const wipe = (
+      prefix: string,
+      where: { place: Place; asn: Asn },
+      device: { userAgent?: string; deviceId: string },
+    ) => {
+      const flags: (FlagUpdate | undefined)[] = [];
+      for (let d = 0; d < 6; d++) {
+        const at = t + d * 20 * HOUR;
+        const network = `${prefix}.${d}.0/24`;
+        flags.push(
+          ...replay(state, population, [
+            loginObs(at, { sessionId: `${prefix}-${d}`, ...where, network, ...device }),
+            sessionObs(at + MINUTE, `${prefix}-${d}`, {
+              type: "content.deleted",
+              contentType: "album",
+              count: 2,
+            }),
+          ]),
+        );
+      }
+      return flags;
+    };
+    const phone = wipe(
+      "80.187",
+      { place: PLACES.berlin, asn: TELEKOM },
+      { userAgent: UA.safariIphone, deviceId: "iphone-1" },
+    );
+    expect(phone.some((f) => f?.severity === "high" || f?.severity === "critical")).toBe(false);
+    const line = wipe("91.64", { place: PLACES.munich, asn: TELEKOM }, { deviceId: "laptop-1" });
+    const high = line.find((f) => f?.severity === "high");
+    expect(high?.reasons[0]?.code).toBe("risky_session_activity");
+    expect(message(high, "mass_deletion")).toMatch(
+      /^Content worth 1[0-9]{2} photos deleted on this account in 7 days from networks it had not used before$/,
+    );
+  });
+
+  it("a user's usual volume raises the bar: the same day is ordinary for a heavy deleter", () => {
+    const { state, population, t } = settled();
+    const heavy = (start: number, days: number) => {
+      const out: (FlagUpdate | undefined)[] = [];
+      for (let d = 0; d < days; d++) {
+        const at = start + d * DAY;
+        out.push(
+          ...replay(state, population, [
+            loginObs(at, { sessionId: `d${start}-${d}`, deviceId: "laptop-1" }),
+            sessionObs(at + MINUTE, `d${start}-${d}`, {
+              type: "content.deleted",
+              contentType: "photo",
+              count: 40,
+            }),
+          ]),
+        );
+      }
+      return out;
+    };
+    heavy(t, 40);
+    const later = heavy(t + 40 * DAY, 3);
+    expect(later.filter((f) => f !== undefined)).toEqual([]);
+  });
+});
+
+describe("patient attackers on the owner's own network", () => {
+  it("a device never seen, on the account's own network and browser, replacing the recovery email, then the email", () => {
+    const { state, population, t } = settled();
+    const steps = replay(state, population, [
+      loginObs(t, { sessionId: "stranger", deviceId: "stranger-laptop" }),
+      sessionObs(t + 3 * MINUTE, "stranger", {
+        type: "settings.changed",
+        setting: "recovery_email",
+        action: "updated",
+      }),
+    ]);
+    expect(steps[0]?.score ?? 0).toBeLessThan(defaultDetectionConfig.severity.low);
+    expect(steps[1]?.severity).toBe("high");
+    expect(steps[1]?.reasons[0]?.message).toBe(
+      "Recovery contact changed in a session whose login was already suspicious (new device, a device new to the account)",
+    );
+    // The owner's own laptop doing the same is housekeeping.
+    const own = replay(state, population, [
+      loginObs(t + HOUR, { sessionId: "own", deviceId: "laptop-1" }),
+      sessionObs(t + HOUR + MINUTE, "own", {
+        type: "settings.changed",
+        setting: "recovery_email",
+        action: "updated",
+      }),
+    ]);
+    expect(own[1]?.severity).toBe("low");
+  });
+
+  it("a new phone secured at once moves the recovery phone and the authenticator without escalating", () => {
+    const { state, population, t } = settled();
+    const steps = replay(state, population, [
+      loginObs(t, { sessionId: "phone", userAgent: UA.safariIphone, deviceId: "iphone-2" }),
+      sessionObs(t + MINUTE, "phone", {
+        type: "settings.changed",
+        setting: "recovery_phone",
+        action: "updated",
+      }),
+      sessionObs(t + 2 * MINUTE, "phone", { type: "settings.changed", setting: "mfa", action: "updated" }),
+    ]);
+    for (const flag of steps) expect(codes(flag)).not.toContain("risky_session_activity");
+  });
+});
+
+describe("owners' security hygiene", () => {
+  it("a new phone on the usual network, password changed, recovery phone added, MFA on: below medium", () => {
+    const { state, population, t } = settled();
+    const steps = replay(state, population, [
+      loginObs(t, { sessionId: "phone", userAgent: UA.safariIphone, deviceId: "iphone-1" }),
+      sessionObs(t + 2 * MINUTE, "phone", { type: "settings.changed", setting: "password" }),
+      sessionObs(t + 3 * MINUTE, "phone", {
+        type: "settings.changed",
+        setting: "recovery_phone",
+        action: "added",
+      }),
+      sessionObs(t + 4 * MINUTE, "phone", { type: "settings.changed", setting: "mfa", action: "enabled" }),
+    ]);
+    for (const flag of steps) expect(flag?.score ?? 0).toBeLessThan(defaultDetectionConfig.severity.medium);
+    expect(codes(steps[3])).not.toContain("risky_session_activity");
+  });
+
+  it("a password changed abroad on the owner's laptop does not escalate; an access token created there does", () => {
+    const { state, population, t } = settled();
+    const steps = replay(state, population, [
+      loginObs(t, {
+        sessionId: "trip",
+        deviceId: "laptop-1",
+        place: PLACES.newYork,
+        network: "203.0.113.0/24",
+      }),
+      sessionObs(t + 2 * MINUTE, "trip", { type: "settings.changed", setting: "password" }),
+      sessionObs(t + 3 * MINUTE, "trip", { type: "settings.changed", setting: "api_token", action: "added" }),
+    ]);
+    expect(steps[1]?.severity).toBe("low");
+    expect(steps[2]?.severity).toBe("high");
+    expect(steps[2]?.reasons[0]?.message).toBe(
+      "Access token created in a session whose login was already suspicious (new country)",
+    );
+  });
+
+  it("privacy settings changed on the owner's laptop behind a VPN exit do not escalate; on a new device there they do", () => {
+    const { state, population, t } = settled();
+    const vpn = { place: PLACES.newYork, network: "198.18.9.0/24" };
+    const own = replay(state, population, [
+      loginObs(t, { sessionId: "home", deviceId: "laptop-1" }),
+      loginObs(t + 20 * MINUTE, { sessionId: "vpn", deviceId: "laptop-1", ...vpn }),
+      sessionObs(t + 22 * MINUTE, "vpn", { type: "settings.changed", setting: "privacy" }),
+    ]);
+    expect(codes(own[1])).toContain("impossible_travel");
+    expect(codes(own[2])).not.toContain("risky_session_activity");
+    const other = replay(state, population, [
+      loginObs(t + 2 * HOUR, { sessionId: "other", ...vpn, deviceId: "kali", userAgent: UA.firefoxLinux }),
+      sessionObs(t + 2 * HOUR + MINUTE, "other", { type: "settings.changed", setting: "privacy" }),
+    ]);
+    expect(other[1]?.reasons[0]?.code).toBe("risky_session_activity");
+  });
+
+  it("additive changes escalate after a medium-risk login like any other", () => {
+    const { state, population, t } = settled();
+    const steps = replay(state, population, [
+      loginObs(t, { sessionId: "evil", ...LAGOS, userAgent: UA.firefoxLinux, deviceId: "kali" }),
+      sessionObs(t + 2 * MINUTE, "evil", { type: "settings.changed", setting: "mfa", action: "added" }),
+    ]);
+    expect(steps[0]?.severity).toBe("medium");
+    expect(steps[1]?.severity).toBe("high");
+  });
+
+  it("a VPN exit and home stop being impossible travel once the exit's quiet session has been learned", () => {
+    const { state, population, t } = settled();
+    const vpn = { place: PLACES.newYork, network: "198.18.9.0/24", deviceId: "laptop-1" };
+    const travel: boolean[] = [];
+    for (let i = 0; i < 3; i++) {
+      const at = t + i * 3 * DAY;
+      replay(state, population, [loginObs(at, { sessionId: `home${i}`, deviceId: "laptop-1" })]);
+      const [flag] = replay(state, population, [
+        loginObs(at + 20 * MINUTE, { sessionId: `vpn${i}`, ...vpn }),
+      ]);
+      travel.push(codes(flag).includes("impossible_travel"));
+      replay(state, population, [sessionObs(at + 30 * MINUTE, `vpn${i}`, { type: "session.ended" })]);
+    }
+    expect(travel).toEqual([true, false, false]);
+  });
+
+  it("roaming: hotel Wi-Fi abroad, then the usual phone on its home carrier 20 minutes later", () => {
+    const { state, population, t } = settled();
+    // The phone has been used on the home carrier before.
+    replay(state, population, [
+      loginObs(t, {
+        sessionId: "p0",
+        userAgent: UA.safariIphone,
+        deviceId: "iphone-1",
+        network: "80.187.1.0/24",
+        asn: TELEKOM,
+      }),
+      loginObs(t + DAY, {
+        sessionId: "p1",
+        userAgent: UA.safariIphone,
+        deviceId: "iphone-1",
+        network: "80.187.2.0/24",
+        asn: TELEKOM,
+      }),
+    ]);
+    const hotel = {
+      place: PLACES.newYork,
+      network: "198.18.9.0/24",
+      asn: { number: 64512, org: "Hotel Net" },
+    };
+    const at = t + 3 * DAY;
+    const steps = replay(state, population, [
+      loginObs(at, { sessionId: "hotel", deviceId: "laptop-1", ...hotel }),
+      loginObs(at + 20 * MINUTE, {
+        sessionId: "roam",
+        userAgent: UA.safariIphone,
+        deviceId: "iphone-1",
+        network: "80.187.3.0/24",
+        asn: TELEKOM,
+      }),
+    ]);
+    expect(codes(steps[1])).not.toContain("impossible_travel");
+    expect(steps[1]).toBeUndefined();
+  });
+});
+
+describe("determinism of the new state", () => {
+  function story(t: number): Observation[] {
+    const home = { place: PLACES.berlin, network: "192.0.2.0/24" };
+    const attacker = { ...LAGOS, userAgent: UA.firefoxLinux, deviceId: "kali" };
+    const out: Observation[] = [
+      loginObs(t, { sessionId: "own", deviceId: "laptop-1", asn: TELEKOM }),
+      from(t + 5 * MINUTE, "own", { type: "content.modified", contentType: "photo" }, home),
+      from(t + 10 * MINUTE, "own", { type: "settings.changed", setting: "recovery_email" }, LAGOS),
+      loginObs(t + HOUR, { sessionId: "quiet", ...attacker }),
+      sessionObs(t + HOUR + MINUTE, "quiet", { type: "session.ended" }),
+      loginObs(t + 2 * HOUR, { sessionId: "loud", ...attacker }),
+      sessionObs(t + 2 * HOUR + MINUTE, "loud", {
+        type: "settings.changed",
+        setting: "mfa",
+        action: "disabled",
+      }),
+      from(t + 3 * HOUR, "ghost", { type: "settings.changed", setting: "email" }, LAGOS, { deviceId: "x" }),
+      loginObs(t + 4 * HOUR, {
+        sessionId: "copy",
+        deviceId: "laptop-1",
+        place: PLACES.paris,
+        network: "198.18.5.0/24",
+      }),
+      from(t + 4 * HOUR + 5 * MINUTE, "own", { type: "content.modified", contentType: "photo" }, home),
+    ];
+    for (let h = 0; h < 10; h++) {
+      out.push(loginObs(t + (5 + h) * HOUR, { sessionId: `w${h}`, deviceId: "laptop-1" }));
+      out.push(
+        sessionObs(t + (5 + h) * HOUR + MINUTE, `w${h}`, {
+          type: "content.deleted",
+          contentType: "album",
+          count: 1,
+        }),
+      );
+    }
+    return out;
+  }
+
+  it("gives the same flags and the same state directly and through JSON after every event, feedback included", () => {
+    const direct = settled();
+    const viaJson = settled();
+    let state = viaJson.state;
+    const flagsDirect: FlagUpdate[] = [];
+    const flagsJson: FlagUpdate[] = [];
+    for (const obs of story(direct.t)) {
+      flagsDirect.push(...observeUser(direct.state, direct.population, obs).flags);
+      const step = observeUser(state, viaJson.population, obs);
+      flagsJson.push(...step.flags);
+      state = JSON.parse(JSON.stringify(step.state));
+    }
+    applyFeedback(direct.state, { verdict: "legitimate", sessionId: "own", at: direct.t + DAY, by: "owner" });
+    applyFeedback(direct.state, { verdict: "compromised", sessionId: "loud", at: direct.t + DAY });
+    state = JSON.parse(
+      JSON.stringify(
+        applyFeedback(
+          applyFeedback(state, { verdict: "legitimate", sessionId: "own", at: direct.t + DAY, by: "owner" }),
+          { verdict: "compromised", sessionId: "loud", at: direct.t + DAY },
+        ),
+      ),
+    );
+    expect(flagsDirect.length).toBeGreaterThan(5);
+    expect(flagsJson).toEqual(flagsDirect);
+    expect(JSON.stringify(state)).toBe(JSON.stringify(direct.state));
+    expect(direct.state.memory?.risky.length ?? 0).toBeGreaterThan(0);
+  });
+});

@@ -92,7 +92,7 @@ for (const story of stories) {
     row.historyMedium += 1;
     if (process.env.HOLDOUT_DEBUG)
       for (const f of before.filter((x) => severityRank(x.severity) >= MEDIUM))
-        console.log(`history ${f.severity} ${f.firstEventAt} ${f.reasons.map((r) => r.code).join(",")}`);
+        console.log(`history ${f.severity} ${f.firstEventAt} ${f.reasons.map((r) => r.message).join(" | ")}`);
   }
   if (story.attack) {
     const hit = during.some(

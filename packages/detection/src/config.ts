@@ -55,6 +55,8 @@ export interface DetectionConfig {
     learnedPair: number;
     /** Points of a trip already seen (not yet learned) on a device the account knows. */
     repeatPoints: number;
+    /** Most points of a trip inside one country (gateways geolocate far from their customers). */
+    domesticPoints: number;
   };
   bruteForce: {
     windowMs: number;
@@ -224,7 +226,14 @@ export const defaultDetectionConfig: DetectionConfig = {
     reasonBits: 1,
     newPlaceAndDevicePoints: 15,
   },
-  travel: { maxSpeedKmh: 1000, neighbourKm: 300, points: 60, learnedPair: 2, repeatPoints: 35 },
+  travel: {
+    maxSpeedKmh: 1000,
+    neighbourKm: 300,
+    points: 60,
+    learnedPair: 2,
+    repeatPoints: 35,
+    domesticPoints: 30,
+  },
   bruteForce: {
     windowMs: HOUR,
     failures: 10,

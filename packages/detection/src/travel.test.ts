@@ -112,6 +112,17 @@ describe("impossibleTravel", () => {
     );
   });
 
+  it("counts a trip inside one country less: a gateway often geolocates far from its customer", () => {
+    const { munich, hamburg } = PLACES;
+    const logins = config.novelty.learningLogins;
+    const domestic = trip({ places: [from(munich)], logins }, hamburg, T0 + 5 * MINUTE, config);
+    expect(domestic?.code).toBe("impossible_travel");
+    expect(domestic?.points).toBe(config.travel.domesticPoints);
+    expect(domestic?.points).toBeLessThan(config.severity.medium);
+    const abroad = trip({ places: [from(berlin)], logins }, london, T0 + 5 * MINUTE, config);
+    expect(abroad?.points).toBe(config.travel.points);
+  });
+
   it("counts a trip seen before less on a device the account knows, fully on a new one", () => {
     const at = T0 + 30 * MINUTE;
     const found = impossibleTravel({ places: [from(berlin)] }, newYork, at, config);

@@ -302,16 +302,17 @@ function render(current, counts) {
  */
 function cachedRow(current, flag) {
   const fresh = current.fresh.has(flag.id);
-  const key = `${flag.updatedAt}|${fresh}|${Math.floor(Date.now() / 60_000)}`;
+  const key = `${flag.updatedAt}|${fresh}|${filters.reason}|${Math.floor(Date.now() / 60_000)}`;
   const cached = current.rows.get(flag.id);
   if (cached && cached.key === key) return cached.element;
-  const element = row(flag, fresh);
+  const element = row(flag, fresh, filters.reason);
   current.rows.set(flag.id, { key, element });
   return element;
 }
 
-function row(flag, fresh) {
-  const first = flag.reasons[0];
+function row(flag, fresh, reasonFilter) {
+  // The reason the analyst filtered by, when the flag has it; otherwise its most important one.
+  const first = flag.reasons.find((reason) => reason.code === reasonFilter) ?? flag.reasons[0];
   const others = flag.reasons.length - 1;
   return h(
     "tr",

@@ -17,6 +17,7 @@ const { values } = parseArgs({
     seed: { type: "string", default: "1" },
     only: { type: "string" },
     show: { type: "string" },
+    "show-misses": { type: "boolean" },
   },
 });
 const perShape = Number(values["per-shape"]);
@@ -103,7 +104,11 @@ for (const story of stories) {
     if (during.some((f) => severityRank(f.severity) >= HIGH)) row.high += 1;
     if (during.some((f) => severityRank(f.severity) >= MEDIUM)) row.medium += 1;
   }
-  if (values.show === story.shape && row.n <= 3) {
+  // --show NAME prints a story's flags: its first three, or with --show-misses those that went wrong.
+  const wrong = story.attack
+    ? !during.some((f) => f.sessionId !== null && story.targets.includes(f.sessionId) && severityRank(f.severity) >= HIGH)
+    : during.some((f) => severityRank(f.severity) >= MEDIUM);
+  if (values.show === story.shape && (values["show-misses"] ? wrong : row.n <= 3)) {
     console.log(`\n${story.shape} ${story.userId} from ${story.from}`);
     for (const f of during)
       console.log(`  ${f.severity} ${f.score} ${f.sessionId} ${f.reasons.map((r) => r.message).join(" | ")}`);

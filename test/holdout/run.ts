@@ -95,19 +95,18 @@ for (const story of stories) {
       for (const f of before.filter((x) => severityRank(x.severity) >= MEDIUM))
         console.log(`history ${f.severity} ${f.firstEventAt} ${f.reasons.map((r) => r.message).join(" | ")}`);
   }
-  if (story.attack) {
-    const hit = during.some(
-      (f) => f.sessionId !== null && story.targets.includes(f.sessionId) && severityRank(f.severity) >= HIGH,
+  const reaches = (rank: number, targets?: string[]) =>
+    during.some(
+      (f) =>
+        severityRank(f.severity) >= rank &&
+        (targets === undefined || (f.sessionId !== null && targets.includes(f.sessionId))),
     );
-    if (hit) row.high += 1;
-  } else {
-    if (during.some((f) => severityRank(f.severity) >= HIGH)) row.high += 1;
-    if (during.some((f) => severityRank(f.severity) >= MEDIUM)) row.medium += 1;
-  }
+  const caught = story.attack && reaches(HIGH, story.targets);
+  const medium = !story.attack && reaches(MEDIUM);
+  if (caught || (!story.attack && reaches(HIGH))) row.high += 1;
+  if (medium) row.medium += 1;
   // --show NAME prints a story's flags: its first three, or with --show-misses those that went wrong.
-  const wrong = story.attack
-    ? !during.some((f) => f.sessionId !== null && story.targets.includes(f.sessionId) && severityRank(f.severity) >= HIGH)
-    : during.some((f) => severityRank(f.severity) >= MEDIUM);
+  const wrong = story.attack ? !caught : medium;
   if (values.show === story.shape && (values["show-misses"] ? wrong : row.n <= 3)) {
     console.log(`\n${story.shape} ${story.userId} from ${story.from}`);
     for (const f of during)

@@ -1,4 +1,5 @@
 import { type DetectionConfig, LEVELS, type Level, PARENT } from "./config.ts";
+import { keyed } from "./keyed.ts";
 import type { Observation } from "./observation.ts";
 import { safeKey } from "./session.ts";
 
@@ -83,11 +84,11 @@ export function emptyProfile(): Profile {
     firstAt: null,
     lastAt: null,
     decayedAt: null,
-    values: byLevel(() => ({})),
+    values: byLevel(() => keyed<ProfileEntry>()),
     novelty: byLevel(() => [0, 0] as [number, number]),
     places: [],
-    asns: {},
-    pairs: {},
+    asns: keyed(),
+    pairs: keyed(),
   };
 }
 
@@ -107,7 +108,7 @@ export function asnKnown(profile: Profile, asn: number | null | undefined): bool
 /** Counts one more learned login through this autonomous system. */
 export function learnAsn(profile: Profile, asn: number | null | undefined, at: number): void {
   if (asn === null || asn === undefined) return;
-  if (profile.asns === undefined) profile.asns = {};
+  if (profile.asns === undefined) profile.asns = keyed();
   const asns = profile.asns;
   const entry = asns[asn];
   if (entry === undefined) {
@@ -121,7 +122,7 @@ export function learnAsn(profile: Profile, asn: number | null | undefined, at: n
 
 /** Counts one more sighting of a trip between two places, learned or not (bounded with the pairs). */
 export function sightPair(profile: Profile, pair: string, at: number): void {
-  if (profile.pairs === undefined) profile.pairs = {};
+  if (profile.pairs === undefined) profile.pairs = keyed();
   const pairs = profile.pairs;
   const entry = pairs[pair];
   if (entry === undefined) {
@@ -135,7 +136,7 @@ export function sightPair(profile: Profile, pair: string, at: number): void {
 
 /** Counts one more quiet session between two places too far apart for the time between them. */
 export function learnPair(profile: Profile, pair: string, at: number): void {
-  if (profile.pairs === undefined) profile.pairs = {};
+  if (profile.pairs === undefined) profile.pairs = keyed();
   const pairs = profile.pairs;
   const entry = pairs[pair];
   if (entry === undefined) {

@@ -1,5 +1,6 @@
 import type { DetectionConfig } from "./config.ts";
 import { defaultDetectionConfig } from "./config.ts";
+import { keyed } from "./keyed.ts";
 import type { Observation } from "./observation.ts";
 
 // One source's logins across all accounts: password spray (one source failing on many accounts)
@@ -86,7 +87,7 @@ export function emptySource(): SourceState {
     newest: 0,
     judged: 0,
     hot: null,
-    notified: {},
+    notified: keyed(),
     notifiedCount: 0,
     usual: 0,
   };
@@ -180,7 +181,7 @@ function bucketAt(s: SourceState, start: number): Bucket {
   while (index > 0 && (buckets[index - 1] as Bucket).start > start) index -= 1;
   const found = buckets[index - 1];
   if (found !== undefined && found.start === start) return found;
-  const bucket: Bucket = { start, accounts: {}, size: 0, failing: 0, cut: null };
+  const bucket: Bucket = { start, accounts: keyed(), size: 0, failing: 0, cut: null };
   buckets.splice(index, 0, bucket);
   return bucket;
 }
@@ -209,7 +210,7 @@ function failingOf(bucket: Bucket): number {
 }
 
 function win(bucket: Bucket, account: string, sample: number): void {
-  bucket.won ??= {};
+  bucket.won ??= keyed();
   const won = bucket.won;
   if (won[account] !== undefined) return;
   if (bucket.wonCut != null && hash(account) > bucket.wonCut) return;
@@ -222,7 +223,7 @@ function win(bucket: Bucket, account: string, sample: number): void {
 function cutWon(bucket: Bucket, sample: number): void {
   if ((bucket.wonSize ?? 0) <= sample) return;
   const ranked = smallest(Object.keys(bucket.won ?? {}), sample);
-  bucket.won = {};
+  bucket.won = keyed();
   for (const [, key] of ranked) bucket.won[key] = 1;
   bucket.wonSize = ranked.length;
   bucket.wonCut = (ranked.at(-1) as readonly [number, string])[0];
@@ -241,7 +242,7 @@ function cut(bucket: Bucket, sample: number): void {
   const ranked = Object.keys(bucket.accounts)
     .map((key) => [hash(key), key] as const)
     .sort((a, b) => a[0] - b[0] || (a[1] < b[1] ? -1 : 1));
-  const kept: Record<string, number> = {};
+  const kept = keyed<number>();
   for (const [, key] of ranked.slice(0, sample)) kept[key] = bucket.accounts[key] as number;
   bucket.accounts = kept;
   bucket.size = sample;
@@ -389,7 +390,7 @@ function winners(bucket: Bucket, accounts: Map<string, number>): Map<string, num
 
 function endEpisode(s: SourceState): void {
   s.hot = null;
-  s.notified = {};
+  s.notified = keyed();
   s.notifiedCount = 0;
 }
 

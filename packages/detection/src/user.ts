@@ -12,6 +12,7 @@ import {
   touch,
 } from "./flag.ts";
 import { adoptContext, carriesContext, contextChange, unknownSessionRisk } from "./integrity.ts";
+import { keyed } from "./keyed.ts";
 import { afterChange, copyOf, familiar, learnLogin } from "./learning.ts";
 import {
   type AccountMemory,
@@ -75,7 +76,7 @@ export function initialUserState(): UserState {
     sweptAt: 0,
     failures: emptyFailures(),
     targeted: [],
-    targetFlags: {},
+    targetFlags: keyed(),
     memory: emptyMemory(),
   };
 }

@@ -1,3 +1,4 @@
+import type { Place } from "@vigil/geo";
 import { type DetectionConfig, LEVELS, type Level, PARENT } from "./config.ts";
 import { keyed } from "./keyed.ts";
 import type { Observation } from "./observation.ts";
@@ -148,13 +149,29 @@ export function learnPair(profile: Profile, pair: string, at: number): void {
   }
 }
 
+/** A place's region and city keys: built once per place, which enrichment shares by address. */
+const placeKeys = new WeakMap<Place, { region: string | undefined; city: string | undefined }>();
+
+function keysOfPlace(place: Place): { region: string | undefined; city: string | undefined } {
+  let known = placeKeys.get(place);
+  if (known === undefined) {
+    known = {
+      region: place.region === null ? undefined : `${place.country}/${place.region}`,
+      city: place.city === null ? undefined : `${place.country}/${place.region ?? ""}/${place.city}`,
+    };
+    placeKeys.set(place, known);
+  }
+  return known;
+}
+
 export function loginKeys(obs: Observation): LoginKeys {
   const keys: LoginKeys = {};
   const place = obs.nonPublic ? null : obs.place;
   if (place !== null) {
     keys.country = place.country;
-    if (place.region !== null) keys.region = `${place.country}/${place.region}`;
-    if (place.city !== null) keys.city = `${place.country}/${place.region ?? ""}/${place.city}`;
+    const { region, city } = keysOfPlace(place);
+    if (region !== undefined) keys.region = region;
+    if (city !== undefined) keys.city = city;
   }
   if (obs.network !== null) keys.network = obs.network;
   if (obs.device !== null) {
@@ -172,18 +189,59 @@ const PARENT_AT: readonly number[] = LEVELS.map((level) => {
   return parent === null ? -1 : LEVELS.indexOf(parent);
 });
 
+// By name, not `record[level]`: a read by a variable name is a slow lookup wherever the record's
+// shape varies (login keys have as many shapes as the events that made them).
+function valueOf(keys: LoginKeys, level: Level): string | undefined {
+  switch (level) {
+    case "country":
+      return keys.country;
+    case "region":
+      return keys.region;
+    case "city":
+      return keys.city;
+    case "network":
+      return keys.network;
+    case "os":
+      return keys.os;
+    case "family":
+      return keys.family;
+    case "deviceId":
+      return keys.deviceId;
+  }
+}
+
+function valuesOf(profile: Profile, level: Level): Record<string, ProfileEntry> {
+  const values = profile.values;
+  switch (level) {
+    case "country":
+      return values.country;
+    case "region":
+      return values.region;
+    case "city":
+      return values.city;
+    case "network":
+      return values.network;
+    case "os":
+      return values.os;
+    case "family":
+      return values.family;
+    case "deviceId":
+      return values.deviceId;
+  }
+}
+
 export function assess(profile: Profile, keys: LoginKeys): LevelStatus[] {
   const statuses: LevelStatus[] = [];
   const found: Array<LevelStatus | undefined> = [];
   for (let i = 0; i < LEVELS.length; i++) {
     const level = LEVELS[i] as Level;
-    const key = keys[level];
+    const key = valueOf(keys, level);
     if (key === undefined) continue;
     let parent: LevelStatus | null = null;
     for (let up = PARENT_AT[i] as number; up >= 0 && parent === null; up = PARENT_AT[up] as number) {
       parent = found[up] ?? null;
     }
-    const entry = profile.values[level][key];
+    const entry = valuesOf(profile, level)[key];
     const status: LevelStatus = {
       level,
       key,
@@ -254,7 +312,7 @@ export function decay(profile: Profile, at: number, config: DetectionConfig): vo
   profile.weight *= factor;
   for (const level of LEVELS) {
     const values = profile.values[level];
-    for (const key of Object.keys(values)) {
+    for (const key in values) {
       const entry = values[key] as ProfileEntry;
       if (entry.until !== undefined && entry.until <= at) untrust(entry);
       entry.n *= factor;
@@ -266,9 +324,18 @@ export function decay(profile: Profile, at: number, config: DetectionConfig): vo
     pair[0] *= factor;
     pair[1] *= factor;
   }
-  for (const extra of [profile.asns, profile.pairs]) {
-    if (extra === undefined) continue;
-    for (const key of Object.keys(extra)) {
+  decayExtra(profile.asns, factor, config);
+  decayExtra(profile.pairs, factor, config);
+  profile.decayedAt = at;
+}
+
+function decayExtra(
+  extra: Record<string, ProfileEntry> | undefined,
+  factor: number,
+  config: DetectionConfig,
+): void {
+  if (extra !== undefined) {
+    for (const key in extra) {
       const entry = extra[key] as ProfileEntry;
       entry.n *= factor;
       if (entry.seen !== undefined) entry.seen *= factor;
@@ -276,7 +343,6 @@ export function decay(profile: Profile, at: number, config: DetectionConfig): vo
       if (weight < config.profile.forgetBelow && entry.compromised !== true) delete extra[key];
     }
   }
-  profile.decayedAt = at;
 }
 
 /**

@@ -95,8 +95,18 @@ export function emptySource(): SourceState {
 
 /** "AS3320": the source key of an autonomous system. */
 export function asnSourceKey(number: number): string {
-  return `AS${number}`;
+  let key = asnKeys.get(number);
+  if (key === undefined) {
+    if (asnKeys.size >= MAX_ASN_KEYS) asnKeys.clear();
+    key = `AS${number}`;
+    asnKeys.set(number, key);
+  }
+  return key;
 }
+
+// Built once per autonomous system, so that its source's key is hashed once (bounded all the same).
+const asnKeys = new Map<number, string>();
+const MAX_ASN_KEYS = 8192;
 
 /** The source a login counts under in `scope`; null when its address says nothing of it. */
 export function sourceOf(obs: Observation, scope: SourceScope): Source | null {
@@ -126,16 +136,27 @@ export function observeSource(
   if (!late) {
     const unknown = event.type === "login.failed" && event.reason === "unknown_account";
     const facts = event.type === "login.succeeded" ? SUCCEEDED : unknown ? FAILED | UNKNOWN : FAILED;
-    // Prefixed: keys come from events, and a plain object answers to "constructor" by itself.
-    const account =
-      event.userId !== undefined
-        ? `#${event.userId}`
-        : `?${(event.type === "login.failed" && event.accountHint) || event.id}`;
-    count(bucketAt(s, start), account, facts, settings.sample);
+    count(bucketAt(s, start), accountKey(event), facts, settings.sample);
   }
   if (obs.at > s.newest) s.newest = obs.at;
   if (source.scope === "asn" && obs.asn !== null) s.org = obs.asn.org;
   return { state: s, verdicts: judge(s, s.newest - settings.graceMs, source, config), late };
+}
+
+// A login counts under two sources, one after the other: its key is built once.
+let keyedEvent: Observation["event"] | null = null;
+let keyedAccount = "";
+
+/** The account a login tried, as a bucket's key. */
+function accountKey(event: Observation["event"]): string {
+  if (event === keyedEvent) return keyedAccount;
+  // Prefixed: keys come from events, and a plain object answers to "constructor" by itself.
+  keyedAccount =
+    event.userId !== undefined
+      ? `#${event.userId}`
+      : `?${(event.type === "login.failed" && event.accountHint) || event.id}`;
+  keyedEvent = event;
+  return keyedAccount;
 }
 
 /**

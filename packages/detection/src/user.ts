@@ -401,12 +401,17 @@ function handsOver(
 }
 
 function deviceSeen(statuses: readonly LevelStatus[]): boolean {
-  const id = statuses.find((s) => s.level === "deviceId");
-  return id !== undefined ? id.seen : statuses.some((s) => s.level === "family" && s.seen);
+  let family = false;
+  for (const status of statuses) {
+    if (status.level === "deviceId") return status.seen;
+    if (status.level === "family" && status.seen) family = true;
+  }
+  return family;
 }
 
 function countrySeen(statuses: readonly LevelStatus[]): boolean {
-  return statuses.some((s) => s.level === "country" && s.seen);
+  for (const status of statuses) if (status.level === "country" && status.seen) return true;
+  return false;
 }
 
 function memoryOf(user: UserState): AccountMemory {

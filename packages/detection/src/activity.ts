@@ -130,9 +130,10 @@ export function massAction(
   }
   let weight = 0;
   let first = newest;
-  for (const [time, what, n] of actions) {
-    weight += n * settings.itemWeights[what];
-    if (time < first) first = time;
+  // Indexed, not destructured: destructuring walks an iterator, and this runs on every content action.
+  for (const action of actions) {
+    weight += action[2] * settings.itemWeights[action[1]];
+    if (action[0] < first) first = action[0];
   }
   const rule = kind === "deleted" ? settings.massDeletion : settings.massModification;
   // Most actions are far below the threshold: the words are built only for one that is not.

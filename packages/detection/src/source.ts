@@ -315,7 +315,8 @@ function windowAt(s: SourceState, end: number, config: DetectionConfig): Window 
   }
   let failing = 0;
   let unknown = 0;
-  for (const [, facts] of accounts) {
+  for (const entry of accounts) {
+    const facts = entry[1];
     if ((facts & SUCCEEDED) === 0) failing += 1;
     if ((facts & UNKNOWN) !== 0) unknown += 1;
   }

@@ -62,10 +62,10 @@ export function sourceOfKey(key: string): Source {
 /** The scopes a login is counted under, each with its key (a network; an AS when known). */
 export function sourcesOf(obs: Observation): Source[] {
   const sources: Source[] = [];
-  for (const scope of ["network", "asn"] as const) {
-    const source = sourceOf(obs, scope);
-    if (source !== null) sources.push(source);
-  }
+  const network = sourceOf(obs, "network");
+  if (network !== null) sources.push(network);
+  const asn = sourceOf(obs, "asn");
+  if (asn !== null) sources.push(asn);
   return sources;
 }
 

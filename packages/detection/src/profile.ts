@@ -230,9 +230,11 @@ function valuesOf(profile: Profile, level: Level): Record<string, ProfileEntry> 
   }
 }
 
+// Each level's status while one login is assessed, by level position (cleared after each use).
+const found: Array<LevelStatus | undefined> = LEVELS.map(() => undefined);
+
 export function assess(profile: Profile, keys: LoginKeys): LevelStatus[] {
   const statuses: LevelStatus[] = [];
-  const found: Array<LevelStatus | undefined> = [];
   for (let i = 0; i < LEVELS.length; i++) {
     const level = LEVELS[i] as Level;
     const key = valueOf(keys, level);
@@ -253,6 +255,7 @@ export function assess(profile: Profile, keys: LoginKeys): LevelStatus[] {
     found[i] = status;
     statuses.push(status);
   }
+  found.fill(undefined);
   return statuses;
 }
 
@@ -358,8 +361,7 @@ export function youngContext(
   youngMs: number,
 ): "network" | "device" | null {
   if (keys === null || profile.firstAt === null) return null;
-  // Young relative to the account too: what it has had for the older half of its life is its own.
-  const after = Math.max(at - youngMs, profile.firstAt + Math.max(FIRST_DAY, (at - profile.firstAt) / 2));
+  const after = youngAfter(profile.firstAt, at, youngMs);
   const network = keys.network;
   if (network !== undefined && isYoung(profile.values.network[network], after)) {
     if (asn === null || asn === undefined || isYoung(profile.asns?.[asn], after)) return "network";
@@ -367,6 +369,22 @@ export function youngContext(
   const device = keys.deviceId;
   if (device !== undefined && isYoung(profile.values.deviceId[device], after)) return "device";
   return null;
+}
+
+/** The /24 or /48 itself is young, whatever its autonomous system (`youngContext` of the network alone). */
+export function youngNetwork(
+  profile: Profile,
+  network: string | undefined,
+  at: number,
+  youngMs: number,
+): boolean {
+  if (network === undefined || profile.firstAt === null) return false;
+  return isYoung(profile.values.network[network], youngAfter(profile.firstAt, at, youngMs));
+}
+
+// Young relative to the account too: what it has had for the older half of its life is its own.
+function youngAfter(firstAt: number, at: number, youngMs: number): number {
+  return Math.max(at - youngMs, firstAt + Math.max(FIRST_DAY, (at - firstAt) / 2));
 }
 
 function isYoung(entry: ProfileEntry | undefined, after: number): boolean {

@@ -36,6 +36,7 @@ import {
   type Profile,
   sightPair,
   youngContext,
+  youngNetwork,
 } from "./profile.ts";
 import { escalate, expireSessions, newSession, type SessionRisk, serious } from "./session.ts";
 import { impossibleTravel } from "./travel.ts";
@@ -347,8 +348,7 @@ function login(
   session.newDevice = !seenDevice;
   // The /24 or /48 itself, whatever its autonomous system: a rented home line on the owner's ISP.
   session.youngNetwork =
-    session.young === "network" ||
-    youngContext(user.profile, { network: keys.network }, null, obs.at, config.integrity.youngMs) !== null;
+    session.young === "network" || youngNetwork(user.profile, keys.network, obs.at, config.integrity.youngMs);
   if (flag.location === null) flag.location = locationOf(place);
   touch(flag, obs.at);
   for (const reason of reasons) {

@@ -191,7 +191,7 @@ const PARENT_AT: readonly number[] = LEVELS.map((level) => {
 
 // By name, not `record[level]`: a read by a variable name is a slow lookup wherever the record's
 // shape varies (login keys have as many shapes as the events that made them).
-function valueOf(keys: LoginKeys, level: Level): string | undefined {
+function levelValue(keys: LoginKeys, level: Level): string | undefined {
   switch (level) {
     case "country":
       return keys.country;
@@ -237,7 +237,7 @@ export function assess(profile: Profile, keys: LoginKeys): LevelStatus[] {
   const statuses: LevelStatus[] = [];
   for (let i = 0; i < LEVELS.length; i++) {
     const level = LEVELS[i] as Level;
-    const key = valueOf(keys, level);
+    const key = levelValue(keys, level);
     if (key === undefined) continue;
     let parent: LevelStatus | null = null;
     for (let up = PARENT_AT[i] as number; up >= 0 && parent === null; up = PARENT_AT[up] as number) {

@@ -130,14 +130,16 @@ export function massAction(
   }
   let weight = 0;
   let first = newest;
-  const byType = new Map<ContentType, number>();
-  for (const [time, what, n] of actions) {
-    weight += n * settings.itemWeights[what];
-    byType.set(what, (byType.get(what) ?? 0) + n);
-    if (time < first) first = time;
+  // Indexed, not destructured: destructuring walks an iterator, and this runs on every content action.
+  for (const action of actions) {
+    weight += action[2] * settings.itemWeights[action[1]];
+    if (action[0] < first) first = action[0];
   }
   const rule = kind === "deleted" ? settings.massDeletion : settings.massModification;
+  // Most actions are far below the threshold: the words are built only for one that is not.
   if (weight < rule.items) return null;
+  const byType = new Map<ContentType, number>();
+  for (const [, what, n] of actions) byType.set(what, (byType.get(what) ?? 0) + n);
   const counts = [...byType].sort((a, b) => b[1] - a[1]).map(([what, n]) => plural(n, what));
   return {
     code: kind === "deleted" ? "mass_deletion" : "mass_modification",

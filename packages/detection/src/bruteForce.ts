@@ -189,7 +189,8 @@ export function bruteForceSuccess(
 function within(recent: readonly Failure[], at: number, windowMs: number): { n: number; since: number } {
   let n = 0;
   let since = at;
-  for (const [time] of recent) {
+  for (const failure of recent) {
+    const time = failure[0];
     if (time > at || time < at - windowMs) continue;
     n += 1;
     if (time < since) since = time;
@@ -201,10 +202,11 @@ function within(recent: readonly Failure[], at: number, windowMs: number): { n: 
 function inDay(hours: readonly Hour[], at: number, dayMs: number): { n: number; since: number } {
   let n = 0;
   let since = at;
-  for (const [start, failures, first] of hours) {
+  for (const hour of hours) {
+    const start = hour[0];
     if (start > at || start <= at - dayMs) continue;
-    n += failures;
-    if (first < since) since = first;
+    n += hour[1];
+    if (hour[2] < since) since = hour[2];
   }
   return { n, since };
 }

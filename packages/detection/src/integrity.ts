@@ -54,7 +54,7 @@ export function contextChange(
     deviceId !== undefined &&
     deviceId !== "" &&
     keys.deviceId !== undefined &&
-    `#${deviceId}` !== keys.deviceId;
+    !sameDevice(keys.deviceId, deviceId);
   const family = obs.device?.family;
   const familyChanged = family !== undefined && keys.family !== undefined && family !== keys.family;
   const netChanged = obs.network !== null && session.network !== null && obs.network !== session.network;
@@ -123,6 +123,11 @@ export function contextChange(
       impossible,
     },
   };
+}
+
+/** The login's device key (`safeKey` of its id) names this device id: compared without building a key per event. */
+function sameDevice(key: string, deviceId: string): boolean {
+  return key.length === deviceId.length + 1 && key.charCodeAt(0) === 35 && key.endsWith(deviceId);
 }
 
 /**

@@ -196,7 +196,9 @@ export function accountVolume(
   }
   if (memory.usualAt === null || usualAt > memory.usualAt) memory.usualAt = usualAt;
   while (memory.volume.length > 0 && (memory.volume[0] as [number, number, number])[0] <= newest - buckets) {
-    const [, deleted, modified] = memory.volume.shift() as [number, number, number];
+    const gone = memory.volume.shift() as [number, number, number];
+    const deleted = gone[1];
+    const modified = gone[2];
     usual[0] += deleted;
     usual[1] += modified;
     totals[0] -= deleted;

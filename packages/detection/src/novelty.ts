@@ -69,7 +69,9 @@ export function novelty(
     // A new /24 or /48 of the account's own autonomous system is its carrier handing out another address.
     if (status.level === "network" && !status.seen && asnSeen) continue;
     if (status.level === "country" && !status.seen) newCountry = true;
-    const [novel, trials] = profile.novelty[status.level];
+    const counts = profile.novelty[status.level];
+    const novel = counts[0];
+    const trials = counts[1];
     const pNew = (novel + settings.priorNovel) / (trials + settings.priorTrials);
     const place = CHAIN[status.level] === "place";
     if (!status.seen) {

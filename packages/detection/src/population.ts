@@ -1,4 +1,5 @@
 import type { DetectionConfig, Level } from "./config.ts";
+import { keyed } from "./keyed.ts";
 import type { LevelStatus } from "./profile.ts";
 
 type CountedLevel = Exclude<Level, "deviceId">;
@@ -19,7 +20,14 @@ export interface PopulationState {
 export function emptyPopulation(): PopulationState {
   return {
     total: 0,
-    counts: { country: {}, region: {}, city: {}, network: {}, os: {}, family: {} },
+    counts: {
+      country: keyed(),
+      region: keyed(),
+      city: keyed(),
+      network: keyed(),
+      os: keyed(),
+      family: keyed(),
+    },
     sizes: { country: 0, region: 0, city: 0, network: 0, os: 0, family: 0 },
   };
 }

@@ -1,4 +1,6 @@
+import type { Place } from "@vigil/geo";
 import { type DetectionConfig, LEVELS, type Level, PARENT } from "./config.ts";
+import { keyed } from "./keyed.ts";
 import type { Observation } from "./observation.ts";
 import { safeKey } from "./session.ts";
 
@@ -83,11 +85,11 @@ export function emptyProfile(): Profile {
     firstAt: null,
     lastAt: null,
     decayedAt: null,
-    values: byLevel(() => ({})),
+    values: byLevel(() => keyed<ProfileEntry>()),
     novelty: byLevel(() => [0, 0] as [number, number]),
     places: [],
-    asns: {},
-    pairs: {},
+    asns: keyed(),
+    pairs: keyed(),
   };
 }
 
@@ -107,7 +109,7 @@ export function asnKnown(profile: Profile, asn: number | null | undefined): bool
 /** Counts one more learned login through this autonomous system. */
 export function learnAsn(profile: Profile, asn: number | null | undefined, at: number): void {
   if (asn === null || asn === undefined) return;
-  if (profile.asns === undefined) profile.asns = {};
+  if (profile.asns === undefined) profile.asns = keyed();
   const asns = profile.asns;
   const entry = asns[asn];
   if (entry === undefined) {
@@ -121,7 +123,7 @@ export function learnAsn(profile: Profile, asn: number | null | undefined, at: n
 
 /** Counts one more sighting of a trip between two places, learned or not (bounded with the pairs). */
 export function sightPair(profile: Profile, pair: string, at: number): void {
-  if (profile.pairs === undefined) profile.pairs = {};
+  if (profile.pairs === undefined) profile.pairs = keyed();
   const pairs = profile.pairs;
   const entry = pairs[pair];
   if (entry === undefined) {
@@ -135,7 +137,7 @@ export function sightPair(profile: Profile, pair: string, at: number): void {
 
 /** Counts one more quiet session between two places too far apart for the time between them. */
 export function learnPair(profile: Profile, pair: string, at: number): void {
-  if (profile.pairs === undefined) profile.pairs = {};
+  if (profile.pairs === undefined) profile.pairs = keyed();
   const pairs = profile.pairs;
   const entry = pairs[pair];
   if (entry === undefined) {
@@ -147,13 +149,29 @@ export function learnPair(profile: Profile, pair: string, at: number): void {
   }
 }
 
+/** A place's region and city keys: built once per place, which enrichment shares by address. */
+const placeKeys = new WeakMap<Place, { region: string | undefined; city: string | undefined }>();
+
+function keysOfPlace(place: Place): { region: string | undefined; city: string | undefined } {
+  let known = placeKeys.get(place);
+  if (known === undefined) {
+    known = {
+      region: place.region === null ? undefined : `${place.country}/${place.region}`,
+      city: place.city === null ? undefined : `${place.country}/${place.region ?? ""}/${place.city}`,
+    };
+    placeKeys.set(place, known);
+  }
+  return known;
+}
+
 export function loginKeys(obs: Observation): LoginKeys {
   const keys: LoginKeys = {};
   const place = obs.nonPublic ? null : obs.place;
   if (place !== null) {
     keys.country = place.country;
-    if (place.region !== null) keys.region = `${place.country}/${place.region}`;
-    if (place.city !== null) keys.city = `${place.country}/${place.region ?? ""}/${place.city}`;
+    const { region, city } = keysOfPlace(place);
+    if (region !== undefined) keys.region = region;
+    if (city !== undefined) keys.city = city;
   }
   if (obs.network !== null) keys.network = obs.network;
   if (obs.device !== null) {
@@ -171,18 +189,61 @@ const PARENT_AT: readonly number[] = LEVELS.map((level) => {
   return parent === null ? -1 : LEVELS.indexOf(parent);
 });
 
+// By name, not `record[level]`: a read by a variable name is a slow lookup wherever the record's
+// shape varies (login keys have as many shapes as the events that made them).
+function levelValue(keys: LoginKeys, level: Level): string | undefined {
+  switch (level) {
+    case "country":
+      return keys.country;
+    case "region":
+      return keys.region;
+    case "city":
+      return keys.city;
+    case "network":
+      return keys.network;
+    case "os":
+      return keys.os;
+    case "family":
+      return keys.family;
+    case "deviceId":
+      return keys.deviceId;
+  }
+}
+
+function valuesOf(profile: Profile, level: Level): Record<string, ProfileEntry> {
+  const values = profile.values;
+  switch (level) {
+    case "country":
+      return values.country;
+    case "region":
+      return values.region;
+    case "city":
+      return values.city;
+    case "network":
+      return values.network;
+    case "os":
+      return values.os;
+    case "family":
+      return values.family;
+    case "deviceId":
+      return values.deviceId;
+  }
+}
+
+// Each level's status while one login is assessed, by level position (cleared after each use).
+const found: Array<LevelStatus | undefined> = LEVELS.map(() => undefined);
+
 export function assess(profile: Profile, keys: LoginKeys): LevelStatus[] {
   const statuses: LevelStatus[] = [];
-  const found: Array<LevelStatus | undefined> = [];
   for (let i = 0; i < LEVELS.length; i++) {
     const level = LEVELS[i] as Level;
-    const key = keys[level];
+    const key = levelValue(keys, level);
     if (key === undefined) continue;
     let parent: LevelStatus | null = null;
     for (let up = PARENT_AT[i] as number; up >= 0 && parent === null; up = PARENT_AT[up] as number) {
       parent = found[up] ?? null;
     }
-    const entry = profile.values[level][key];
+    const entry = valuesOf(profile, level)[key];
     const status: LevelStatus = {
       level,
       key,
@@ -194,6 +255,7 @@ export function assess(profile: Profile, keys: LoginKeys): LevelStatus[] {
     found[i] = status;
     statuses.push(status);
   }
+  found.fill(undefined);
   return statuses;
 }
 
@@ -253,7 +315,7 @@ export function decay(profile: Profile, at: number, config: DetectionConfig): vo
   profile.weight *= factor;
   for (const level of LEVELS) {
     const values = profile.values[level];
-    for (const key of Object.keys(values)) {
+    for (const key in values) {
       const entry = values[key] as ProfileEntry;
       if (entry.until !== undefined && entry.until <= at) untrust(entry);
       entry.n *= factor;
@@ -265,9 +327,18 @@ export function decay(profile: Profile, at: number, config: DetectionConfig): vo
     pair[0] *= factor;
     pair[1] *= factor;
   }
-  for (const extra of [profile.asns, profile.pairs]) {
-    if (extra === undefined) continue;
-    for (const key of Object.keys(extra)) {
+  decayExtra(profile.asns, factor, config);
+  decayExtra(profile.pairs, factor, config);
+  profile.decayedAt = at;
+}
+
+function decayExtra(
+  extra: Record<string, ProfileEntry> | undefined,
+  factor: number,
+  config: DetectionConfig,
+): void {
+  if (extra !== undefined) {
+    for (const key in extra) {
       const entry = extra[key] as ProfileEntry;
       entry.n *= factor;
       if (entry.seen !== undefined) entry.seen *= factor;
@@ -275,7 +346,6 @@ export function decay(profile: Profile, at: number, config: DetectionConfig): vo
       if (weight < config.profile.forgetBelow && entry.compromised !== true) delete extra[key];
     }
   }
-  profile.decayedAt = at;
 }
 
 /**
@@ -291,8 +361,7 @@ export function youngContext(
   youngMs: number,
 ): "network" | "device" | null {
   if (keys === null || profile.firstAt === null) return null;
-  // Young relative to the account too: what it has had for the older half of its life is its own.
-  const after = Math.max(at - youngMs, profile.firstAt + Math.max(FIRST_DAY, (at - profile.firstAt) / 2));
+  const after = youngAfter(profile.firstAt, at, youngMs);
   const network = keys.network;
   if (network !== undefined && isYoung(profile.values.network[network], after)) {
     if (asn === null || asn === undefined || isYoung(profile.asns?.[asn], after)) return "network";
@@ -300,6 +369,22 @@ export function youngContext(
   const device = keys.deviceId;
   if (device !== undefined && isYoung(profile.values.deviceId[device], after)) return "device";
   return null;
+}
+
+/** The /24 or /48 itself is young, whatever its autonomous system (`youngContext` of the network alone). */
+export function youngNetwork(
+  profile: Profile,
+  network: string | undefined,
+  at: number,
+  youngMs: number,
+): boolean {
+  if (network === undefined || profile.firstAt === null) return false;
+  return isYoung(profile.values.network[network], youngAfter(profile.firstAt, at, youngMs));
+}
+
+// Young relative to the account too: what it has had for the older half of its life is its own.
+function youngAfter(firstAt: number, at: number, youngMs: number): number {
+  return Math.max(at - youngMs, firstAt + Math.max(FIRST_DAY, (at - firstAt) / 2));
 }
 
 function isYoung(entry: ProfileEntry | undefined, after: number): boolean {

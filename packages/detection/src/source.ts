@@ -1,5 +1,6 @@
 import type { DetectionConfig } from "./config.ts";
 import { defaultDetectionConfig } from "./config.ts";
+import { keyed } from "./keyed.ts";
 import type { Observation } from "./observation.ts";
 
 // One source's logins across all accounts: password spray (one source failing on many accounts)
@@ -86,7 +87,7 @@ export function emptySource(): SourceState {
     newest: 0,
     judged: 0,
     hot: null,
-    notified: {},
+    notified: keyed(),
     notifiedCount: 0,
     usual: 0,
   };
@@ -94,8 +95,18 @@ export function emptySource(): SourceState {
 
 /** "AS3320": the source key of an autonomous system. */
 export function asnSourceKey(number: number): string {
-  return `AS${number}`;
+  let key = asnKeys.get(number);
+  if (key === undefined) {
+    if (asnKeys.size >= MAX_ASN_KEYS) asnKeys.clear();
+    key = `AS${number}`;
+    asnKeys.set(number, key);
+  }
+  return key;
 }
+
+// Built once per autonomous system, so that its source's key is hashed once (bounded all the same).
+const asnKeys = new Map<number, string>();
+const MAX_ASN_KEYS = 8192;
 
 /** The source a login counts under in `scope`; null when its address says nothing of it. */
 export function sourceOf(obs: Observation, scope: SourceScope): Source | null {
@@ -125,16 +136,27 @@ export function observeSource(
   if (!late) {
     const unknown = event.type === "login.failed" && event.reason === "unknown_account";
     const facts = event.type === "login.succeeded" ? SUCCEEDED : unknown ? FAILED | UNKNOWN : FAILED;
-    // Prefixed: keys come from events, and a plain object answers to "constructor" by itself.
-    const account =
-      event.userId !== undefined
-        ? `#${event.userId}`
-        : `?${(event.type === "login.failed" && event.accountHint) || event.id}`;
-    count(bucketAt(s, start), account, facts, settings.sample);
+    count(bucketAt(s, start), accountKey(event), facts, settings.sample);
   }
   if (obs.at > s.newest) s.newest = obs.at;
   if (source.scope === "asn" && obs.asn !== null) s.org = obs.asn.org;
   return { state: s, verdicts: judge(s, s.newest - settings.graceMs, source, config), late };
+}
+
+// A login counts under two sources, one after the other: its key is built once.
+let keyedEvent: Observation["event"] | null = null;
+let keyedAccount = "";
+
+/** The account a login tried, as a bucket's key. */
+function accountKey(event: Observation["event"]): string {
+  if (event === keyedEvent) return keyedAccount;
+  // Prefixed: keys come from events, and a plain object answers to "constructor" by itself.
+  keyedAccount =
+    event.userId !== undefined
+      ? `#${event.userId}`
+      : `?${(event.type === "login.failed" && event.accountHint) || event.id}`;
+  keyedEvent = event;
+  return keyedAccount;
 }
 
 /**
@@ -180,7 +202,7 @@ function bucketAt(s: SourceState, start: number): Bucket {
   while (index > 0 && (buckets[index - 1] as Bucket).start > start) index -= 1;
   const found = buckets[index - 1];
   if (found !== undefined && found.start === start) return found;
-  const bucket: Bucket = { start, accounts: {}, size: 0, failing: 0, cut: null };
+  const bucket: Bucket = { start, accounts: keyed(), size: 0, failing: 0, cut: null };
   buckets.splice(index, 0, bucket);
   return bucket;
 }
@@ -209,7 +231,7 @@ function failingOf(bucket: Bucket): number {
 }
 
 function win(bucket: Bucket, account: string, sample: number): void {
-  bucket.won ??= {};
+  bucket.won ??= keyed();
   const won = bucket.won;
   if (won[account] !== undefined) return;
   if (bucket.wonCut != null && hash(account) > bucket.wonCut) return;
@@ -222,7 +244,7 @@ function win(bucket: Bucket, account: string, sample: number): void {
 function cutWon(bucket: Bucket, sample: number): void {
   if ((bucket.wonSize ?? 0) <= sample) return;
   const ranked = smallest(Object.keys(bucket.won ?? {}), sample);
-  bucket.won = {};
+  bucket.won = keyed();
   for (const [, key] of ranked) bucket.won[key] = 1;
   bucket.wonSize = ranked.length;
   bucket.wonCut = (ranked.at(-1) as readonly [number, string])[0];
@@ -241,7 +263,7 @@ function cut(bucket: Bucket, sample: number): void {
   const ranked = Object.keys(bucket.accounts)
     .map((key) => [hash(key), key] as const)
     .sort((a, b) => a[0] - b[0] || (a[1] < b[1] ? -1 : 1));
-  const kept: Record<string, number> = {};
+  const kept = keyed<number>();
   for (const [, key] of ranked.slice(0, sample)) kept[key] = bucket.accounts[key] as number;
   bucket.accounts = kept;
   bucket.size = sample;
@@ -293,7 +315,8 @@ function windowAt(s: SourceState, end: number, config: DetectionConfig): Window 
   }
   let failing = 0;
   let unknown = 0;
-  for (const [, facts] of accounts) {
+  for (const entry of accounts) {
+    const facts = entry[1];
     if ((facts & SUCCEEDED) === 0) failing += 1;
     if ((facts & UNKNOWN) !== 0) unknown += 1;
   }
@@ -389,7 +412,7 @@ function winners(bucket: Bucket, accounts: Map<string, number>): Map<string, num
 
 function endEpisode(s: SourceState): void {
   s.hot = null;
-  s.notified = {};
+  s.notified = keyed();
   s.notifiedCount = 0;
 }
 

@@ -1,4 +1,5 @@
 import { type DetectionConfig, defaultDetectionConfig } from "./config.ts";
+import { keyed } from "./keyed.ts";
 import type { Observation } from "./observation.ts";
 import {
   closeSource,
@@ -24,8 +25,33 @@ export interface SourceClock {
 /** Sources due at once beyond this are judged at their next login only (the latest dropped first). */
 const MAX_DUE = 4096;
 
+/**
+ * Kept beside a clock, never stored: how many sources are due, and a time no due source is
+ * earlier than (so most logins learn that none is due without a scan). Rebuilt from `due` for a
+ * clock read back from storage.
+ */
+interface DueIndex {
+  size: number;
+  earliest: number;
+}
+const indexes = new WeakMap<SourceClock, DueIndex>();
+
+function indexOf(clock: SourceClock): DueIndex {
+  let index = indexes.get(clock);
+  if (index === undefined) {
+    index = { size: 0, earliest: Number.POSITIVE_INFINITY };
+    for (const key in clock.due) {
+      index.size += 1;
+      const at = clock.due[key] as number;
+      if (at < index.earliest) index.earliest = at;
+    }
+    indexes.set(clock, index);
+  }
+  return index;
+}
+
 export function emptyClock(): SourceClock {
-  return { streamTime: 0, due: {} };
+  return { streamTime: 0, due: keyed() };
 }
 
 /** The source a key names: "AS<n>" an autonomous system, anything else a network prefix. */
@@ -36,10 +62,10 @@ export function sourceOfKey(key: string): Source {
 /** The scopes a login is counted under, each with its key (a network; an AS when known). */
 export function sourcesOf(obs: Observation): Source[] {
   const sources: Source[] = [];
-  for (const scope of ["network", "asn"] as const) {
-    const source = sourceOf(obs, scope);
-    if (source !== null) sources.push(source);
-  }
+  const network = sourceOf(obs, "network");
+  if (network !== null) sources.push(network);
+  const asn = sourceOf(obs, "asn");
+  if (asn !== null) sources.push(asn);
   return sources;
 }
 
@@ -59,14 +85,22 @@ export function observeSourceOnClock(
 
 /** Sources the clock has passed, soonest first: judge each with `closeDue`. */
 export function dueSources(clock: SourceClock): string[] {
+  const index = indexOf(clock);
+  if (index.earliest > clock.streamTime) return [];
   let any = false;
+  let earliest = Number.POSITIVE_INFINITY;
   for (const key in clock.due) {
-    if ((clock.due[key] as number) <= clock.streamTime) {
+    const at = clock.due[key] as number;
+    if (at < earliest) earliest = at;
+    if (at <= clock.streamTime) {
       any = true;
       break;
     }
   }
-  if (!any) return [];
+  if (!any) {
+    index.earliest = earliest;
+    return [];
+  }
   return Object.entries(clock.due)
     .filter(([, at]) => at <= clock.streamTime)
     .sort((a, b) => a[1] - b[1] || (a[0] < b[0] ? -1 : 1))
@@ -87,15 +121,24 @@ export function closeDue(
 
 function schedule(clock: SourceClock, key: string, state: SourceState, config: DetectionConfig): void {
   const at = dueAt(state, config);
+  const index = indexOf(clock);
+  const was = clock.due[key];
   if (at === null) {
-    if (clock.due[key] !== undefined) delete clock.due[key];
+    if (was !== undefined) {
+      delete clock.due[key];
+      index.size -= 1;
+    }
     return;
   }
-  if (clock.due[key] === at) return;
+  if (was === at) return;
   clock.due[key] = at;
-  const keys = Object.keys(clock.due);
-  if (keys.length > MAX_DUE) {
+  if (at < index.earliest) index.earliest = at;
+  if (was !== undefined) return;
+  index.size += 1;
+  if (index.size > MAX_DUE) {
+    const keys = Object.keys(clock.due);
     keys.sort((a, b) => (clock.due[a] as number) - (clock.due[b] as number) || (a < b ? -1 : 1));
     for (const late of keys.slice(MAX_DUE)) delete clock.due[late];
+    index.size = MAX_DUE;
   }
 }

@@ -12,6 +12,7 @@ import {
   touch,
 } from "./flag.ts";
 import { adoptContext, carriesContext, contextChange, unknownSessionRisk } from "./integrity.ts";
+import { keyed } from "./keyed.ts";
 import { afterChange, copyOf, familiar, learnLogin } from "./learning.ts";
 import {
   type AccountMemory,
@@ -35,6 +36,7 @@ import {
   type Profile,
   sightPair,
   youngContext,
+  youngNetwork,
 } from "./profile.ts";
 import { escalate, expireSessions, newSession, type SessionRisk, serious } from "./session.ts";
 import { impossibleTravel } from "./travel.ts";
@@ -75,7 +77,7 @@ export function initialUserState(): UserState {
     sweptAt: 0,
     failures: emptyFailures(),
     targeted: [],
-    targetFlags: {},
+    targetFlags: keyed(),
     memory: emptyMemory(),
   };
 }
@@ -346,8 +348,7 @@ function login(
   session.newDevice = !seenDevice;
   // The /24 or /48 itself, whatever its autonomous system: a rented home line on the owner's ISP.
   session.youngNetwork =
-    session.young === "network" ||
-    youngContext(user.profile, { network: keys.network }, null, obs.at, config.integrity.youngMs) !== null;
+    session.young === "network" || youngNetwork(user.profile, keys.network, obs.at, config.integrity.youngMs);
   if (flag.location === null) flag.location = locationOf(place);
   touch(flag, obs.at);
   for (const reason of reasons) {
@@ -400,12 +401,17 @@ function handsOver(
 }
 
 function deviceSeen(statuses: readonly LevelStatus[]): boolean {
-  const id = statuses.find((s) => s.level === "deviceId");
-  return id !== undefined ? id.seen : statuses.some((s) => s.level === "family" && s.seen);
+  let family = false;
+  for (const status of statuses) {
+    if (status.level === "deviceId") return status.seen;
+    if (status.level === "family" && status.seen) family = true;
+  }
+  return family;
 }
 
 function countrySeen(statuses: readonly LevelStatus[]): boolean {
-  return statuses.some((s) => s.level === "country" && s.seen);
+  for (const status of statuses) if (status.level === "country" && status.seen) return true;
+  return false;
 }
 
 function memoryOf(user: UserState): AccountMemory {

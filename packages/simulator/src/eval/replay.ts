@@ -36,6 +36,8 @@ export function enrich(labelled: readonly LabelledEvent[]): Observation[] {
 export interface Replay {
   updates: FlagUpdate[];
   users: Map<string, UserState>;
+  /** Every source's state at the end, by source key. */
+  sources: Map<string, SourceState>;
   /** Wall time of the engine alone (enrichment excluded), ms. */
   engineMs: number;
   /** CPU time of the process meanwhile, ms: steadier than wall time on a busy machine. */
@@ -92,6 +94,7 @@ export function replay(
   return {
     updates,
     users,
+    sources,
     engineMs: performance.now() - started,
     engineCpuMs: (used.user + used.system) / 1000,
   };

@@ -70,6 +70,13 @@ export const configSchema = z.object({
    * process stays under 600 MiB. A miss costs one indexed read per batch for all its missing users.
    */
   PROFILE_CACHE_MIB: int(64, 1),
+  /**
+   * Bytes of consumed messages processed at once across partitions: fetched batches are planned,
+   * written and committed in slices of CONSUMER_MIB_IN_FLIGHT / KAFKA_PARTITION_CONCURRENCY. What a
+   * slice costs in memory grows with it (parsed events, new states, their JSON, the statements'
+   * text); smaller slices write a busy user's state more often.
+   */
+  CONSUMER_MIB_IN_FLIGHT: int(2, 1),
   ...kafkaSettings,
   ...databasePoolSettings,
   /** The longest lifetime a token may have: exp − iat, or exp − now without iat (seconds, or 30m, 12h, 1d). */

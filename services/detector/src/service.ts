@@ -122,6 +122,7 @@ export async function startService(config: Config, log: Logger): Promise<Running
     groupId: config.KAFKA_GROUP_ID,
     topics: consumedTopics(topics),
     concurrency: config.KAFKA_PARTITION_CONCURRENCY,
+    maxBytesInFlight: config.CONSUMER_MIB_IN_FLIGHT * 1024 * 1024,
     onBatch: pipeline.onBatch,
     // Resume every owned partition where the store says (its offsets are the truth, e.g. after the
     // database was restored from a backup older than Kafka's committed offsets).

@@ -219,7 +219,13 @@ async function vigil(): Promise<void> {
   );
   // Node's flags as `pnpm start` gives them, so that the process measured is the one deployed.
   const nodeArgs = [...startFlags(), "--import", join(repoRoot, "test/bench/constant.ts")];
-  results.startCommand = `node ${[...startFlags(), "services/detector/src/main.ts"].join(" ")}`;
+  const startEnv = startScript().env;
+  results.startCommand = [
+    ...Object.entries(startEnv).map(([name, value]) => `${name}=${value}`),
+    "node",
+    ...startFlags(),
+    "services/detector/src/main.ts",
+  ].join(" ");
   if (args["cpu-prof"]) nodeArgs.push("--cpu-prof", `--cpu-prof-dir=${join(cacheDir, "prof")}`);
   if (args["heap-snapshots"])
     nodeArgs.push("--heapsnapshot-signal=SIGUSR2", `--diagnostic-dir=${join(cacheDir, "prof")}`);
@@ -242,6 +248,7 @@ async function vigil(): Promise<void> {
         // The API's per-caller budget (600/min by default) would make the throughput test a 429 test.
         API_RATE_LIMIT_PER_MINUTE: "1000000000",
         BENCH_CONSTANT_PORT: String(constantPort),
+        ...startEnv,
         ...extraEnv,
       },
     },
@@ -671,14 +678,27 @@ async function scrape(url: string): Promise<Record<string, number>> {
   return totals;
 }
 
-/** The flags between `node` and the entry point in package.json's start script, or `--node-flags`. */
-function startFlags(): string[] {
-  if (args["node-flags"] !== undefined) return args["node-flags"].split(/\s+/).filter(Boolean);
+/** package.json's start script: `[NAME=value …] node [flags …] services/detector/src/main.ts`. */
+function startScript(): { env: Record<string, string>; flags: string[] } {
   const scripts = (
     JSON.parse(readFileSync(join(repoRoot, "package.json"), "utf8")) as { scripts?: Record<string, string> }
   ).scripts;
-  const match = /^node\s+(.*?)\s*services\/detector\/src\/main\.ts/.exec(scripts?.start ?? "");
-  return (match?.[1] ?? "").split(/\s+/).filter(Boolean);
+  const match = /^((?:[A-Z_]+=\S*\s+)*)node\s+(.*?)\s*services\/detector\/src\/main\.ts/.exec(
+    scripts?.start ?? "",
+  );
+  const env = Object.fromEntries(
+    (match?.[1] ?? "")
+      .split(/\s+/)
+      .filter(Boolean)
+      .map((pair) => [pair.slice(0, pair.indexOf("=")), pair.slice(pair.indexOf("=") + 1)]),
+  );
+  return { env, flags: (match?.[2] ?? "").split(/\s+/).filter(Boolean) };
+}
+
+/** The flags between `node` and the entry point in package.json's start script, or `--node-flags`. */
+function startFlags(): string[] {
+  if (args["node-flags"] !== undefined) return args["node-flags"].split(/\s+/).filter(Boolean);
+  return startScript().flags;
 }
 
 /** V8 heap (used / total) and memory outside it (Buffers, geoip's tables), in MiB. */

@@ -22,6 +22,9 @@ export type ToMain = { type: "listening"; port: number } | { type: "ask"; id: nu
 
 export type ToApi = { type: "answer"; id: number; value: Questions[keyof Questions] } | { type: "stop" };
 
+/** The API thread's young generation (V8 semi-spaces): small objects of short requests. */
+const API_YOUNG_GENERATION_MIB = 12;
+
 export interface ApiThread {
   port: number;
   /** HTTP closed, the API's pool closed, the thread ended. */
@@ -36,6 +39,8 @@ export async function startApiThread(options: {
 }): Promise<ApiThread> {
   const worker = new Worker(new URL("./apiWorker.ts", import.meta.url), {
     workerData: { role: API_THREAD_ROLE, config: options.config },
+    // The API's requests leave little behind: a young generation of its own size, not the consumer's.
+    resourceLimits: { maxYoungGenerationSizeMb: API_YOUNG_GENERATION_MIB },
   });
   const answer = async (what: keyof Questions): Promise<Questions[keyof Questions]> =>
     what === "consumer" ? options.consumer() : await options.metrics.registry.getMetricsAsJSON();

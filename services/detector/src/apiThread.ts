@@ -24,6 +24,8 @@ export type ToApi = { type: "answer"; id: number; value: Questions[keyof Questio
 
 /** The API thread's young generation (V8 semi-spaces): small objects of short requests. */
 const API_YOUNG_GENERATION_MIB = 12;
+/** How long requests in progress may take to finish when the service stops. */
+const API_STOP_GRACE_MS = 5_000;
 
 export interface ApiThread {
   port: number;
@@ -62,7 +64,10 @@ export async function startApiThread(options: {
     async stop() {
       const exited = once(worker, "exit");
       worker.postMessage({ type: "stop" } satisfies ToApi);
+      // Connections still open after the grace period are cut: the thread ends with them.
+      const grace = setTimeout(() => void worker.terminate(), API_STOP_GRACE_MS);
       await exited;
+      clearTimeout(grace);
     },
   };
 }

@@ -60,7 +60,7 @@ const { values: args } = parseArgs({
     partitions: { type: "string", default: "6" },
     seed: { type: "string", default: "1" },
     "api-seconds": { type: "string" },
-    phases: { type: "string", default: "baseline,e2e,profiles,steady,api,engine" },
+    phases: { type: "string", default: "baseline,floor,e2e,profiles,steady,api,engine" },
     "vigil-env": { type: "string", multiple: true, default: [] },
     "node-flags": { type: "string" },
     "cpu-prof": { type: "boolean", default: false },
@@ -92,6 +92,8 @@ const log = (text: string) =>
   process.stdout.write(`[${((Date.now() - started) / 1000).toFixed(0).padStart(4)} s] ${text}\n`);
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 const fmt = (n: number) => Math.round(n).toLocaleString("en-US");
+/** Partitions the durable floor handles at once: KAFKA_PARTITION_CONCURRENCY's default, as Vigil runs. */
+const FLOOR_CONCURRENCY = 2;
 
 mkdirSync(cacheDir, { recursive: true });
 
@@ -138,6 +140,7 @@ const results: Results = {
 
 try {
   if (settings.phases.has("baseline")) results.baseline = await baseline();
+  if (settings.phases.has("floor")) results.floor = await durableFloor();
   const vigilPhases = ["e2e", "profiles", "steady", "api"].filter((p) => settings.phases.has(p));
   if (vigilPhases.length > 0) await vigil();
   if (settings.phases.has("engine")) results.engine = await engineBench();
@@ -182,6 +185,27 @@ async function baseline(): Promise<Results["baseline"]> {
   return { rate: plain.rate, seconds: plain.seconds, cpuSeconds: plain.cpuSeconds };
 }
 
+/** The durable floor (floor.ts) on its own database, in its own process, on the same backlog. */
+async function durableFloor(): Promise<Results["floor"]> {
+  const database = await temporaryDatabase();
+  try {
+    const { stdout } = await promisify(execFile)(process.execPath, [
+      join(repoRoot, "test/bench/floor.ts"),
+      brokers.join(","),
+      topics.activity,
+      `${prefix}floor-${randomBytes(3).toString("hex")}`,
+      String(sum(dataEnd)),
+      database.url,
+      String(FLOOR_CONCURRENCY),
+    ]);
+    const floor = JSON.parse(stdout) as { rate: number; seconds: number; cpuSeconds: number };
+    log(`durable floor (kafkajs + PostgreSQL): ${fmt(floor.rate)} events/s`);
+    return { ...floor, concurrency: FLOOR_CONCURRENCY };
+  } finally {
+    await database.drop().catch((error: Error) => log(`database not dropped: ${error.message}`));
+  }
+}
+
 async function vigil(): Promise<void> {
   const database = await temporaryDatabase();
   const db = new pg.Client({ connectionString: database.url });
@@ -195,7 +219,13 @@ async function vigil(): Promise<void> {
   );
   // Node's flags as `pnpm start` gives them, so that the process measured is the one deployed.
   const nodeArgs = [...startFlags(), "--import", join(repoRoot, "test/bench/constant.ts")];
-  results.startCommand = `node ${[...startFlags(), "services/detector/src/main.ts"].join(" ")}`;
+  const startEnv = startScript().env;
+  results.startCommand = [
+    ...Object.entries(startEnv).map(([name, value]) => `${name}=${value}`),
+    "node",
+    ...startFlags(),
+    "services/detector/src/main.ts",
+  ].join(" ");
   if (args["cpu-prof"]) nodeArgs.push("--cpu-prof", `--cpu-prof-dir=${join(cacheDir, "prof")}`);
   if (args["heap-snapshots"])
     nodeArgs.push("--heapsnapshot-signal=SIGUSR2", `--diagnostic-dir=${join(cacheDir, "prof")}`);
@@ -218,15 +248,26 @@ async function vigil(): Promise<void> {
         // The API's per-caller budget (600/min by default) would make the throughput test a 429 test.
         API_RATE_LIMIT_PER_MINUTE: "1000000000",
         BENCH_CONSTANT_PORT: String(constantPort),
+        ...startEnv,
         ...extraEnv,
       },
     },
   );
+  const spawnedAt = performance.now();
   const exited = once(child, "exit");
   const pid = child.pid as number;
   const memory = new MemorySampler(pid, 1000);
   const url = `http://127.0.0.1:${port}`;
   results.vigilEnv = extraEnv;
+  /** The phase's peak RSS (VmHWM), then the high-water mark reset for the next phase (clear_refs 5). */
+  const endPhase = (phase: string) => {
+    results.phasePeaks = { ...results.phasePeaks, [phase]: memoryOf(pid)?.peak ?? Number.NaN };
+    try {
+      writeFileSync(`/proc/${pid}/clear_refs`, "5");
+    } catch {
+      // gone, or a kernel without it: later phases then report the peak so far
+    }
+  };
   /** With --heap-snapshots: the child writes a heap snapshot to .cache/bench/prof (after a phase). */
   const snapshot = async (phase: string) => {
     // The kernel's view of the process's memory after each phase, for diagnosis.
@@ -250,8 +291,10 @@ async function vigil(): Promise<void> {
   };
   try {
     await waitUntil("Vigil ready", 60_000, async () => (await fetch(`${url}/readyz`)).status === 200);
-    await db.connect();
+    results.startupSeconds = (performance.now() - spawnedAt) / 1000;
     results.startRss = memoryOf(pid)?.rss ?? 0;
+    endPhase("start");
+    await db.connect();
     const committed = async (topic: string) => {
       const { rows } = await db.query<{ partition: number; next_offset: string }>(
         "select partition, next_offset from consumer_offsets where group_id = $1 and topic = $2",
@@ -296,6 +339,30 @@ async function vigil(): Promise<void> {
       }
     };
 
+    const token = await sign(
+      { sub: "bench", scope: "flags:read", exp: Math.floor(Date.now() / 1000) + 24 * 3600 },
+      secret,
+      "HS256",
+    );
+    const authorization = `Bearer ${token}`;
+    /** The constant route, then `GET /v1/flags?userId=` over `users`, one after the other. */
+    const apiLoad = async (users: string[]) => {
+      const constant = await load({
+        baseUrl: `http://127.0.0.1:${constantPort}`,
+        paths: ["/constant"],
+        seconds: settings.apiSeconds,
+        connections: 32,
+      });
+      const flags = await load({
+        baseUrl: url,
+        paths: users.map((u) => `/v1/flags?userId=${encodeURIComponent(u)}`),
+        seconds: settings.apiSeconds,
+        connections: 32,
+        authorization,
+      });
+      return { constant, flags, users: users.length };
+    };
+
     // -- end to end on the population
     if (settings.phases.has("e2e")) {
       log(`Vigil end to end on ${fmt(sum(dataEnd))} events`);
@@ -318,6 +385,7 @@ async function vigil(): Promise<void> {
         rssAfter: memoryOf(pid)?.rss ?? 0,
         metrics: await scrape(url),
       };
+      endPhase("e2e");
       await snapshot("e2e");
       log(
         `Vigil end to end: ${fmt(rate)} events/s (${seconds.toFixed(1)} s); settled after ${settled.toFixed(1)} s`,
@@ -337,7 +405,20 @@ async function vigil(): Promise<void> {
       const vigilCpuBefore = cpuOf(pid);
       await producing;
       const target = await highWatermarks(kafka, topics.activity);
-      const { first, last } = await consumeUntil(target, sum(before), 3_600_000);
+      const catchingUp = consumeUntil(target, sum(before), 3_600_000);
+      catchingUp.catch(() => {}); // awaited below; not unhandled while the API is measured
+      if (settings.phases.has("api")) {
+        // The API while the consumer catches up on the backlog of first logins.
+        const users = await someUsers(db);
+        const busy = await apiLoad(users);
+        const behind = sum(target) - sum(await committed(topics.activity));
+        results.apiBusy = { ...busy, behindAfter: behind };
+        log(
+          `API while catching up: flags ${fmt(busy.flags.rate)} req/s (p99 ${busy.flags.p99Ms.toFixed(1)} ms), ` +
+            `constant ${fmt(busy.constant.rate)} req/s; ${fmt(behind)} events still behind after`,
+        );
+      }
+      const { first, last } = await catchingUp;
       await settle(600_000);
       const metrics = await scrape(url);
       results.profiles = {
@@ -350,6 +431,7 @@ async function vigil(): Promise<void> {
         cacheSize: metrics.vigil_profile_cache_size ?? Number.NaN,
         heap: heapOf(metrics),
       };
+      endPhase("profiles");
       await snapshot("profiles");
       log(
         `profiles: ${fmt(results.profiles.rate)} events/s, ${fmt(results.profiles.profilesStored)} profiles stored, ` +
@@ -357,12 +439,6 @@ async function vigil(): Promise<void> {
       );
     }
 
-    const token = await sign(
-      { sub: "bench", scope: "flags:read", exp: Math.floor(Date.now() / 1000) + 24 * 3600 },
-      secret,
-      "HS256",
-    );
-    const authorization = `Bearer ${token}`;
     const markedUsers: string[] = [];
 
     // -- steady rate: produce-to-flag-visible latency and memory over time
@@ -489,6 +565,7 @@ async function vigil(): Promise<void> {
         `steady: p50 ${results.steady.p50Ms.toFixed(0)} ms, p99 ${results.steady.p99Ms.toFixed(0)} ms ` +
           `(${latencies.length} of ${markerCount} markers flagged), rss slope ${results.steady.slope.toFixed(2)} MiB/min`,
       );
+      endPhase("steady");
     }
 
     // -- API throughput against a constant hono route, same process
@@ -497,20 +574,9 @@ async function vigil(): Promise<void> {
       await consumeUntil(await highWatermarks(kafka, topics.activity), 0, 3_600_000);
       await settle(600_000);
       const users = markedUsers.length > 0 ? [...new Set(markedUsers)].slice(0, 500) : await someUsers(db);
-      const constant = await load({
-        baseUrl: `http://127.0.0.1:${constantPort}`,
-        paths: ["/constant"],
-        seconds: settings.apiSeconds,
-        connections: 32,
-      });
-      const flags = await load({
-        baseUrl: url,
-        paths: users.map((u) => `/v1/flags?userId=${encodeURIComponent(u)}`),
-        seconds: settings.apiSeconds,
-        connections: 32,
-        authorization,
-      });
-      results.api = { constant, flags, users: users.length };
+      results.api = await apiLoad(users);
+      const { constant, flags } = results.api;
+      endPhase("api");
       log(`API: flags ${fmt(flags.rate)} req/s, constant ${fmt(constant.rate)} req/s`);
     }
     results.peakRss = Math.max(memory.peak, memoryOf(pid)?.peak ?? 0);
@@ -612,14 +678,27 @@ async function scrape(url: string): Promise<Record<string, number>> {
   return totals;
 }
 
-/** The flags between `node` and the entry point in package.json's start script, or `--node-flags`. */
-function startFlags(): string[] {
-  if (args["node-flags"] !== undefined) return args["node-flags"].split(/\s+/).filter(Boolean);
+/** package.json's start script: `[NAME=value …] node [flags …] services/detector/src/main.ts`. */
+function startScript(): { env: Record<string, string>; flags: string[] } {
   const scripts = (
     JSON.parse(readFileSync(join(repoRoot, "package.json"), "utf8")) as { scripts?: Record<string, string> }
   ).scripts;
-  const match = /^node\s+(.*?)\s*services\/detector\/src\/main\.ts/.exec(scripts?.start ?? "");
-  return (match?.[1] ?? "").split(/\s+/).filter(Boolean);
+  const match = /^((?:[A-Z_]+=\S*\s+)*)node\s+(.*?)\s*services\/detector\/src\/main\.ts/.exec(
+    scripts?.start ?? "",
+  );
+  const env = Object.fromEntries(
+    (match?.[1] ?? "")
+      .split(/\s+/)
+      .filter(Boolean)
+      .map((pair) => [pair.slice(0, pair.indexOf("=")), pair.slice(pair.indexOf("=") + 1)]),
+  );
+  return { env, flags: (match?.[2] ?? "").split(/\s+/).filter(Boolean) };
+}
+
+/** The flags between `node` and the entry point in package.json's start script, or `--node-flags`. */
+function startFlags(): string[] {
+  if (args["node-flags"] !== undefined) return args["node-flags"].split(/\s+/).filter(Boolean);
+  return startScript().flags;
 }
 
 /** V8 heap (used / total) and memory outside it (Buffers, geoip's tables), in MiB. */

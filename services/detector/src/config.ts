@@ -66,10 +66,17 @@ export const configSchema = z.object({
   /** User profiles kept in memory per replica (LRU), bounded by count and by bytes of JSON. */
   PROFILE_CACHE_SIZE: int(200_000, 100),
   /**
-   * 64 MiB: ~20k settled profiles of ~3 KB or ~60k new ones; with geoip's ~100 MiB of tables the
-   * process stays under 600 MiB. A miss costs one indexed read per batch for all its missing users.
+   * 32 MiB: ~10k settled profiles of ~3 KB or ~30k new ones, part of the 600 MiB a replica stays
+   * under (README, Memory). A miss costs one indexed read per batch for all its missing users.
    */
-  PROFILE_CACHE_MIB: int(64, 1),
+  PROFILE_CACHE_MIB: int(32, 1),
+  /**
+   * Bytes of consumed messages processed at once across partitions: fetched batches are planned,
+   * written and committed in slices of CONSUMER_MIB_IN_FLIGHT / KAFKA_PARTITION_CONCURRENCY. What a
+   * slice costs in memory grows with it (parsed events, new states, their JSON, the statements'
+   * text); smaller slices write a busy user's state more often.
+   */
+  CONSUMER_MIB_IN_FLIGHT: int(2, 1),
   ...kafkaSettings,
   ...databasePoolSettings,
   /** The longest lifetime a token may have: exp − iat, or exp − now without iat (seconds, or 30m, 12h, 1d). */

@@ -15,6 +15,7 @@ import {
   type Producer,
   type SASLOptions,
 } from "kafkajs";
+import { slicesOf } from "./batchSlices.ts";
 import type { Logger } from "./log.ts";
 import { bySize } from "./requestSize.ts";
 
@@ -64,6 +65,11 @@ export interface ConsumerOptions {
   groupId: string;
   topics: string[];
   concurrency: number;
+  /**
+   * The bytes of messages (values and keys) processed at once across all partitions: a fetched batch
+   * is handed to `onBatch` in slices of at most `maxBytesInFlight / concurrency`.
+   */
+  maxBytesInFlight: number;
   /** Handles one batch; returns the next offset to commit to Kafka for lag monitoring, or null. */
   onBatch(batch: InboundBatch, control: BatchControl): Promise<number | null>;
   /** Called after each rebalance with the partitions now owned, by topic. */
@@ -308,22 +314,31 @@ export function connectKafka(brokers: string[], clientId: string, log: Logger, s
       eachBatchAutoResolve: false,
       eachBatch: async (payload: EachBatchPayload) => {
         const { batch } = payload;
-        const next = await options.onBatch(
-          {
+        const control = {
+          heartbeat: payload.heartbeat,
+          isActive: () => payload.isRunning() && !payload.isStale(),
+        };
+        // Each partition processed at once gets an equal share of the bytes allowed in flight.
+        const sliceBytes = Math.max(1, Math.floor(options.maxBytesInFlight / options.concurrency));
+        for (const slice of slicesOf(batch.messages, sliceBytes)) {
+          if (!control.isActive()) return;
+          const next = await options.onBatch(
+            {
+              topic: batch.topic,
+              partition: batch.partition,
+              highWatermark: Number(batch.highWatermark),
+              messages: slice.map((m) => new Inbound(batch.topic, batch.partition, m)),
+            },
+            control,
+          );
+          if (next === null) return;
+          payload.resolveOffset(String(next - 1));
+          toCommit.set(`${batch.topic}:${batch.partition}`, {
             topic: batch.topic,
             partition: batch.partition,
-            highWatermark: Number(batch.highWatermark),
-            messages: batch.messages.map((m) => new Inbound(batch.topic, batch.partition, m)),
-          },
-          { heartbeat: payload.heartbeat, isActive: () => payload.isRunning() && !payload.isStale() },
-        );
-        if (next === null) return;
-        payload.resolveOffset(String(next - 1));
-        toCommit.set(`${batch.topic}:${batch.partition}`, {
-          topic: batch.topic,
-          partition: batch.partition,
-          offset: String(next),
-        });
+            offset: String(next),
+          });
+        }
       },
     });
     // Kafka's committed offsets serve lag monitoring only; the store's are authoritative. One commit

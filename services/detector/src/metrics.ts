@@ -2,10 +2,13 @@ import { Counter, collectDefaultMetrics, Gauge, Histogram, Registry } from "prom
 import type { Stall } from "./consumer/stalls.ts";
 import type { Publisher } from "./kafka.ts";
 
-/** Every Prometheus series the service exposes, in one registry. */
-export function createMetrics() {
+/**
+ * Every Prometheus series the service exposes, in one registry. The API's thread keeps its own
+ * (without the process's series, which the main thread reports) and merges the main thread's in.
+ */
+export function createMetrics(options: { processMetrics?: boolean } = {}) {
   const registry = new Registry();
-  collectDefaultMetrics({ register: registry, prefix: "vigil_" });
+  if (options.processMetrics !== false) collectDefaultMetrics({ register: registry, prefix: "vigil_" });
   const registers = [registry];
   /** Where the stall gauge reads from at each scrape; the pipeline points it at its StallWatch. */
   const stalls = { read: (): Stall[] => [] };

@@ -2,9 +2,10 @@ import { createHmac } from "node:crypto";
 import type { AddressInfo } from "node:net";
 import { serve } from "@hono/node-server";
 import { defaultDetectionConfig } from "@vigil/detection";
-import { topicNames } from "@vigil/events";
-import { loadOffsets, openDatabase, openStore, storeAnswers } from "@vigil/store";
+import { type Topics, topicNames } from "@vigil/events";
+import { loadOffsets, openStore, type Sql, storeAnswers } from "@vigil/store";
 import { createApi } from "./api/index.ts";
+import { type ApiThread, startApiThread } from "./apiThread.ts";
 import type { Config } from "./config.ts";
 import { consumedTopics, createPipeline } from "./consumer/pipeline.ts";
 import { backoffMs } from "./consumer/retry.ts";
@@ -13,6 +14,7 @@ import { kafkaSecurity, topicRetentionMs } from "./kafkaSettings.ts";
 import type { Logger } from "./log.ts";
 import { countingPublisher, createMetrics } from "./metrics.ts";
 import { startOutboxRelay } from "./outboxRelay.ts";
+import { type ConsumerState, readinessOf } from "./readiness.ts";
 import { startRetention } from "./retention.ts";
 import { timedSql } from "./storeTiming.ts";
 
@@ -64,17 +66,6 @@ export async function startService(config: Config, log: Logger): Promise<Running
     }),
     metrics,
   );
-  const apiSql = config.DATABASE_URL
-    ? timedSql(
-        await openDatabase({
-          url: config.DATABASE_URL,
-          maxConnections: config.DATABASE_API_POOL_SIZE,
-          statementTimeoutMs: config.DATABASE_API_STATEMENT_TIMEOUT_MS,
-          applicationName: "vigil-api",
-        }),
-        metrics,
-      )
-    : sql;
   log.info({ store: sql.kind }, "store ready");
   const retention = await startRetention({
     sql,
@@ -123,6 +114,7 @@ export async function startService(config: Config, log: Logger): Promise<Running
     groupId: config.KAFKA_GROUP_ID,
     topics: consumedTopics(topics),
     concurrency: config.KAFKA_PARTITION_CONCURRENCY,
+    maxBytesInFlight: config.CONSUMER_MIB_IN_FLIGHT * 1024 * 1024,
     onBatch: pipeline.onBatch,
     // Resume every owned partition where the store says (its offsets are the truth, e.g. after the
     // database was restored from a backup older than Kafka's committed offsets).
@@ -137,39 +129,25 @@ export async function startService(config: Config, log: Logger): Promise<Running
     },
   });
   let stopping = false;
-  const api = createApi({
-    sql: apiSql,
-    config,
-    topics,
-    log,
-    metrics,
-    readiness: async () => {
-      const stalled = pipeline.stalled().map(({ topic, partition }) => `${topic}:${partition}`);
-      const checks = {
-        consumer: !stopping && consumer.isMember(),
-        store: await storeAnswers(apiSql),
-        partitions: stalled.length === 0,
-      };
-      return {
-        ready: checks.consumer && checks.store && checks.partitions,
-        checks,
-        ...(stalled.length > 0 ? { stalled } : {}),
-      };
-    },
+  const consumerState = (): ConsumerState => ({
+    member: !stopping && consumer.isMember(),
+    stalled: pipeline.stalled().map(({ topic, partition }) => `${topic}:${partition}`),
   });
-  const server = serve({ fetch: api.fetch, port: config.PORT, hostname: "0.0.0.0" });
-  await new Promise<void>((resolve) => server.once("listening", () => resolve()));
-  const port = (server.address() as AddressInfo).port;
+  // With PostgreSQL the API runs in a thread of its own (apiThread.ts); the embedded PGlite is one
+  // connection in this thread, so its API shares this event loop.
+  const api = config.DATABASE_URL
+    ? await startApiThread({ config, log, metrics, consumer: consumerState })
+    : await serveApi({ config, log, metrics, sql, topics, consumer: consumerState });
+  const port = api.port;
   log.info({ port, brokers: config.KAFKA_BROKERS, group: config.KAFKA_GROUP_ID }, "vigil started");
 
   async function shutdown(): Promise<void> {
     stopping = true;
-    await new Promise<void>((resolve) => server.close(() => resolve()));
+    await api.stop();
     await consumer.stop();
     await relay.stop();
     await publisher.close();
     await retention.stop();
-    if (apiSql !== sql) await apiSql.close();
     await sql.close();
   }
 
@@ -181,5 +159,27 @@ export async function startService(config: Config, log: Logger): Promise<Running
       });
       return Promise.race([shutdown(), timeout]);
     },
+  };
+}
+
+/** The API in this thread, on the consumer's store (the embedded PGlite). */
+async function serveApi(options: {
+  config: Config;
+  log: Logger;
+  metrics: ReturnType<typeof createMetrics>;
+  sql: Sql;
+  topics: Topics;
+  consumer(): ConsumerState;
+}): Promise<ApiThread> {
+  const { sql } = options;
+  const api = createApi({
+    ...options,
+    readiness: async () => readinessOf(options.consumer(), await storeAnswers(sql)),
+  });
+  const server = serve({ fetch: api.fetch, port: options.config.PORT, hostname: "0.0.0.0" });
+  await new Promise<void>((resolve) => server.once("listening", () => resolve()));
+  return {
+    port: (server.address() as AddressInfo).port,
+    stop: () => new Promise<void>((resolve) => server.close(() => resolve())),
   };
 }

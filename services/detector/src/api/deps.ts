@@ -24,6 +24,11 @@ export interface ApiDeps {
   metrics: Metrics;
   /** /readyz: ready only while the consumer is in its group and the store answers. */
   readiness(): Promise<{ ready: boolean; checks: Record<string, boolean>; stalled?: string[] }>;
+  /**
+   * The text of /metrics when it is more than `metrics.registry` (the API in its own thread merges the
+   * consumer's series in); `metrics.registry` alone otherwise.
+   */
+  exposition?: () => Promise<string>;
   now?: () => Date;
   /** Where resolutions and answers are published (flags, feedback); the contract's names by default. */
   topics?: Topics;

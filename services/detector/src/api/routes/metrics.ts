@@ -16,9 +16,9 @@ export const metricsRoute = createRoute({
   },
 });
 
-export function registerMetrics(app: ApiApp, { metrics }: ApiDeps): void {
+export function registerMetrics(app: ApiApp, { metrics, exposition }: ApiDeps): void {
   app.openapi(metricsRoute, async (c) => {
-    const response = c.text(await metrics.registry.metrics(), 200);
+    const response = c.text(await (exposition ? exposition() : metrics.registry.metrics()), 200);
     // c.text() insists on plain text/plain; Prometheus wants its exposition format version.
     response.headers.set("Content-Type", metrics.registry.contentType);
     return response;

@@ -12,8 +12,9 @@ const attacker = sampleIps({ country: "NL", city: "Amsterdam", count: 1, seed: 4
 const AGENT = "Mozilla/5.0 (X11; Linux x86_64) spray-tool/9.9";
 const ACCOUNTS = 25;
 const started = Date.now();
-// Half an hour ago, one account a second; then one more try now, whose event time closes their
-// windows (a source's windows are judged once its newest login is past them by the grace).
+// Half an hour ago, one account a second; then, once they are re-keyed, one more try now, whose
+// event time closes their windows (a source's windows are judged once its newest login is past them
+// by the grace; a login further behind the source's newest than the grace is late and not counted).
 const failures = Array.from({ length: ACCOUNTS + 1 }, (_, n) => ({
   id: `spray-${n}`,
   type: "login.failed" as const,
@@ -42,7 +43,10 @@ describe("the by-source topic and topic retention, on the real broker and Postgr
   });
 
   it("re-keys logins with the network prefix and keyed hash, never the address, and still finds the spray", async () => {
-    await produce(vigil.topics.activity, failures);
+    const spray = failures.slice(0, ACCOUNTS);
+    await produce(vigil.topics.activity, spray);
+    await readTopic(vigil.topics.bySource, (read) => read.length >= spray.length * COPIES);
+    await produce(vigil.topics.activity, failures.slice(ACCOUNTS));
     const messages = await readTopic(
       vigil.topics.bySource,
       (read) => read.length >= failures.length * COPIES,

@@ -21,7 +21,7 @@ const { values } = parseArgs({
 });
 const brokers = testBrokers();
 const messages = asMessages(
-  seededStream({ seed: 3, users: Number(values.users), days: Number(values.days), campaigns: true }),
+  seededStream({ seed: 3, users: Number(values.users), days: Number(values.days) }),
 );
 
 interface Run {

@@ -80,9 +80,16 @@ export interface DetectionConfig {
   };
   source: {
     windowMs: number;
-    /** Windows are judged per bucket of event time, once the source's newest login is `graceMs` past its end. */
+    /** Windows are judged per bucket of event time, once the watermark passes its end (sourceClock.ts). */
     bucketMs: number;
+    /** A partition's watermark is its newest event less this: how far out of order a login may come. */
     graceMs: number;
+    /**
+     * A watermark held back further than this behind a source's newest login (a partition that
+     * neither publishes nor says it is idle) no longer holds the source: its older buckets are judged
+     * from its own logins, so that its state stays bounded.
+     */
+    maxHoldMs: number;
     /** Accounts kept per bucket and window (a bottom-k sample; more are estimated from it). */
     sample: number;
     /** Accounts remembered as told per attack episode (beyond it, one may be told twice). */
@@ -252,6 +259,7 @@ export const defaultDetectionConfig: DetectionConfig = {
     windowMs: HOUR,
     bucketMs: 5 * MINUTE,
     graceMs: 10 * MINUTE,
+    maxHoldMs: 4 * HOUR,
     sample: 128,
     maxNotified: 1024,
     asn: { usualFactor: 3, usualWeight: 0.02 },

@@ -12,12 +12,16 @@ export type { PopulationState } from "./population.ts";
 export { emptyPopulation } from "./population.ts";
 export type { Source, SourceScope, SourceState, SourceVerdict } from "./source.ts";
 export { asnSourceKey, closeSource, dueAt, observeSource, sourceOf } from "./source.ts";
-export type { SourceClock } from "./sourceClock.ts";
+export type { PartitionWatermark, SourceClock } from "./sourceClock.ts";
 export {
+  clockOf,
   closeDue,
   dueSources,
   emptyClock,
+  lateForSources,
+  markPartition,
   observeSourceOnClock,
+  partitionWatermark,
   sourceOfKey,
   sourcesOf,
 } from "./sourceClock.ts";

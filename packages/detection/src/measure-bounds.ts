@@ -6,7 +6,7 @@
 import { parseArgs } from "node:util";
 import { emptyPopulation } from "./population.ts";
 import type { SourceState } from "./source.ts";
-import { emptyClock, observeSourceOnClock } from "./sourceClock.ts";
+import { emptyClock, markPartition, observeSourceOnClock, partitionWatermark } from "./sourceClock.ts";
 import { failureObs, loginObs, T0 } from "./testing.ts";
 import { observeUser, type UserState } from "./user.ts";
 
@@ -48,6 +48,7 @@ flood("one /24 (and its AS): 200 logins/s, 95% failures on accounts never seen a
         ? loginObs(at, { userId: `ok${i}`, network, asn: cloud })
         : failureObs(at, { userId: `v${i}`, network, asn: cloud });
     state = observeSourceOnClock(clock, state, obs, { key: network, scope: "network" }).state;
+    markPartition(clock, { partition: 0, partitions: 1, at: partitionWatermark(at) });
   }
   return JSON.stringify(state);
 });

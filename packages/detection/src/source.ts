@@ -13,9 +13,11 @@ import type { Observation } from "./observation.ts";
 // - time is cut into buckets of event time, and a bucket holds, per account tried, facts that
 //   are OR-ed (succeeded, failed, failed as unknown): counting a login twice changes nothing, and
 //   the order of logins inside a bucket does not matter;
-// - a bucket is judged once, when the source's watermark (its newest event time less a grace)
-//   passes its end, or when the caller's clock does (`closeSource`): with the window of buckets
-//   ending there. Judgements run in bucket order, so verdicts depend on the buckets' contents only;
+// - a bucket is judged once, when the watermark passes its end: with the window of buckets ending
+//   there. In the service the watermark is the least of every activity partition's (sourceClock.ts),
+//   and a partition drops the logins its own watermark has passed before re-keying them, so every
+//   login a bucket counts has arrived before the bucket is judged. Judgements run in bucket order,
+//   so verdicts depend on the buckets' contents only;
 // - a login whose bucket was already judged is late: not counted, and said so (`late`), so that a
 //   login delivered again leaves the state as it was;
 // - a busy bucket keeps the accounts with the smallest hashes (a bottom-k sample, the same
@@ -115,15 +117,18 @@ export function sourceOf(obs: Observation, scope: SourceScope): Source | null {
 }
 
 /**
- * Fed with every login.* event re-keyed by source (ARCHITECTURE.md §4): counts it in its bucket and
- * judges the buckets the watermark has passed. A state written by an older version, or none, is an
- * empty one. Mutates and returns `state`.
+ * Fed with every login.* event re-keyed by source (docs/architecture.md): counts it in its bucket and
+ * judges the buckets `watermark` (event time) has passed. The service's watermark is its clock's, the
+ * least of every activity partition's (sourceClock.ts); a source read alone, in order, is its own
+ * clock: its newest login less the grace. A state written by an older version, or none, is an empty
+ * one. Mutates and returns `state`.
  */
 export function observeSource(
   state: SourceState | undefined,
   obs: Observation,
   config: DetectionConfig = defaultDetectionConfig,
   source: Source | null = sourceOf(obs, "network"),
+  watermark?: number,
 ): { state: SourceState; verdicts: SourceVerdict[]; late: boolean } {
   const s = current(state);
   const event = obs.event;
@@ -140,7 +145,8 @@ export function observeSource(
   }
   if (obs.at > s.newest) s.newest = obs.at;
   if (source.scope === "asn" && obs.asn !== null) s.org = obs.asn.org;
-  return { state: s, verdicts: judge(s, s.newest - settings.graceMs, source, config), late };
+  const until = Math.max(watermark ?? s.newest - settings.graceMs, s.newest - settings.maxHoldMs);
+  return { state: s, verdicts: judge(s, until, source, config), late };
 }
 
 // A login counts under two sources, one after the other: its key is built once.
@@ -174,15 +180,16 @@ export function closeSource(
 }
 
 /**
- * When (in event time, grace included) the source's open buckets must be judged even if it sees
- * no further login: while it attacks, or once its open buckets hold enough failing accounts that
- * a window might. Null when nothing could come of judging them.
+ * When (the watermark, in event time) the source's open buckets must be judged even if it sees no
+ * further login: while it attacks, or once its open buckets hold enough failing accounts that a
+ * window might. Null when nothing could come of judging them yet: they are judged, in order, with
+ * its next login, which gives the same verdicts later.
  */
 export function dueAt(state: SourceState, config: DetectionConfig = defaultDetectionConfig): number | null {
   const settings = config.source;
   const last = state.buckets.at(-1);
   if (last === undefined || last.start + settings.bucketMs <= state.judged) return null;
-  const due = last.start + settings.bucketMs + settings.graceMs;
+  const due = last.start + settings.bucketMs;
   if (state.hot !== null) return due;
   const least = Math.min(settings.spray.accounts, settings.stuffing.accounts) * settings.coolDownShare;
   let failing = 0;

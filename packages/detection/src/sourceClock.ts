@@ -11,15 +11,43 @@ import {
   sourceOf,
 } from "./source.ts";
 
-// A source is judged when its own logins carry its watermark past a bucket. One that falls silent
-// in the middle of an attack would never be: the clock of all the sources one consumer reads (the
-// newest event time among them) judges those that are due. Plain JSON data, bounded.
+// The by-source stage reads logins from every activity partition, in whatever order their batches
+// were published. Its clock makes the verdicts a function of the stream alone (docs/guarantees.md):
+// - each activity partition publishes its watermark (its newest event time less a grace, rounded
+//   down to a bucket) to every by-source partition after the logins it covers, and never re-keys a
+//   login its watermark already passed (`lateForSources`);
+// - a by-source partition judges buckets up to the least watermark of all activity partitions, so
+//   every login a bucket counts has arrived before it is judged;
+// - a partition with nothing to read for a while says it is idle and leaves the least until it
+//   publishes again (its logins older than the clock by then are late: the one case delivery decides).
+// Sources that fell silent mid-attack are judged when the clock passes them (`due`). Plain JSON data,
+// bounded.
+
+/** What an activity partition last published to the by-source stage. */
+export interface PartitionMark {
+  /** Its watermark: event time, a multiple of the bucket. */
+  at: number;
+  /** It had nothing to read for a while: left out of the least watermark until it publishes again. */
+  idle?: true;
+}
 
 export interface SourceClock {
-  /** Newest event time among the logins of every source read. */
-  streamTime: number;
+  version: 2;
+  /** Each activity partition's mark, by partition number. */
+  marks: Record<string, PartitionMark>;
+  /** Partitions of the activity topic (the most any mark named): one never heard from holds the clock. */
+  partitions: number;
+  /** Sources are judged up to here: the least mark of the partitions not idle. Never goes back. */
+  watermark: number;
   /** Sources waiting to be judged without a login of their own, and from when (dueAt). */
   due: Record<string, number>;
+}
+
+/** A mark as an activity partition publishes it. */
+export interface PartitionWatermark extends PartitionMark {
+  partition: number;
+  /** Partitions of the activity topic. */
+  partitions: number;
 }
 
 /** Sources due at once beyond this are judged at their next login only (the latest dropped first). */
@@ -51,7 +79,52 @@ function indexOf(clock: SourceClock): DueIndex {
 }
 
 export function emptyClock(): SourceClock {
-  return { streamTime: 0, due: keyed() };
+  return { version: 2, marks: keyed(), partitions: 0, watermark: 0, due: keyed() };
+}
+
+/** A clock read back from storage; one of an older version starts afresh (its sources keep their state). */
+export function clockOf(saved: SourceClock | null | undefined): SourceClock {
+  return saved?.version === 2 ? saved : emptyClock();
+}
+
+/** An activity partition's watermark: its newest event time less the grace, down to a bucket's start. */
+export function partitionWatermark(newest: number, config: DetectionConfig = defaultDetectionConfig): number {
+  const { bucketMs, graceMs } = config.source;
+  return Math.floor((newest - graceMs) / bucketMs) * bucketMs;
+}
+
+/**
+ * A login its partition's watermark has passed: its bucket may be judged already, so counting it
+ * would depend on delivery. Not re-keyed (and counted as late).
+ */
+export function lateForSources(
+  at: number,
+  watermark: number,
+  config: DetectionConfig = defaultDetectionConfig,
+): boolean {
+  const { bucketMs } = config.source;
+  return Math.floor(at / bucketMs) * bucketMs + bucketMs <= watermark;
+}
+
+/**
+ * Takes an activity partition's mark and moves the clock to the least watermark of the partitions
+ * not idle (the greatest mark when all are idle: nothing is on its way). Returns true if it moved.
+ */
+export function markPartition(clock: SourceClock, mark: PartitionWatermark): boolean {
+  clock.partitions = Math.max(clock.partitions, mark.partitions);
+  clock.marks[String(mark.partition)] = mark.idle ? { at: mark.at, idle: true } : { at: mark.at };
+  let least = Number.POSITIVE_INFINITY;
+  let greatest = Number.NEGATIVE_INFINITY;
+  for (let partition = 0; partition < clock.partitions; partition++) {
+    const known = clock.marks[String(partition)];
+    if (known === undefined) return false;
+    if (known.at > greatest) greatest = known.at;
+    if (!known.idle && known.at < least) least = known.at;
+  }
+  const watermark = least === Number.POSITIVE_INFINITY ? greatest : least;
+  if (watermark <= clock.watermark) return false;
+  clock.watermark = watermark;
+  return true;
 }
 
 /** The source a key names: "AS<n>" an autonomous system, anything else a network prefix. */
@@ -69,7 +142,7 @@ export function sourcesOf(obs: Observation): Source[] {
   return sources;
 }
 
-/** Moves the clock to a login's time and counts the login in its source. */
+/** Counts a login in its source and judges the source up to the clock. */
 export function observeSourceOnClock(
   clock: SourceClock,
   state: SourceState | undefined,
@@ -77,8 +150,7 @@ export function observeSourceOnClock(
   source: Source,
   config: DetectionConfig = defaultDetectionConfig,
 ): { state: SourceState; verdicts: SourceVerdict[]; late: boolean } {
-  if (obs.at > clock.streamTime) clock.streamTime = obs.at;
-  const step = observeSource(state, obs, config, source);
+  const step = observeSource(state, obs, config, source, clock.watermark);
   schedule(clock, source.key, step.state, config);
   return step;
 }
@@ -86,13 +158,13 @@ export function observeSourceOnClock(
 /** Sources the clock has passed, soonest first: judge each with `closeDue`. */
 export function dueSources(clock: SourceClock): string[] {
   const index = indexOf(clock);
-  if (index.earliest > clock.streamTime) return [];
+  if (index.earliest > clock.watermark) return [];
   let any = false;
   let earliest = Number.POSITIVE_INFINITY;
   for (const key in clock.due) {
     const at = clock.due[key] as number;
     if (at < earliest) earliest = at;
-    if (at <= clock.streamTime) {
+    if (at <= clock.watermark) {
       any = true;
       break;
     }
@@ -102,19 +174,19 @@ export function dueSources(clock: SourceClock): string[] {
     return [];
   }
   return Object.entries(clock.due)
-    .filter(([, at]) => at <= clock.streamTime)
+    .filter(([, at]) => at <= clock.watermark)
     .sort((a, b) => a[1] - b[1] || (a[0] < b[0] ? -1 : 1))
     .map(([key]) => key);
 }
 
-/** Judges a due source up to the clock's watermark. */
+/** Judges a due source up to the clock. */
 export function closeDue(
   clock: SourceClock,
   key: string,
   state: SourceState | undefined,
   config: DetectionConfig = defaultDetectionConfig,
 ): { state: SourceState; verdicts: SourceVerdict[] } {
-  const step = closeSource(state, clock.streamTime - config.source.graceMs, sourceOfKey(key), config);
+  const step = closeSource(state, clock.watermark, sourceOfKey(key), config);
   schedule(clock, key, step.state, config);
   return step;
 }

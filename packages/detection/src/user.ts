@@ -40,7 +40,7 @@ import {
 } from "./profile.ts";
 import { escalate, expireSessions, newSession, type SessionRisk, serious } from "./session.ts";
 import { impossibleTravel } from "./travel.ts";
-import { type PendingVerdict, pendingFor, sourceReason } from "./verdicts.ts";
+import { type PendingVerdict, pendingFor, prunePending, sourceReason } from "./verdicts.ts";
 import { locationOf, placeLabel } from "./wording.ts";
 
 /** Everything the engine knows about one account: plain JSON data, bounded. Persist it as JSON. */
@@ -56,7 +56,7 @@ export interface UserState {
   failures: FailureWindow;
   /** Source verdicts waiting for a success from that source. */
   targeted: PendingVerdict[];
-  /** Sessionless flags of the account as a target of spray or stuffing, by code. */
+  /** Sessionless flags of the account as a target of spray or stuffing, by code and episode ("code@day"). */
   targetFlags: Record<string, FlagRecord>;
   /** Recent risk and content volume across sessions (absent in states written before it existed). */
   memory?: AccountMemory;
@@ -101,6 +101,7 @@ export function observeUser(
   // Later than that: scored only, so a delayed replay cannot rewrite what the profile learned since.
   const late = obs.at < user.newest - config.lateToleranceMs;
   if (obs.at > user.newest) user.newest = obs.at;
+  if (user.targeted.length > 0) user.targeted = prunePending(user.targeted, user.newest, config);
   let update: FlagUpdate | null;
   const also: FlagUpdate[] = [];
   switch (event.type) {
@@ -312,9 +313,6 @@ function login(
   if (obs.at - user.sweptAt >= config.session.sweepMs || user.sessions.length >= max) {
     // Room for the login's session when it is a new one.
     sweep(user, population, obs.at, config, findSession(user, sessionId) === undefined ? max - 1 : max);
-  }
-  if (user.targeted.length > 0) {
-    user.targeted = user.targeted.filter((t) => obs.at - t.at <= config.source.verdictTtlMs);
   }
   const memory = memoryOf(user);
   const session = sessionOf(user, sessionId, obs.at);

@@ -1,3 +1,4 @@
+import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { defaultDetectionConfig as config } from "./config.ts";
 import { emptyPopulation } from "./population.ts";
@@ -143,5 +144,78 @@ describe("applySourceVerdict", () => {
       deviceId: "laptop-1",
     });
     expect(observeUser(state, population, late).flags).toEqual([]);
+  });
+});
+
+describe("verdicts about an account as a target, in any order", () => {
+  // Two stuffing episodes days apart, each seen by its network and by its autonomous system (their
+  // verdicts reach the account from different partitions, in any order), and the account's own
+  // logins from home around them.
+  const T = Date.UTC(2026, 10, 2, 9, 0, 0);
+  const about = (at: number, source: string, accounts: number, scope: "network" | "asn"): SourceVerdict => ({
+    userId: "u1",
+    code: "credential_stuffing",
+    network: source,
+    at,
+    details: {
+      accounts,
+      failureRatio: 1,
+      unknownShare: 0.6,
+      windowStart: at - 20 * MINUTE,
+      success: false,
+      scope,
+    },
+  });
+  const verdicts = [
+    about(T, "203.0.113.0/24", 26, "network"),
+    about(T, "AS64500", 31, "asn"),
+    about(T + 5 * MINUTE, "203.0.113.0/24", 28, "network"),
+    about(T + 3 * DAY, "198.51.100.0/24", 45, "network"),
+    about(T + 3 * DAY, "AS64501", 45, "asn"),
+  ];
+  const logins = [T - DAY, T + HOUR, T + 2 * DAY, T + 4 * DAY].map((at, i) =>
+    loginObs(at, { sessionId: `home${i}`, deviceId: "laptop-1" }),
+  );
+
+  /** The account's final state and each flag's last version, after the messages in `order`. */
+  function run(order: number[]) {
+    const population = emptyPopulation();
+    let state: ReturnType<typeof applySourceVerdict>["state"] | undefined;
+    const flags = new Map<string, unknown>();
+    for (const index of order) {
+      const step =
+        index < verdicts.length
+          ? applySourceVerdict(state, verdicts[index] as SourceVerdict)
+          : observeUser(state, population, logins[index - verdicts.length] as ReturnType<typeof loginObs>);
+      state = step.state;
+      for (const flag of step.flags) flags.set(flag.id, { ...flag, created: undefined });
+    }
+    return { state: JSON.parse(JSON.stringify(state)), flags: Object.fromEntries([...flags].sort()) };
+  }
+
+  it("ends with the same state and flags: one per episode, telling of its largest attack", () => {
+    const all = [...verdicts.keys(), ...logins.map((_, i) => verdicts.length + i)];
+    // The account's own events keep their order; the verdicts go anywhere among them.
+    const reference = run(all);
+    expect(Object.values(reference.flags)).toHaveLength(2);
+    expect(
+      Object.values(reference.flags).map(
+        (f) => (f as { reasons: { message: string }[] }).reasons[0]?.message,
+      ),
+    ).toEqual([
+      "This account is one of 31 targeted by credential stuffing from the networks of AS64500 within an hour; no login from it has succeeded",
+      "This account is one of 45 targeted by credential stuffing from one network within an hour; no login from it has succeeded",
+    ]);
+    fc.assert(
+      fc.property(
+        fc.array(fc.nat(), { minLength: verdicts.length, maxLength: verdicts.length }),
+        (places) => {
+          const order = logins.map((_, i) => verdicts.length + i);
+          for (const [v, place] of places.entries()) order.splice(place % (order.length + 1), 0, v);
+          expect(run(order)).toEqual(reference);
+        },
+      ),
+      { numRuns: 300 },
+    );
   });
 });

@@ -24,6 +24,9 @@ export interface PendingVerdict {
 }
 
 const MAX_PENDING = 8;
+/** Sessionless flags kept per code (attack episodes, by the day they began). */
+const MAX_TARGET_EPISODES = 4;
+const DAY = 86_400_000;
 
 /**
  * The account learns that a source attacking many accounts targets it. A session that already
@@ -38,14 +41,21 @@ export function applySourceVerdict(
 ): UserStep {
   const user = state ?? initialUserState();
   const flags: FlagUpdate[] = [];
-  const pending = user.targeted.filter((t) => !(t.network === verdict.network && t.code === verdict.code));
-  pending.push({ code: verdict.code, network: verdict.network, at: verdict.at, details: verdict.details });
-  user.targeted = pending.slice(-MAX_PENDING);
+  const pending: PendingVerdict = {
+    code: verdict.code,
+    network: verdict.network,
+    at: verdict.at,
+    details: verdict.details,
+  };
+  const known = user.targeted.find((t) => t.network === verdict.network && t.code === verdict.code);
+  if (known === undefined || known.at < verdict.at) {
+    user.targeted = prunePending([...user.targeted.filter((t) => t !== known), pending], user.newest, config);
+  }
 
   const session = recentSessionFrom(user, verdict, config);
   if (session !== null) {
     const before = fingerprint(session.flag);
-    const reason = sourceReason(user.targeted.at(-1) as PendingVerdict, session.familiar, config);
+    const reason = sourceReason(pending, session.familiar, config);
     addReason(session.flag, reason);
     if (!session.loginReasons.includes(reason.code)) {
       session.login += reason.points;
@@ -64,6 +74,24 @@ export function applySourceVerdict(
   if (update !== null) flags.push(update);
   return { state: user, flags };
 }
+
+/**
+ * The verdicts an account keeps: those of the last `verdictTtlMs` before its newest event, the newest
+ * MAX_PENDING of them, in order of time. A function of the verdicts it was sent and its newest event,
+ * whatever the order they came in (verdicts and the account's events travel on different topics).
+ */
+export function prunePending(
+  pending: readonly PendingVerdict[],
+  newest: number,
+  config: DetectionConfig,
+): PendingVerdict[] {
+  return pending
+    .filter((t) => newest - t.at <= config.source.verdictTtlMs)
+    .sort((a, b) => a.at - b.at || compare(a.network, b.network) || compare(a.code, b.code))
+    .slice(-MAX_PENDING);
+}
+
+const compare = (a: string, b: string): number => (a < b ? -1 : a > b ? 1 : 0);
 
 /** The pending verdict a login from `obs` answers to: its network's first, else its autonomous system's. */
 export function pendingFor(
@@ -100,29 +128,62 @@ function recentSessionFrom(
   return found;
 }
 
-/** The account as a target without a success: one sessionless flag per code and attack episode. */
+/**
+ * The account as a target without a success: one sessionless flag per code and attack episode (the
+ * day the attack began), merged from every verdict about it in whatever order they come: the most
+ * attempts, the widest span, the reason of the largest attack.
+ */
 function targeted(user: UserState, verdict: SourceVerdict, config: DetectionConfig): FlagUpdate | null {
   const since = typeof verdict.details.windowStart === "number" ? verdict.details.windowStart : verdict.at;
-  let flag: FlagRecord | undefined = user.targetFlags[verdict.code];
-  if (flag === undefined || flag.lastAt < verdict.at - config.source.verdictTtlMs) {
-    flag = newFlag(flagId(verdict.userId, verdict.code, since), null, since, null);
-    user.targetFlags[verdict.code] = flag;
+  const key = `${verdict.code}@${Math.floor(since / DAY)}`;
+  let flag: FlagRecord | undefined = user.targetFlags[key];
+  if (flag === undefined) {
+    if (!keepEpisode(user, verdict.code, key)) return null;
+    flag = newFlag(flagId(verdict.userId, verdict.code, Math.floor(since / DAY) * DAY), null, since, null);
+    user.targetFlags[key] = flag;
   }
   const before = fingerprint(flag);
   const attempts = typeof verdict.details.accountAttempts === "number" ? verdict.details.accountAttempts : 1;
   flag.count = Math.max(flag.count, attempts);
+  if (since < flag.firstAt) flag.firstAt = since;
   if (verdict.at > flag.lastAt) flag.lastAt = verdict.at;
-  const accounts = count(Number(verdict.details.accounts ?? 0));
-  const what = verdict.code === "password_spray" ? "a password spray" : "credential stuffing";
-  const from = verdict.details.scope === "asn" ? `the networks of ${verdict.network}` : "one network";
-  addReason(flag, {
-    code: verdict.code,
-    points: config.source.targetedPoints,
-    message: `This account is one of ${accounts} targeted by ${what} from ${from} within an hour; no login from it has succeeded`,
-    details: { ...verdict.details, network: verdict.network },
-  });
+  const accounts = Number(verdict.details.accounts ?? 0);
+  const current = flag.reasons.find((reason) => reason.code === verdict.code);
+  if (current === undefined || larger(accounts, verdict.network, current.details)) {
+    const what = verdict.code === "password_spray" ? "a password spray" : "credential stuffing";
+    const from = verdict.details.scope === "asn" ? `the networks of ${verdict.network}` : "one network";
+    flag.reasons = flag.reasons.filter((reason) => reason !== current);
+    addReason(flag, {
+      code: verdict.code,
+      points: config.source.targetedPoints,
+      message: `This account is one of ${count(accounts)} targeted by ${what} from ${from} within an hour; no login from it has succeeded`,
+      details: { ...verdict.details, network: verdict.network },
+    });
+  }
   return settle(flag, verdict.userId, config, before);
 }
+
+/** Whether a verdict's attack (accounts, source) is larger than the one a reason tells of: a total order. */
+function larger(accounts: number, network: string, details: Record<string, unknown> | undefined): boolean {
+  const known = Number(details?.accounts ?? 0);
+  return accounts > known || (accounts === known && network < String(details?.network ?? ""));
+}
+
+/**
+ * Room for an episode's flag: the account keeps the newest MAX_TARGET_EPISODES per code. A verdict
+ * about an older one than all of those, when they are that many, is too old to flag.
+ */
+function keepEpisode(user: UserState, code: string, key: string): boolean {
+  const episodes = Object.keys(user.targetFlags)
+    .filter((known) => known.startsWith(`${code}@`))
+    .sort(byDay);
+  if (episodes.length < MAX_TARGET_EPISODES) return true;
+  if (byDay(key, episodes[0] as string) < 0) return false;
+  delete user.targetFlags[episodes[0] as string];
+  return true;
+}
+
+const byDay = (a: string, b: string): number => Number(a.split("@")[1]) - Number(b.split("@")[1]);
 
 /** The reason a success from an attacking source carries; less when it came from the account's own network and device. */
 export function sourceReason(

@@ -86,6 +86,17 @@ export const configSchema = z.object({
   SHUTDOWN_TIMEOUT_MS: int(15_000, 1000),
   /** A partition whose fetched messages have waited this long to commit is stalled: /readyz answers 503. */
   PARTITION_STALL_SECONDS: int(120, 1),
+  /**
+   * An activity partition with nothing to read for this long says it is idle, and stops holding back
+   * the spray and stuffing verdicts of the other partitions' logins.
+   */
+  PARTITION_IDLE_SECONDS: int(30, 1),
+  /**
+   * How far (event time) the by-source stage waits for a lagging activity partition before it judges
+   * a busy source from the source's own logins: the memory a held-back source may take, against
+   * verdicts that depend on delivery while partitions are further apart than this.
+   */
+  SOURCE_MAX_HOLD_MINUTES: int(240, 15),
 });
 
 export type Config = z.output<typeof configSchema>;

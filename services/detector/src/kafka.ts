@@ -16,6 +16,7 @@ import {
   type SASLOptions,
 } from "kafkajs";
 import { slicesOf } from "./batchSlices.ts";
+import { backoffMs } from "./consumer/retry.ts";
 import type { Logger } from "./log.ts";
 import { bySize } from "./requestSize.ts";
 
@@ -44,6 +45,8 @@ export interface BatchControl {
 
 export interface OutboundMessage {
   topic: string;
+  /** Set to address one partition; otherwise the key's hash picks it. */
+  partition?: number | undefined;
   key: string;
   value: Uint8Array | string;
   headers?: Record<string, string> | undefined;
@@ -143,7 +146,7 @@ export function connectKafka(brokers: string[], clientId: string, log: Logger, s
   });
 
   /**
-   * Creates missing topics. `anchor` is created first with `partitions`; the `coPartitioned` topics
+   * Creates missing topics and answers the partition count of each (dead-letter topic aside). `anchor` is created first with `partitions`; the `coPartitioned` topics
    * get (and must have) the anchor's partition count, since one replica must own the same user on all.
    * `deadLetter` takes copies of anchor messages with headers added, so it is created accepting
    * messages larger than the anchor's limit by DEAD_LETTER_HEADROOM; otherwise the copy of a message
@@ -157,7 +160,7 @@ export function connectKafka(brokers: string[], clientId: string, log: Logger, s
     partitions: number;
     /** `retention.ms` of each topic created, by name; a topic not named keeps the broker's default. */
     retentionMs?: Record<string, number>;
-  }) {
+  }): Promise<Map<string, number>> {
     const admin = kafka.admin();
     await admin.connect();
     try {
@@ -190,8 +193,16 @@ export function connectKafka(brokers: string[], clientId: string, log: Logger, s
       const counts = async (topics: string[]) => {
         // No topics named would ask the broker for all of them.
         if (topics.length === 0) return new Map<string, number>();
-        const { topics: metadata } = await admin.fetchTopicMetadata({ topics });
-        return new Map(metadata.map((t) => [t.name, t.partitions.length]));
+        // A topic just created may not be known to the broker answering yet.
+        for (let attempt = 0; ; attempt++) {
+          try {
+            const { topics: metadata } = await admin.fetchTopicMetadata({ topics });
+            return new Map(metadata.map((t) => [t.name, t.partitions.length]));
+          } catch (error) {
+            if (attempt >= 8 || (error as { retriable?: unknown }).retriable !== true) throw error;
+            await new Promise((resolve) => setTimeout(resolve, backoffMs(attempt)));
+          }
+        }
       };
       const anchorPartitions = (await counts([plan.anchor])).get(plan.anchor) ?? plan.partitions;
       await create(plan.coPartitioned, anchorPartitions);
@@ -214,6 +225,7 @@ export function connectKafka(brokers: string[], clientId: string, log: Logger, s
           );
         }
       }
+      return counts([plan.anchor, ...plan.coPartitioned, ...plan.others]);
     } finally {
       await admin.disconnect();
     }
@@ -258,7 +270,12 @@ export function connectKafka(brokers: string[], clientId: string, log: Logger, s
               acks: -1,
               topicMessages: [...byTopic].map(([topic, list]) => ({
                 topic,
-                messages: list.map((m) => ({ key: m.key, value: Buffer.from(m.value), headers: m.headers })),
+                messages: list.map((m) => ({
+                  key: m.key,
+                  value: Buffer.from(m.value),
+                  headers: m.headers,
+                  ...(m.partition === undefined ? {} : { partition: m.partition }),
+                })),
               })),
             });
           }

@@ -1,7 +1,7 @@
 import { createHmac } from "node:crypto";
 import type { AddressInfo } from "node:net";
 import { serve } from "@hono/node-server";
-import { defaultDetectionConfig } from "@vigil/detection";
+import { configure } from "@vigil/detection";
 import { type Topics, topicNames } from "@vigil/events";
 import { loadOffsets, openStore, type Sql, storeAnswers } from "@vigil/store";
 import { createApi } from "./api/index.ts";
@@ -54,6 +54,7 @@ async function whileBrokerSettles<T>(log: Logger, work: () => Promise<T>): Promi
 /** Wires and starts consumer, outbox relay, retention and API in this process. */
 export async function startService(config: Config, log: Logger): Promise<RunningService> {
   const metrics = createMetrics();
+  const engine = configure({ source: { maxHoldMs: config.SOURCE_MAX_HOLD_MINUTES * 60_000 } });
   // The consumer (with the relay and retention) and the API each have their own pool, so that neither
   // can take all connections from the other; PGlite is one embedded connection, shared.
   const sql = timedSql(
@@ -74,14 +75,14 @@ export async function startService(config: Config, log: Logger): Promise<Running
       ipDays: config.IP_RETENTION_DAYS,
       eventDays: config.EVENTS_RETENTION_DAYS,
       resolvedDays: config.RESOLVED_RETENTION_DAYS,
-      // Twice the window: a silent source's last bucket is judged up to a bucket and a grace after it.
-      sourceIdleMs: 2 * defaultDetectionConfig.source.windowMs,
+      // A silent source's last bucket is judged once every partition has passed it: up to the hold later.
+      sourceIdleMs: engine.source.maxHoldMs + 2 * engine.source.windowMs,
     },
     intervalMinutes: config.RETENTION_INTERVAL_MINUTES,
   });
   const topics = topicNames(config.KAFKA_TOPIC_PREFIX);
   const kafka = connectKafka(config.KAFKA_BROKERS, config.KAFKA_CLIENT_ID, log, kafkaSecurity(config));
-  await whileBrokerSettles(log, () =>
+  const partitions = await whileBrokerSettles(log, () =>
     kafka.ensureTopics({
       anchor: topics.activity,
       coPartitioned: [topics.verdicts, topics.feedback],
@@ -99,7 +100,7 @@ export async function startService(config: Config, log: Logger): Promise<Running
     metrics,
     groupId: config.KAFKA_GROUP_ID,
     topics,
-    engine: defaultDetectionConfig,
+    engine,
     ipHashKey: ipHashKey(config),
     maxFutureSkewMs: config.MAX_FUTURE_SKEW_MINUTES * 60_000,
     noticeMinSeverity: config.NOTICE_MIN_SEVERITY,
@@ -109,6 +110,10 @@ export async function startService(config: Config, log: Logger): Promise<Running
     publisher,
     onOutbox: relay.wake,
     stallSeconds: config.PARTITION_STALL_SECONDS,
+    partitions: {
+      activity: partitions.get(topics.activity) ?? config.KAFKA_TOPIC_PARTITIONS,
+      bySource: partitions.get(topics.bySource) ?? config.KAFKA_TOPIC_PARTITIONS,
+    },
   });
   const consumer = await kafka.consume({
     groupId: config.KAFKA_GROUP_ID,
@@ -128,6 +133,17 @@ export async function startService(config: Config, log: Logger): Promise<Running
       return resume;
     },
   });
+  // A quiet partition says so, for the by-source stage's clock not to wait for it (sourceClock.ts).
+  const idleMarks = setInterval(
+    () =>
+      void pipeline
+        .publishIdle(config.PARTITION_IDLE_SECONDS)
+        .catch((error: Error) =>
+          log.warn({ err: error.message }, "could not publish an idle mark; will retry"),
+        ),
+    Math.max(1000, (config.PARTITION_IDLE_SECONDS * 1000) / 4),
+  );
+  idleMarks.unref();
   let stopping = false;
   const consumerState = (): ConsumerState => ({
     member: !stopping && consumer.isMember(),
@@ -143,6 +159,7 @@ export async function startService(config: Config, log: Logger): Promise<Running
 
   async function shutdown(): Promise<void> {
     stopping = true;
+    clearInterval(idleMarks);
     await api.stop();
     await consumer.stop();
     await relay.stop();

@@ -1,3 +1,4 @@
+import { writeFileSync } from "node:fs";
 import type { Topics } from "@vigil/events";
 import { temporaryDatabase } from "@vigil/store/testing";
 import { expect } from "vitest";
@@ -86,6 +87,14 @@ export function expectSameFinalState(
   /** False when the run read more messages than the reference (e.g. malformed ones mixed in). */
   options: { sameInput: boolean } = { sameInput: true },
 ): void {
+  const dump = process.env.FAULT_DUMP_DIR;
+  if (dump) {
+    // Both final states as JSON, to compare with a tool when they differ.
+    const json = (state: FinalState) =>
+      JSON.stringify(state, (_, value) => (value instanceof Map ? Object.fromEntries(value) : value), 2);
+    writeFileSync(`${dump}/actual.json`, json(actual));
+    writeFileSync(`${dump}/reference.json`, json(reference));
+  }
   expect(actual.outbox, "outbox drained").toBe(0);
   expect(actual.eventIds, "accepted events").toBe(reference.eventIds);
   if (options.sameInput) {

@@ -4,37 +4,16 @@ import { Kafka, logLevel } from "kafkajs";
 
 const DAY = 86_400_000;
 
-/** Attacks spanning many accounts: their verdicts depend on how the partitions interleave (see below). */
-const CAMPAIGNS = new Set([
-  "password_spray",
-  "credential_stuffing",
-  "rotating_stuffing",
-  "distributed_spray",
-]);
-
 /**
- * A seeded, realistic stream (the simulator's population: personas and account takeovers), ending
- * an hour before the hour it is generated in, so that no event is "in the future" and none is old
- * enough for IP retention to touch. The same arguments within the same hour give the same events.
- *
- * Spray and stuffing campaigns are left out unless asked for: the per-source stage judges its
- * buckets of event time once a grace has passed, and this stream, days of events produced in
- * seconds, reaches it from the partitions hours of event time apart, so logins later than the
- * grace are left out in a way that depends on how the runs interleaved (docs/guarantees.md,
- * "Known gaps"). Without them, a run's final state is a function of the stream alone.
+ * A seeded, realistic stream (the simulator's population: personas, account takeovers, spray and
+ * stuffing campaigns), ending an hour before the hour it is generated in, so that no event is "in
+ * the future" and none is old enough for IP retention to touch. The same arguments within the same
+ * hour give the same events.
  */
-export function seededStream(options: {
-  seed: number;
-  users: number;
-  days: number;
-  campaigns?: boolean;
-}): AccountEventInput[] {
+export function seededStream(options: { seed: number; users: number; days: number }): AccountEventInput[] {
   const endHour = Math.floor(Date.now() / 3_600_000) * 3_600_000 - 3_600_000;
   const start = new Date(endHour - options.days * DAY).toISOString();
-  const { campaigns, ...population } = options;
-  return generatePopulation({ ...population, start })
-    .filter((labelled) => campaigns === true || !CAMPAIGNS.has(labelled.label.scenario))
-    .map((labelled) => labelled.event as AccountEventInput);
+  return generatePopulation({ ...options, start }).map((labelled) => labelled.event as AccountEventInput);
 }
 
 export type Outgoing = { key: string; value: string | Buffer | null; headers?: Record<string, string> };

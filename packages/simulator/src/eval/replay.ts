@@ -7,10 +7,13 @@ import {
   emptyClock,
   emptyPopulation,
   type FlagUpdate,
+  lateForSources,
+  markPartition,
   type Observation,
   observe,
   observeSourceOnClock,
   observeUser,
+  partitionWatermark,
   type SourceState,
   type SourceVerdict,
   sourcesOf,
@@ -58,6 +61,7 @@ export function replay(
   const users = new Map<string, UserState>();
   const sources = new Map<string, SourceState>();
   const clock = emptyClock();
+  let newest = 0;
   const population = emptyPopulation();
   const updates: FlagUpdate[] = [];
   const started = performance.now();
@@ -69,25 +73,31 @@ export function replay(
       users.set(userId, step.state);
       for (const flag of step.flags) updates.push(flag);
     }
-    if (obs.event.type === "login.succeeded" || obs.event.type === "login.failed") {
-      // Each login counts under its network and its autonomous system; sources that fell silent
-      // mid-attack are judged by the clock of all of them, as the service's by-source stage does.
-      const judged: SourceVerdict[] = [];
+    // The stream is one activity partition: it re-keys the logins its watermark has not passed and
+    // moves the by-source clock, whose watermark judges every source, as the service's stages do.
+    const judged: SourceVerdict[] = [];
+    const login = obs.event.type === "login.succeeded" || obs.event.type === "login.failed";
+    if (login && !lateForSources(obs.at, clock.watermark, config)) {
+      // Each login counts under its network and its autonomous system.
       for (const source of sourcesOf(obs)) {
         const step = observeSourceOnClock(clock, sources.get(source.key), obs, source, config);
         sources.set(source.key, step.state);
         judged.push(...step.verdicts);
       }
-      for (const key of dueSources(clock)) {
-        const step = closeDue(clock, key, sources.get(key), config);
-        sources.set(key, step.state);
-        judged.push(...step.verdicts);
-      }
-      for (const verdict of judged) {
-        const step = applySourceVerdict(users.get(verdict.userId), verdict, config);
-        users.set(verdict.userId, step.state);
-        for (const flag of step.flags) updates.push(flag);
-      }
+    }
+    if (obs.at > newest) {
+      newest = obs.at;
+      markPartition(clock, { partition: 0, partitions: 1, at: partitionWatermark(newest, config) });
+    }
+    for (const key of dueSources(clock)) {
+      const step = closeDue(clock, key, sources.get(key), config);
+      sources.set(key, step.state);
+      judged.push(...step.verdicts);
+    }
+    for (const verdict of judged) {
+      const step = applySourceVerdict(users.get(verdict.userId), verdict, config);
+      users.set(verdict.userId, step.state);
+      for (const flag of step.flags) updates.push(flag);
     }
   }
   const used = process.cpuUsage(cpu);

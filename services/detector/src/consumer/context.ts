@@ -9,6 +9,7 @@ import type { Addresses } from "./enrich.ts";
 import { deadLetter } from "./messages.ts";
 import type { TrackedPopulation } from "./population.ts";
 import type { UserCache } from "./userCache.ts";
+import type { ActivityWatermarks } from "./watermarks.ts";
 
 /** What every batch handler needs; built once in the pipeline. */
 export interface PlanContext {
@@ -24,6 +25,8 @@ export interface PlanContext {
   noticeMinSeverity: Severity;
   metrics: Metrics;
   log: Logger;
+  /** Each activity partition's watermark towards the by-source stage. */
+  watermarks: ActivityWatermarks;
   /** Messages the engine failed on, by `messageKey`, with the error. */
   poisoned: Map<string, string>;
 }

@@ -1,15 +1,12 @@
-import { defaultDetectionConfig } from "@vigil/detection";
 import { DLQ_HEADERS, parseEvent } from "@vigil/events";
 import { sampleIps } from "@vigil/geo";
 import type { Sql } from "@vigil/store";
 import { storeBackends } from "@vigil/store/testing";
 import fc from "fast-check";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { isolatedTopics, testBrokers } from "../../../../test/support/kafka.ts";
-import { connectKafka, type InboundMessage, type Publisher } from "../kafka.ts";
-import { createLogger } from "../log.ts";
-import { createMetrics } from "../metrics.ts";
-import { createPipeline } from "./pipeline.ts";
+import { isolatedTopics } from "../../../../test/support/kafka.ts";
+import type { InboundMessage, Publisher } from "../kafka.ts";
+import { active, testPipeline, testPublisher } from "./testing.ts";
 
 // Arbitrary Unicode — NUL, lone surrogates, controls, noncharacters, anything — in every string
 // field of every event type, and in keys and headers, through parse, the engine and the store's one
@@ -82,14 +79,7 @@ describe.each(storeBackends)("arbitrary text in every string field (%s)", (_name
   let publisher: Publisher;
   beforeAll(async () => {
     ({ sql, done } = await open());
-    const kafka = connectKafka(testBrokers(), "hostile-text-test", createLogger("silent"));
-    await kafka.ensureTopics({
-      anchor: topics.activity,
-      coPartitioned: [],
-      others: [topics.bySource],
-      partitions: 1,
-    });
-    publisher = await kafka.publisher();
+    publisher = await testPublisher(topics, "hostile-text-test");
   });
   afterAll(async () => {
     await publisher.close();
@@ -97,23 +87,7 @@ describe.each(storeBackends)("arbitrary text in every string field (%s)", (_name
   });
 
   it("commits every batch, storing or dead-lettering each hostile message and scoring the rest", async () => {
-    const pipeline = createPipeline({
-      sql,
-      log: createLogger("silent"),
-      metrics: createMetrics(),
-      groupId: "g",
-      topics,
-      engine: defaultDetectionConfig,
-      ipHashKey: Buffer.from("k"),
-      maxFutureSkewMs: 600_000,
-      noticeMinSeverity: "high",
-      noticeLimit: { maxPerUser: 3, windowHours: 24 },
-      profileCacheSize: 1000,
-      profileCacheBytes: 1024 * 1024,
-      publisher,
-      onOutbox: () => {},
-    });
-    const active = { heartbeat: async () => {}, isActive: () => true };
+    const pipeline = testPipeline(sql, topics, publisher);
     let offset = 0;
     let run = 0;
     await fc.assert(

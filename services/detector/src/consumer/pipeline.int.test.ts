@@ -9,12 +9,11 @@ import { type AccountEventInput, DLQ_HEADERS, validateEvent } from "@vigil/event
 import { ipFacts, sampleIps } from "@vigil/geo";
 import { loadOffsets, loadUserStates, openStore, type Sql } from "@vigil/store";
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
-import { isolatedTopics, type ReadMessage, readTopic, testBrokers } from "../../../../test/support/kafka.ts";
-import { connectKafka, type InboundBatch, type Publisher } from "../kafka.ts";
-import { createLogger } from "../log.ts";
+import { isolatedTopics, type ReadMessage, readTopic } from "../../../../test/support/kafka.ts";
+import type { InboundBatch, Publisher } from "../kafka.ts";
 import { createMetrics, type Metrics } from "../metrics.ts";
 import { MESSAGE_ID_HEADER } from "./messages.ts";
-import { createPipeline } from "./pipeline.ts";
+import { active, testPipeline, testPublisher } from "./testing.ts";
 
 // The pipeline on a real (embedded) PostgreSQL and the real broker, fed batches as the Kafka
 // module hands them over.
@@ -52,7 +51,6 @@ const batch = (events: AccountEventInput[], firstOffset = 0): InboundBatch => ({
     headers: {},
   })),
 });
-const active = { heartbeat: async () => {}, isActive: () => true };
 
 /** The user's state after these events straight through the engine, as the store keeps it (JSON). */
 function profileAfter(events: AccountEventInput[], engine = defaultDetectionConfig): unknown {
@@ -70,14 +68,7 @@ describe("pipeline", () => {
   let sql: Sql;
   let publisher: Publisher;
   beforeAll(async () => {
-    const kafka = connectKafka(testBrokers(), "pipeline-test", createLogger("silent"));
-    await kafka.ensureTopics({
-      anchor: topics.activity,
-      coPartitioned: [],
-      others: [topics.bySource],
-      partitions: 1,
-    });
-    publisher = await kafka.publisher();
+    publisher = await testPublisher(topics, "pipeline-test");
   });
   afterAll(() => publisher.close());
   beforeEach(async () => {
@@ -86,24 +77,7 @@ describe("pipeline", () => {
   afterEach(() => sql.close());
 
   const pipeline = (engine = defaultDetectionConfig, extra: { now?: () => Date; metrics?: Metrics } = {}) =>
-    createPipeline({
-      sql,
-      log: createLogger("silent"),
-      metrics: extra.metrics ?? createMetrics(),
-      groupId: "g",
-      topics,
-      engine,
-      ipHashKey: Buffer.from("k"),
-      maxFutureSkewMs: 600_000,
-      noticeMinSeverity: "high",
-      noticeLimit: { maxPerUser: 3, windowHours: 24 },
-      profileCacheSize: 1000,
-      profileCacheBytes: 1024 * 1024,
-      publisher,
-      onOutbox: () => {},
-      stallSeconds: 120,
-      ...(extra.now ? { now: extra.now } : {}),
-    });
+    testPipeline(sql, topics, publisher, { engine, stallSeconds: 120, ...extra });
 
   const outbox = async () =>
     (

@@ -23,6 +23,7 @@ import { planSources } from "./sources.ts";
 import { type Stall, StallWatch } from "./stalls.ts";
 import { UserCache } from "./userCache.ts";
 import { planUserMessages } from "./userTopics.ts";
+import { ActivityWatermarks } from "./watermarks.ts";
 
 /** Topics this service consumes. The user-keyed ones are co-partitioned with `account-activity`. */
 export function consumedTopics(topics: Topics): string[] {
@@ -49,6 +50,8 @@ export interface PipelineOptions {
   onOutbox(): void;
   /** A partition whose fetched messages wait longer than this to commit is stalled (readiness fails). */
   stallSeconds?: number;
+  /** Partitions of the activity and by-source topics (the by-source stage's watermark protocol). */
+  partitions: { activity: number; bySource: number };
   now?: () => Date;
 }
 
@@ -81,6 +84,13 @@ export function createPipeline(options: PipelineOptions) {
       this.set(users.bytes);
     },
   });
+  const watermarks = new ActivityWatermarks({
+    sql,
+    groupId,
+    topics,
+    engine: options.engine,
+    partitions: options.partitions,
+  });
   const locks = new KeyedLock();
   const stalls = new StallWatch();
   metrics.stalls.read = () => stalls.behind(now().getTime());
@@ -95,6 +105,7 @@ export function createPipeline(options: PipelineOptions) {
     noticeMinSeverity: options.noticeMinSeverity,
     metrics,
     log,
+    watermarks,
     poisoned: new Map(),
     async population(partition) {
       let population = populations.get(partition);
@@ -132,7 +143,10 @@ export function createPipeline(options: PipelineOptions) {
   function forgetPartition(topic: string, partition: number, touched: string[]): void {
     stored.delete(`${topic}:${partition}`);
     users.forget(touched);
-    if (topic === topics.activity) populations.delete(partition);
+    if (topic === topics.activity) {
+      populations.delete(partition);
+      watermarks.forget(partition);
+    }
   }
 
   async function planWithoutPoison(
@@ -302,6 +316,7 @@ export function createPipeline(options: PipelineOptions) {
       const lockKey =
         batch.topic === topics.bySource ? `source:${batch.partition}` : `user:${batch.partition}`;
       stalls.started(batch.topic, batch.partition, now().getTime());
+      if (batch.topic === topics.activity) watermarks.started(batch.partition, now().getTime());
       return locks.run(lockKey, async () => {
         const timer = metrics.batchSeconds.startTimer({ topic: batch.topic });
         let next: number | null = null;
@@ -331,6 +346,7 @@ export function createPipeline(options: PipelineOptions) {
         const lag = Math.max(0, batch.highWatermark - lastOffset - 1);
         metrics.consumerLag.set({ topic: batch.topic, partition: String(batch.partition) }, lag);
         stalls.committed(batch.topic, batch.partition, now().getTime());
+        if (batch.topic === topics.activity) watermarks.ended(batch.partition, lag, now().getTime());
         options.onOutbox();
         return next;
       });
@@ -343,6 +359,23 @@ export function createPipeline(options: PipelineOptions) {
         if (!ownedUsers.has(partition)) populations.delete(partition);
       stored.clear();
       stalls.retain(owned);
+      watermarks.retain(owned.get(topics.activity) ?? [], now().getTime());
+    },
+    /**
+     * Publishes the idle mark of every owned activity partition that has had nothing to read for
+     * `idleSeconds`, so that it stops holding back the by-source stage's clock. Under the partition's
+     * lock: a batch's logins and marks, and this mark, reach each by-source partition in order.
+     */
+    async publishIdle(idleSeconds: number): Promise<void> {
+      const idleMs = idleSeconds * 1000;
+      for (const partition of watermarks.idlePartitions(now().getTime(), idleMs)) {
+        await locks.run(`user:${partition}`, async () => {
+          const mark = await watermarks.idleMark(partition, now().getTime(), idleMs);
+          if (mark === null) return;
+          await options.publisher.send(mark.messages);
+          watermarks.publishedIdle(partition, mark.at);
+        });
+      }
     },
     /** Partitions whose fetched messages have waited longer than `stallSeconds` (default 120) to commit. */
     stalled(): Stall[] {

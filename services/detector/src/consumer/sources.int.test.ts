@@ -1,63 +1,51 @@
-import { defaultDetectionConfig } from "@vigil/detection";
 import type { AccountEventInput } from "@vigil/events";
 import { openStore, type Sql } from "@vigil/store";
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
-import { isolatedTopics, testBrokers } from "../../../../test/support/kafka.ts";
-import { connectKafka, type InboundBatch, type Publisher } from "../kafka.ts";
-import { createLogger } from "../log.ts";
-import { createMetrics } from "../metrics.ts";
-import { createPipeline } from "./pipeline.ts";
+import { isolatedTopics, readTopic } from "../../../../test/support/kafka.ts";
+import type { InboundBatch, Publisher } from "../kafka.ts";
+import { active, testPipeline, testPublisher } from "./testing.ts";
+import { MARK_KEY } from "./watermarks.ts";
 
-// The by-source stage on a real (embedded) PostgreSQL: re-keyed logins in, verdicts in the outbox.
+// The by-source stage on a real (embedded) PostgreSQL and a real broker: activity batches re-key their
+// logins and publish their watermark; re-keyed logins and marks in, verdicts in the outbox.
 
-const { topics } = isolatedTopics();
 const network = "198.51.100.0/24";
-const at = (second: number) => new Date(Date.UTC(2026, 10, 20, 10, 0, second)).toISOString();
-const failure = (i: number, second: number): AccountEventInput => ({
+const MINUTE = 60_000;
+const T0 = Date.UTC(2026, 10, 20, 10, 0, 0);
+const at = (ms: number) => new Date(T0 + ms).toISOString();
+const failure = (i: number, ms: number): AccountEventInput => ({
   id: `f${i}`,
   type: "login.failed",
-  occurredAt: at(second),
+  occurredAt: at(ms),
   userId: `victim${i}`,
   ip: `198.51.100.${i + 1}`,
   reason: "bad_password",
 });
-const elsewhere = (id: string, second: number): AccountEventInput => ({
-  id,
-  type: "login.succeeded",
-  occurredAt: at(second),
-  userId: "owner",
-  sessionId: `s-${id}`,
-  ip: "192.0.2.10",
+const mark = (partition: number, ms: number, idle = false) => ({
+  watermark: { partition, partitions: 2, at: T0 + ms, ...(idle ? { idle: true } : {}) },
 });
-
-let offset = 0;
-const batch = (messages: { key: string; event: AccountEventInput }[]): InboundBatch => ({
-  topic: topics.bySource,
-  partition: 0,
-  highWatermark: offset + messages.length,
-  messages: messages.map(({ key, event }) => ({
-    topic: topics.bySource,
-    partition: 0,
-    offset: offset++,
-    key,
-    value: Buffer.from(JSON.stringify(event)),
-    headers: {},
-  })),
-});
-const active = { heartbeat: async () => {}, isActive: () => true };
 
 describe("by-source stage", () => {
   let sql: Sql;
   let publisher: Publisher;
+  let topics: ReturnType<typeof isolatedTopics>["topics"];
+  let offset = 0;
+  const batch = (topic: string, messages: { key: string; value: unknown }[]): InboundBatch => ({
+    topic,
+    partition: 0,
+    highWatermark: offset + messages.length,
+    messages: messages.map(({ key, value }) => ({
+      topic,
+      partition: 0,
+      offset: offset++,
+      key,
+      value: Buffer.from(JSON.stringify(value)),
+      headers: {},
+    })),
+  });
   beforeAll(async () => {
-    const kafka = connectKafka(testBrokers(), "sources-test", createLogger("silent"));
-    await kafka.ensureTopics({
-      anchor: topics.activity,
-      coPartitioned: [],
-      others: [topics.bySource],
-      partitions: 1,
-    });
-    publisher = await kafka.publisher();
+    topics = isolatedTopics().topics;
+    publisher = await testPublisher(topics, "sources-test");
   });
   afterAll(() => publisher.close());
   beforeEach(async () => {
@@ -65,24 +53,6 @@ describe("by-source stage", () => {
     sql = await openStore({ dataDir: "memory://" });
   });
   afterEach(() => sql.close());
-
-  const pipeline = () =>
-    createPipeline({
-      sql,
-      log: createLogger("silent"),
-      metrics: createMetrics(),
-      groupId: "g",
-      topics,
-      engine: defaultDetectionConfig,
-      ipHashKey: Buffer.from("k"),
-      maxFutureSkewMs: 600_000,
-      noticeMinSeverity: "high",
-      noticeLimit: { maxPerUser: 3, windowHours: 24 },
-      profileCacheSize: 1000,
-      profileCacheBytes: 1024 * 1024,
-      publisher,
-      onOutbox: () => {},
-    });
 
   const verdicts = async () =>
     (
@@ -99,22 +69,64 @@ describe("by-source stage", () => {
       )
     ).rows[0]?.state;
 
-  it("judges a spray that fell silent once the partition's clock passes its bucket and grace, and once only", async () => {
-    const spray = Array.from({ length: 20 }, (_, i) => ({ key: network, event: failure(i, i * 10) }));
-    const run = pipeline();
-    await run.onBatch(batch(spray), active);
+  it("judges a spray once every activity partition's watermark has passed its bucket, and once only", async () => {
+    const spray = Array.from({ length: 20 }, (_, i) => ({ key: network, value: failure(i, i * 10_000) }));
+    const run = testPipeline(sql, topics, publisher);
+    await run.onBatch(
+      batch(topics.bySource, [...spray, { key: MARK_KEY, value: mark(0, 5 * MINUTE) }]),
+      active,
+    );
+    // Partition 1 may still hold a login of the spray's bucket (10:00-10:05): nothing is judged yet.
+    await run.onBatch(batch(topics.bySource, [{ key: MARK_KEY, value: mark(1, 0) }]), active);
     expect(await verdicts()).toEqual([]);
-    // The spray's bucket ends at 10:05; other sources carry the clock to 10:14:59, then 10:15.
-    await run.onBatch(batch([{ key: "192.0.2.0/24", event: elsewhere("a", 14 * 60 + 59) }]), active);
-    expect(await verdicts()).toEqual([]);
-    await run.onBatch(batch([{ key: "192.0.2.0/24", event: elsewhere("b", 15 * 60) }]), active);
+    await run.onBatch(batch(topics.bySource, [{ key: MARK_KEY, value: mark(1, 5 * MINUTE) }]), active);
     const sent = await verdicts();
     expect(sent).toHaveLength(20);
-    expect(sent[0]).toBe(`verdict:${network}:${Date.parse(at(300))}:victim0`);
+    expect(sent[0]).toBe(`verdict:${network}:${T0 + 5 * MINUTE}:victim0`);
     const judged = await sourceState();
     // The same logins again (a replayed batch upstream): nothing changes, nothing more is sent.
-    await run.onBatch(batch(spray), active);
+    await run.onBatch(batch(topics.bySource, spray), active);
     expect(await sourceState()).toBe(judged);
     expect(await verdicts()).toHaveLength(20);
+  });
+
+  it("lets a partition that said it is idle stop holding the clock", async () => {
+    const spray = Array.from({ length: 20 }, (_, i) => ({ key: network, value: failure(i, i * 10_000) }));
+    const run = testPipeline(sql, topics, publisher);
+    await run.onBatch(
+      batch(topics.bySource, [...spray, { key: MARK_KEY, value: mark(0, 5 * MINUTE) }]),
+      active,
+    );
+    await run.onBatch(batch(topics.bySource, [{ key: MARK_KEY, value: mark(1, 0, true) }]), active);
+    expect(await verdicts()).toHaveLength(20);
+  });
+
+  it("re-keys an activity batch's logins, leaves out those its watermark passed, then publishes its mark", async () => {
+    let clock = Date.UTC(2026, 10, 20, 12, 0, 0);
+    const run = testPipeline(sql, topics, publisher, { now: () => new Date(clock) });
+    run.onAssignment(new Map([[topics.activity, [0]]]));
+    const events = [failure(1, 30 * MINUTE), failure(2, 0), failure(3, 31 * MINUTE)];
+    await run.onBatch(
+      batch(
+        topics.activity,
+        events.map((event) => ({ key: event.userId as string, value: event })),
+      ),
+      active,
+    );
+    // Quiet since, and caught up: its idle mark follows.
+    clock += 30_000;
+    await run.publishIdle(30);
+    const published = await readTopic(topics.bySource, (messages) => messages.length >= 4);
+    const kinds = published.map(({ key, value }) => {
+      const body = JSON.parse(String(value));
+      return key === MARK_KEY ? body.watermark : { key, id: body.id };
+    });
+    // 10:31 less the 10-minute grace, down to a 5-minute bucket: 10:20. The login of 10:00 is behind it.
+    expect(kinds).toEqual([
+      { key: network, id: "f1" },
+      { key: network, id: "f3" },
+      { partition: 0, partitions: 1, at: T0 + 20 * MINUTE },
+      { partition: 0, partitions: 1, at: T0 + 20 * MINUTE, idle: true },
+    ]);
   });
 });

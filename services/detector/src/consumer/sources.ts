@@ -1,10 +1,13 @@
 import {
+  clockOf,
   closeDue,
   dueSources,
-  emptyClock,
+  markPartition,
   type Observation,
   observe,
   observeSourceOnClock,
+  type PartitionWatermark,
+  type Source,
   type SourceClock,
   type SourceState,
   type SourceVerdict,
@@ -15,12 +18,13 @@ import { loadPartitionState, loadSourceStates } from "@vigil/store";
 import type { InboundMessage } from "../kafka.ts";
 import { type BatchPlan, type MessageList, type PlanContext, scoreSafely } from "./context.ts";
 import { parseSourceLogin, sourceObservation } from "./sourceLogin.ts";
+import { MARK_KEY, parseMark } from "./watermarks.ts";
 
 /**
- * Plans a batch of logins re-keyed by source (a network prefix, or "AS<n>" for its autonomous
- * system): per-source windows of event time decide spray and stuffing, and each verdict goes back,
- * keyed by the targeted user, to the replica that owns that user. The partition's clock (the
- * newest event time it has read, stored with the batch) judges sources that fell silent.
+ * Plans a batch of the by-source topic: logins re-keyed by source (a network prefix, or "AS<n>" for
+ * its autonomous system) and the activity partitions' watermarks. Per-source buckets of event time
+ * decide spray and stuffing once the clock (the least watermark, kept with the batch) passes them,
+ * and each verdict goes back, keyed by the targeted user, to the replica that owns that user.
  *
  * The re-keyed topic is at least once (a batch replayed after a failed commit publishes its logins
  * again): a source counts facts per account and bucket, so a login counted twice changes nothing.
@@ -28,17 +32,21 @@ import { parseSourceLogin, sourceObservation } from "./sourceLogin.ts";
 export async function planSources(context: PlanContext, messages: InboundMessage[]): Promise<BatchPlan> {
   const partition = messages[0]?.partition ?? 0;
   const clockKey = { groupId: context.groupId, topic: context.topics.bySource, partition };
-  const logins = messages.flatMap((message) => {
+  const steps = messages.flatMap((message): Step[] => {
+    if (message.key === MARK_KEY) {
+      const mark = parseMark(message.value);
+      return mark === null ? [] : [{ mark }];
+    }
     const observation = observationOf(context, message);
     if (observation === null) return [];
     // The source is the message's key (its network prefix, or its autonomous system).
     const key = message.key ?? observation.network;
     return key === null ? [] : [{ message, observation, source: sourceOfKey(key) }];
   });
-  const clock = (await loadPartitionState<SourceClock>(context.sql, clockKey)) ?? emptyClock();
+  const clock = clockOf(await loadPartitionState<SourceClock>(context.sql, clockKey));
   const states = await loadSourceStates<SourceState>(
     context.sql,
-    logins.map(({ source }) => source.key),
+    steps.flatMap((step) => ("source" in step ? [step.source.key] : [])),
   );
   const changed = new Map<string, SourceState>();
   const outbox: MessageList = [];
@@ -53,19 +61,9 @@ export async function planSources(context: PlanContext, messages: InboundMessage
       });
     }
   };
-  let late = 0;
-  for (const { message, observation, source } of logins) {
-    const step = scoreSafely(context, outbox, message, () =>
-      observeSourceOnClock(clock, states.get(source.key), observation, source, context.engine),
-    );
-    if (step === null) continue;
-    if (step.late) late++;
-    states.set(source.key, step.state);
-    changed.set(source.key, step.state);
-    send(step.verdicts);
-  }
-  const due = dueSources(clock);
-  if (due.length > 0) {
+  /** Judges the sources the clock has passed without a login of their own. */
+  const judgeDue = async (): Promise<void> => {
+    const due = dueSources(clock);
     const missing = due.filter((key) => !states.has(key));
     for (const [key, state] of await loadSourceStates<SourceState>(context.sql, missing))
       states.set(key, state);
@@ -75,6 +73,22 @@ export async function planSources(context: PlanContext, messages: InboundMessage
       changed.set(key, step.state);
       send(step.verdicts);
     }
+  };
+  let late = 0;
+  for (const step of steps) {
+    if ("mark" in step) {
+      if (markPartition(clock, step.mark)) await judgeDue();
+      continue;
+    }
+    const { message, observation, source } = step;
+    const counted = scoreSafely(context, outbox, message, () =>
+      observeSourceOnClock(clock, states.get(source.key), observation, source, context.engine),
+    );
+    if (counted === null) continue;
+    if (counted.late) late++;
+    states.set(source.key, counted.state);
+    changed.set(source.key, counted.state);
+    send(counted.verdicts);
   }
   return {
     write: {
@@ -83,10 +97,16 @@ export async function planSources(context: PlanContext, messages: InboundMessage
       messages: outbox,
     },
     committed: () => {
+      // Only after a partition that said it was idle publishes again (docs/guarantees.md).
       if (late > 0) context.metrics.eventsSkipped.inc({ reason: "late" }, late);
     },
   };
 }
+
+/** A by-source message: a login counted in its source, or an activity partition's mark. */
+type Step =
+  | { message: InboundMessage; observation: Observation; source: Source }
+  | { mark: PartitionWatermark };
 
 /** A re-keyed login as the source stage scores it: no place, device or address. */
 function observationOf(context: PlanContext, message: InboundMessage): Observation | null {

@@ -336,8 +336,8 @@ function login(
   if (travel !== null && travel.reason !== null) reasons.push(travel.reason);
   const brute = bruteForceSuccess(user.failures, obs, user.profile, statuses, config);
   if (brute !== null) reasons.push(brute);
-  const verdict = pendingFor(user.targeted, obs, config);
-  if (verdict !== undefined) reasons.push(sourceReason(verdict, session.familiar, config));
+  for (const verdict of pendingFor(user.targeted, obs, config))
+    reasons.push(sourceReason(verdict, session.familiar, config));
 
   session.startedAt = obs.at;
   session.unknown = false;

@@ -36,9 +36,10 @@ describe("applySourceVerdict", () => {
     );
     expect(login.flags).toEqual([]);
     const step = applySourceVerdict(state, verdict(t + 300));
-    expect(step.flags).toHaveLength(1);
-    expect(step.flags[0]).toMatchObject({ sessionId: "sprayed", severity: "high", created: true });
-    expect(step.flags[0]?.reasons[0]?.message).toBe(
+    const escalated = step.flags.filter((flag) => flag.sessionId !== null);
+    expect(escalated).toHaveLength(1);
+    expect(escalated[0]).toMatchObject({ sessionId: "sprayed", severity: "high", created: true });
+    expect(escalated[0]?.reasons[0]?.message).toBe(
       "Login from a network that tried passwords on 180 accounts within an hour (97% of them never got in): password spray",
     );
   });
@@ -50,8 +51,8 @@ describe("applySourceVerdict", () => {
     const home = "192.0.2.0/24"; // the history's network
     observeUser(state, population, loginObs(t, { sessionId: "own", network: home, deviceId: "laptop-1" }));
     const step = applySourceVerdict(state, { ...verdict(t + 300), network: home });
-    // Below the low cut-off and below a risky login: no flag, and later changes do not escalate.
-    expect(step.flags).toEqual([]);
+    // Below the low cut-off and below a risky login: no session flag, and later changes do not escalate.
+    expect(step.flags.filter((flag) => flag.sessionId !== null)).toEqual([]);
     const session = state.sessions.find((s) => s.id === "own");
     expect(session?.flag.reasons[0]?.message).toContain("likely the owner behind a shared address");
     expect(session?.login).toBeLessThan(config.activity.riskyLoginScore);
@@ -173,8 +174,13 @@ describe("verdicts about an account as a target, in any order", () => {
     about(T + 3 * DAY, "198.51.100.0/24", 45, "network"),
     about(T + 3 * DAY, "AS64501", 45, "asn"),
   ];
-  const logins = [T - DAY, T + HOUR, T + 2 * DAY, T + 4 * DAY].map((at, i) =>
-    loginObs(at, { sessionId: `home${i}`, deviceId: "laptop-1" }),
+  // The owner at home, and the attacker getting in from the stuffing network before and after its
+  // verdict, all while the account still holds those sessions (a verdict that comes after the account
+  // has forgotten a session, or learned from it, cannot undo that: docs/guarantees.md, "Known gaps").
+  const logins = [T - DAY, T - 30 * MINUTE, T + 10 * MINUTE, T + 40 * MINUTE].map((at, i) =>
+    i % 2 === 1
+      ? loginObs(at, { sessionId: `stuffed${i}`, network: "203.0.113.0/24", deviceId: `unknown-${i}` })
+      : loginObs(at, { sessionId: `home${i}`, deviceId: "laptop-1" }),
   );
 
   /** The account's final state and each flag's last version, after the messages in `order`. */
@@ -190,20 +196,39 @@ describe("verdicts about an account as a target, in any order", () => {
       state = step.state;
       for (const flag of step.flags) flags.set(flag.id, { ...flag, created: undefined });
     }
-    return { state: JSON.parse(JSON.stringify(state)), flags: Object.fromEntries([...flags].sort()) };
+    const user = JSON.parse(JSON.stringify(state));
+    // What the verdicts decide; what the profile learned from a session before a verdict about it
+    // arrived is not taken back (docs/guarantees.md, "Known gaps").
+    const verdictState = {
+      targeted: user.targeted,
+      targetFlags: user.targetFlags,
+      sessions: user.sessions.map(
+        (s: { id: string; login: number; loginReasons: string[]; flag: unknown }) => ({
+          id: s.id,
+          login: s.login,
+          loginReasons: s.loginReasons,
+          flag: s.flag,
+        }),
+      ),
+    };
+    return { state: verdictState, flags: Object.fromEntries([...flags].sort()) };
   }
 
-  it("ends with the same state and flags: one per episode, telling of its largest attack", () => {
+  it("ends with the same flags and verdict state: one flag per episode, telling of its strongest evidence", () => {
     const all = [...verdicts.keys(), ...logins.map((_, i) => verdicts.length + i)];
     // The account's own events keep their order; the verdicts go anywhere among them.
     const reference = run(all);
-    expect(Object.values(reference.flags)).toHaveLength(2);
+    type Flag = { sessionId: string | null; reasons: { code: string; message: string }[] };
+    const flags = Object.values(reference.flags) as Flag[];
+    // The attacker's sessions carry the verdict, whichever came first.
     expect(
-      Object.values(reference.flags).map(
-        (f) => (f as { reasons: { message: string }[] }).reasons[0]?.message,
-      ),
+      flags.filter((f) => f.sessionId?.startsWith("stuffed")).map((f) => f.reasons.map((r) => r.code)),
     ).toEqual([
-      "This account is one of 31 targeted by credential stuffing from the networks of AS64500 within an hour; no login from it has succeeded",
+      expect.arrayContaining(["credential_stuffing"]),
+      expect.arrayContaining(["credential_stuffing"]),
+    ]);
+    expect(flags.filter((f) => f.sessionId === null).map((f) => f.reasons[0]?.message)).toEqual([
+      "This account is one of 28 targeted by credential stuffing from one network within an hour; no login from it has succeeded",
       "This account is one of 45 targeted by credential stuffing from one network within an hour; no login from it has succeeded",
     ]);
     fc.assert(

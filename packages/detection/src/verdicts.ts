@@ -52,20 +52,27 @@ export function applySourceVerdict(
     user.targeted = prunePending([...user.targeted.filter((t) => t !== known), pending], user.newest, config);
   }
 
-  const session = recentSessionFrom(user, verdict, config);
-  if (session !== null) {
+  // Whichever comes first, the verdict or the login: a login from the source within the look-back
+  // before the verdict or the verdict's lifetime after it carries the verdict (`pendingFor`).
+  for (const session of sessionsFrom(user, verdict, config)) {
     const before = fingerprint(session.flag);
     const reason = sourceReason(pending, session.familiar, config);
+    const current = session.flag.reasons.find((known) => known.code === reason.code);
+    if (current !== undefined) {
+      const known = current.details ?? {};
+      if (!stronger(verdict.network, verdict.details, String(known.network ?? ""), known)) continue;
+      session.flag.reasons = session.flag.reasons.filter((known) => known !== current);
+    }
     addReason(session.flag, reason);
+    // The login counts the strongest verdict of each code once.
     if (!session.loginReasons.includes(reason.code)) {
       session.login += reason.points;
       session.loginReasons.push(reason.code);
-    }
+    } else session.login += reason.points - (current?.points ?? 0);
     const update = settle(session.flag, verdict.userId, config, before);
     if (update !== null) flags.push(update);
     // No event here, so nothing ends and nothing is learned: only withdrawing can happen.
     afterChange(user, null, session, config);
-    return { state: user, flags };
   }
   // A success the account has not seen yet (its stream lags the source's): the pending verdict will
   // score it when it arrives; a sessionless "nothing succeeded" flag would be wrong.
@@ -93,17 +100,44 @@ export function prunePending(
 
 const compare = (a: string, b: string): number => (a < b ? -1 : a > b ? 1 : 0);
 
-/** The pending verdict a login from `obs` answers to: its network's first, else its autonomous system's. */
+/**
+ * The pending verdicts a login from `obs` answers to, the strongest of each code (its network's
+ * before its provider's, then the largest attack): the same a verdict arriving after the login
+ * leaves on its session (`applySourceVerdict`).
+ */
 export function pendingFor(
   targeted: readonly PendingVerdict[],
   obs: { at: number; network: string | null; asn: { number: number } | null },
   config: DetectionConfig,
-): PendingVerdict | undefined {
-  const due = (t: PendingVerdict) => t.at <= obs.at + config.lateToleranceMs;
-  return (
-    targeted.find((t) => t.network === obs.network && due(t)) ??
-    targeted.find((t) => fromSource(t.network, null, obs.asn?.number) && due(t))
-  );
+): PendingVerdict[] {
+  const strongest = new Map<string, PendingVerdict>();
+  for (const t of targeted) {
+    if (obs.at < t.at - config.source.lookbackMs || !fromSource(t.network, obs.network, obs.asn?.number))
+      continue;
+    const known = strongest.get(t.code);
+    if (known === undefined || stronger(t.network, t.details, known.network, known.details))
+      strongest.set(t.code, t);
+  }
+  return [...strongest.values()].sort((a, b) => compare(a.code, b.code));
+}
+
+/**
+ * Whether one verdict (its source and details) is stronger evidence than another: a network's over
+ * an autonomous system's, then the larger attack, then the source named first. A total order, so
+ * that the reason a session keeps does not depend on the order verdicts came in.
+ */
+function stronger(
+  network: string,
+  details: Record<string, unknown>,
+  otherNetwork: string,
+  other: Record<string, unknown>,
+): boolean {
+  const scope = (d: Record<string, unknown>) => (d.scope === "asn" ? 0 : 1);
+  if (scope(details) !== scope(other)) return scope(details) > scope(other);
+  const accounts = Number(details.accounts ?? 0);
+  const otherAccounts = Number(other.accounts ?? 0);
+  if (accounts !== otherAccounts) return accounts > otherAccounts;
+  return network < otherNetwork;
 }
 
 /** Whether a login from `network` through autonomous system `asn` came from the verdict's source. */
@@ -111,27 +145,21 @@ export function fromSource(source: string, network: string | null, asn: number |
   return source === network || (asn != null && source === asnSourceKey(asn));
 }
 
-/** The latest session that began from the verdict's source within the look-back, if any. */
-function recentSessionFrom(
-  user: UserState,
-  verdict: SourceVerdict,
-  config: DetectionConfig,
-): SessionRisk | null {
-  let found: SessionRisk | null = null;
-  for (const session of user.sessions) {
-    if (!fromSource(verdict.network, session.network, session.asn) || session.status === "legitimate")
-      continue;
-    if (session.startedAt < verdict.at - config.source.lookbackMs) continue;
-    if (session.startedAt > verdict.at + config.lateToleranceMs) continue;
-    if (found === null || session.startedAt > found.startedAt) found = session;
-  }
-  return found;
+/** The sessions that began from the verdict's source from the look-back before it on, not vouched for. */
+function sessionsFrom(user: UserState, verdict: SourceVerdict, config: DetectionConfig): SessionRisk[] {
+  return user.sessions.filter(
+    (session) =>
+      fromSource(verdict.network, session.network, session.asn) &&
+      session.status !== "legitimate" &&
+      session.startedAt >= verdict.at - config.source.lookbackMs &&
+      session.startedAt <= verdict.at + config.source.verdictTtlMs,
+  );
 }
 
 /**
  * The account as a target without a success: one sessionless flag per code and attack episode (the
  * day the attack began), merged from every verdict about it in whatever order they come: the most
- * attempts, the widest span, the reason of the largest attack.
+ * attempts, the widest span, the reason of the strongest verdict (`stronger`).
  */
 function targeted(user: UserState, verdict: SourceVerdict, config: DetectionConfig): FlagUpdate | null {
   const since = typeof verdict.details.windowStart === "number" ? verdict.details.windowStart : verdict.at;
@@ -149,7 +177,11 @@ function targeted(user: UserState, verdict: SourceVerdict, config: DetectionConf
   if (verdict.at > flag.lastAt) flag.lastAt = verdict.at;
   const accounts = Number(verdict.details.accounts ?? 0);
   const current = flag.reasons.find((reason) => reason.code === verdict.code);
-  if (current === undefined || larger(accounts, verdict.network, current.details)) {
+  const known = current?.details ?? {};
+  if (
+    current === undefined ||
+    stronger(verdict.network, verdict.details, String(known.network ?? ""), known)
+  ) {
     const what = verdict.code === "password_spray" ? "a password spray" : "credential stuffing";
     const from = verdict.details.scope === "asn" ? `the networks of ${verdict.network}` : "one network";
     flag.reasons = flag.reasons.filter((reason) => reason !== current);
@@ -161,12 +193,6 @@ function targeted(user: UserState, verdict: SourceVerdict, config: DetectionConf
     });
   }
   return settle(flag, verdict.userId, config, before);
-}
-
-/** Whether a verdict's attack (accounts, source) is larger than the one a reason tells of: a total order. */
-function larger(accounts: number, network: string, details: Record<string, unknown> | undefined): boolean {
-  const known = Number(details?.accounts ?? 0);
-  return accounts > known || (accounts === known && network < String(details?.network ?? ""));
 }
 
 /**

@@ -11,7 +11,7 @@ import { afterCursor, iso, type Page, type PageRequest, toPage } from "./page.ts
 import type { Sql } from "./sql.ts";
 
 /** A flag as detection writes it: everything but the analyst-owned status and the store's times. */
-export type FlagRecord = Omit<Flag, "status" | "createdAt" | "updatedAt">;
+export type DetectedFlag = Omit<Flag, "status" | "createdAt" | "updatedAt">;
 
 export interface Resolution {
   verdict: "compromised" | "legitimate";
@@ -82,7 +82,7 @@ export function flagOfRow(row: unknown): StoredFlag {
  * Inserts new flags and updates existing ones in one statement. Severity and score never go down here:
  * an analyst's or user's escalation outlives later, calmer evidence.
  */
-export async function upsertFlags(sql: Sql, records: FlagRecord[], now: string): Promise<StoredFlag[]> {
+export async function upsertFlags(sql: Sql, records: DetectedFlag[], now: string): Promise<StoredFlag[]> {
   if (records.length === 0) return [];
   const input = records.map((r) => ({ ...r, severityRank: severityRank(r.severity) }));
   const result = await sql.query<FlagRow>(

@@ -3,8 +3,8 @@
 import { createHmac } from "node:crypto";
 import type { Notice } from "@vigil/events";
 import {
+  type DetectedFlag,
   type EventRecord,
-  type FlagRecord,
   insertEvents,
   insertNotices,
   openStore,
@@ -168,7 +168,7 @@ export const PROTECTED_ROUTES: RouteCall[] = (Object.keys(ACCESS) as Endpoint[])
 export const tokenFor = (rule: AccessRule, sub = "u1") =>
   rule.kind === "scope" ? token({ sub, scope: rule.scope }) : user(sub);
 
-export function flagRecord(id: string, over: Partial<FlagRecord> = {}): FlagRecord {
+export function detectedFlag(id: string, over: Partial<DetectedFlag> = {}): DetectedFlag {
   return {
     id,
     userId: "u1",
@@ -184,7 +184,7 @@ export function flagRecord(id: string, over: Partial<FlagRecord> = {}): FlagReco
   };
 }
 
-export const seedFlags = (sql: Sql, records: FlagRecord[], now = new Date().toISOString()) =>
+export const seedFlags = (sql: Sql, records: DetectedFlag[], now = new Date().toISOString()) =>
   upsertFlags(sql, records, now);
 
 export function eventRecord(id: string, over: Partial<EventRecord> = {}): EventRecord {

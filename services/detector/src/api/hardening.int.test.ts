@@ -6,7 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import {
   analyst,
   call,
-  flagRecord,
+  detectedFlag,
   noticeFor,
   openTestStore,
   PROTECTED_ROUTES,
@@ -23,7 +23,7 @@ describe("hardening", () => {
   let store: Awaited<ReturnType<typeof openTestStore>>;
   beforeAll(async () => {
     store = await openTestStore();
-    await seedFlags(store.sql, [flagRecord("f1")]);
+    await seedFlags(store.sql, [detectedFlag("f1")]);
     await seedNotices(store.sql, [noticeFor("n1", "f1", { userId: "alice" })]);
   });
   afterAll(() => store.close());

@@ -5,7 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import {
   BACKENDS,
   call,
-  flagRecord,
+  detectedFlag,
   forged,
   noticeFor,
   openTestStore,
@@ -65,7 +65,7 @@ describe.each(BACKENDS)("access control on %s", (backend) => {
   beforeAll(async () => {
     store = await openTestStore(backend);
     app = testApi(store.sql).app;
-    await seedFlags(store.sql, [flagRecord("f1", { userId: "u1" })]);
+    await seedFlags(store.sql, [detectedFlag("f1", { userId: "u1" })]);
     await seedNotices(store.sql, [noticeFor("n1", "f1", { userId: "u1" })]);
   });
   afterAll(async () => {

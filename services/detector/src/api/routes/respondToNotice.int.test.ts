@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import {
   BACKENDS,
   call,
-  flagRecord,
+  detectedFlag,
   noticeFor,
   openTestStore,
   outboxOn,
@@ -25,7 +25,9 @@ describe.each(BACKENDS)("POST /v1/me/notices/{id}/response on %s", (backend) => 
     const ids = ["f1", "f2", "f3", "f4", "fb"];
     await seedFlags(
       store.sql,
-      ids.map((id) => flagRecord(id, { userId: id === "fb" ? "bob" : "alice", severity: "high", score: 70 })),
+      ids.map((id) =>
+        detectedFlag(id, { userId: id === "fb" ? "bob" : "alice", severity: "high", score: 70 }),
+      ),
     );
     await seedNotices(store.sql, [
       ...ids.slice(0, 4).map((id) => noticeFor(`n-${id}`, id, { userId: "alice", sessionId: `s-${id}` })),

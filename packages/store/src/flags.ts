@@ -169,11 +169,17 @@ export async function resolveFlag(sql: Sql, id: string, resolution: Resolution):
   return row ? toFlag(row) : null;
 }
 
+/**
+ * The least score of a flag whose account's owner said "that was not me", whatever the evidence
+ * said: above the engine's critical cut (`severity.critical`, packages/detection/src/config.ts).
+ */
+const DISOWNED_FLAG_SCORE = 90;
+
 /** A user said "that was not me": the flag becomes critical at once. */
 export async function escalateFlag(sql: Sql, id: string, at: string): Promise<StoredFlag | null> {
   const result = await sql.query<FlagRow>(
-    `update flags set severity_rank = $2, score = greatest(score, 90), updated_at = $3 where id = $1 returning ${columns}`,
-    [id, severityRank("critical"), at],
+    `update flags set severity_rank = $2, score = greatest(score, $4), updated_at = $3 where id = $1 returning ${columns}`,
+    [id, severityRank("critical"), at, DISOWNED_FLAG_SCORE],
   );
   const row = result.rows[0];
   return row ? toFlag(row) : null;

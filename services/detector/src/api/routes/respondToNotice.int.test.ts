@@ -68,7 +68,11 @@ describe.each(BACKENDS)("POST /v1/me/notices/{id}/response on %s", (backend) => 
     const response = await respond("n-f2", { wasMe: false });
     expect(response.status).toBe(200);
     expect(response.json.response).toEqual({ wasMe: false, respondedAt: at.toISOString() });
-    expect(await analystView("f2")).toMatchObject({ severity: "critical", updatedAt: at.toISOString() });
+    expect(await analystView("f2")).toMatchObject({
+      severity: "critical",
+      score: 90,
+      updatedAt: at.toISOString(),
+    });
     const critical = await call(app, "GET", "/v1/flags?minSeverity=critical", { token: await reader() });
     expect(critical.json.items.map((f: { id: string }) => f.id)).toEqual(["f2"]);
     expect(await feedbackFor("f2")).toMatchObject([{ verdict: "compromised", userId: "alice", by: "owner" }]);

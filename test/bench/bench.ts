@@ -1,18 +1,10 @@
 // What every phase of a run shares: its settings, the broker and its topics, the population produced.
 import type { Topics } from "@vigil/events";
 import type { Kafka } from "kafkajs";
+import type { Results } from "./report.ts";
 
-export interface Settings {
-  events: number;
-  profiles: number;
-  soakSeconds: number;
-  rate: number;
-  markersPerSecond: number;
-  partitions: number;
-  seed: number;
-  apiSeconds: number;
-  phases: Set<string>;
-}
+/** The run's settings as the flags give them; the report keeps the phases as a list. */
+export type Settings = Omit<Results["settings"], "phases"> & { phases: Set<string> };
 
 export interface Bench {
   settings: Settings;

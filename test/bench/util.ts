@@ -1,5 +1,7 @@
 // Small helpers the benchmark's phases share: waiting, counting, formatting, a seeded shuffle.
+import { execFile } from "node:child_process";
 import { createServer } from "node:net";
+import { promisify } from "node:util";
 
 export const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 export const fmt = (n: number) => Math.round(n).toLocaleString("en-US");
@@ -44,4 +46,10 @@ export async function freePort(): Promise<number> {
   const address = server.address();
   await new Promise<void>((resolve) => server.close(() => resolve()));
   return typeof address === "object" && address !== null ? address.port : 0;
+}
+
+/** Runs a Node script in its own process and parses the one JSON line it prints. */
+export async function runScript<T>(script: string, args: string[]): Promise<T> {
+  const { stdout } = await promisify(execFile)(process.execPath, [script, ...args]);
+  return JSON.parse(stdout) as T;
 }

@@ -1,12 +1,10 @@
 // The reference: a bare kafkajs consumer (eachBatch, no work) over the same backlog, in its own process.
-import { execFile } from "node:child_process";
 import { randomBytes } from "node:crypto";
 import { join } from "node:path";
-import { promisify } from "node:util";
 import type { Bench } from "../bench.ts";
 import { repoRoot } from "../dataset.ts";
 import type { Results } from "../report.ts";
-import { fmt, sum } from "../util.ts";
+import { fmt, runScript, sum } from "../util.ts";
 
 export async function baseline({
   brokers,
@@ -15,15 +13,13 @@ export async function baseline({
   dataEnd,
   log,
 }: Bench): Promise<Results["baseline"]> {
-  const { stdout } = await promisify(execFile)(process.execPath, [
-    join(repoRoot, "test/bench/baseline.ts"),
+  const plain = await runScript<NonNullable<Results["baseline"]>>(join(repoRoot, "test/bench/baseline.ts"), [
     brokers.join(","),
     topics.activity,
     `${prefix}baseline-${randomBytes(3).toString("hex")}`,
     String(sum(dataEnd)),
     JSON.stringify({}),
   ]);
-  const plain = JSON.parse(stdout) as { rate: number; seconds: number; cpuSeconds: number };
   log(`baseline (kafkajs defaults): ${fmt(plain.rate)} events/s`);
   return { rate: plain.rate, seconds: plain.seconds, cpuSeconds: plain.cpuSeconds };
 }

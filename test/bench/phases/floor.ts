@@ -1,13 +1,11 @@
 // The durable floor (../floor.ts) on its own database, in its own process, on the same backlog.
-import { execFile } from "node:child_process";
 import { randomBytes } from "node:crypto";
 import { join } from "node:path";
-import { promisify } from "node:util";
 import { temporaryDatabase } from "@vigil/store/testing";
 import type { Bench } from "../bench.ts";
 import { repoRoot } from "../dataset.ts";
 import type { Results } from "../report.ts";
-import { fmt, sum } from "../util.ts";
+import { fmt, runScript, sum } from "../util.ts";
 
 /** Partitions the durable floor handles at once: KAFKA_PARTITION_CONCURRENCY's default, as Vigil runs. */
 const FLOOR_CONCURRENCY = 2;
@@ -21,16 +19,17 @@ export async function durableFloor({
 }: Bench): Promise<Results["floor"]> {
   const database = await temporaryDatabase();
   try {
-    const { stdout } = await promisify(execFile)(process.execPath, [
+    const floor = await runScript<{ rate: number; seconds: number; cpuSeconds: number }>(
       join(repoRoot, "test/bench/floor.ts"),
-      brokers.join(","),
-      topics.activity,
-      `${prefix}floor-${randomBytes(3).toString("hex")}`,
-      String(sum(dataEnd)),
-      database.url,
-      String(FLOOR_CONCURRENCY),
-    ]);
-    const floor = JSON.parse(stdout) as { rate: number; seconds: number; cpuSeconds: number };
+      [
+        brokers.join(","),
+        topics.activity,
+        `${prefix}floor-${randomBytes(3).toString("hex")}`,
+        String(sum(dataEnd)),
+        database.url,
+        String(FLOOR_CONCURRENCY),
+      ],
+    );
     log(`durable floor (kafkajs + PostgreSQL): ${fmt(floor.rate)} events/s`);
     return { ...floor, concurrency: FLOOR_CONCURRENCY };
   } finally {

@@ -148,7 +148,7 @@ export interface RouteCall {
 }
 
 /** A well-formed call to one route of the access table. */
-export function sampleCall(endpoint: Endpoint): RouteCall {
+function sampleCall(endpoint: Endpoint): RouteCall {
   const [method, pattern] = endpoint.split(" ") as [string, string];
   const path = pattern.replace(/\/(\w+)\/\{\w+\}/g, (parameter, collection: string) => {
     const id = SEEDED_IDS[collection];

@@ -1,5 +1,5 @@
 // The baseline: a bare kafkajs consumer group member that reads a topic from the beginning and does
-// nothing with the batches. Run in its own process by run.ts; prints one JSON line with its rate.
+// nothing with the batches. Run in its own process by phases/baseline.ts; prints one JSON line with its rate.
 //   node test/bench/baseline.ts <brokers> <topic> <groupId> <messages> [consumer options as JSON]
 import { Kafka, logLevel } from "kafkajs";
 

@@ -1,4 +1,4 @@
-// Preloaded into the Vigil process (`node --import`) by run.ts: a bare hono route that returns a
+// Preloaded into the Vigil process (`node --import`) by vigil.ts: a bare hono route that returns a
 // constant body, served by the same hono and @hono/node-server copies as the service's API, on
 // BENCH_CONSTANT_PORT. The reference for the API's throughput, in the same process and on the same
 // event loop as the API: the API's worker thread with PostgreSQL, the main thread with PGlite (the

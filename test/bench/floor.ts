@@ -2,7 +2,7 @@
 // member that stores every event of a batch in PostgreSQL in one transaction (primary key on the
 // event id, one index by user and time), then commits the batch's offsets, and does nothing else.
 // It fetches with Vigil's settings and as many partitions at once as Vigil's default. Run in its own
-// process by run.ts; prints one JSON line with its rate.
+// process by phases/floor.ts; prints one JSON line with its rate.
 //   node test/bench/floor.ts <brokers> <topic> <groupId> <messages> <database url> <concurrency>
 import { Kafka, logLevel } from "kafkajs";
 import pg from "pg";

@@ -2,7 +2,7 @@
 // PostgreSQL, fed the live demo's story (a population with a takeover from abroad among it).
 import { REASON_CODES, SEVERITIES } from "@vigil/events";
 import { demoStory, demoVictim } from "@vigil/simulator";
-import { type FlagRecord, openStore, upsertFlags } from "@vigil/store";
+import { type DetectedFlag, openStore, upsertFlags } from "@vigil/store";
 import type { Browser, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { launchChromium, type WatchedPage, watchedPage } from "../support/browser.ts";
@@ -214,7 +214,7 @@ describe("the analyst console in Chromium", () => {
     const now = Date.now();
     try {
       for (let batch = 0; batch < 10; batch++) {
-        const records: FlagRecord[] = [];
+        const records: DetectedFlag[] = [];
         for (let i = 0; i < 1000; i++) {
           const n = batch * 1000 + i;
           const at = new Date(now - ((n * 7919) % (30 * 24 * 60)) * 60_000 - 3_600_000).toISOString();

@@ -6,7 +6,8 @@ import { describe, expect, it } from "vitest";
 import { defaultDetectionConfig } from "./config.ts";
 import { emptyPopulation } from "./population.ts";
 import { event, MINUTE, observed, PLACES, SECOND, T0, UA } from "./testing.ts";
-import { observeUser, type UserState } from "./user.ts";
+import { observeUser } from "./user.ts";
+import type { UserState } from "./userState.ts";
 
 const EVENTS = 1_000_000;
 const places: Place[] = Object.values(PLACES);

@@ -5,7 +5,8 @@ import type { FlagUpdate } from "./flag.ts";
 import { emptyPopulation } from "./population.ts";
 import { assess, loginKeys } from "./profile.ts";
 import { DAY, failureObs, HOUR, history, loginObs, MINUTE, PLACES, sessionObs, T0, UA } from "./testing.ts";
-import { observeUser, type UserState } from "./user.ts";
+import { observeUser } from "./user.ts";
+import type { UserState } from "./userState.ts";
 
 const {
   failures: threshold,

@@ -102,6 +102,10 @@ export interface DetectionConfig {
     coolDownShare: number;
     /** How long a verdict makes the account's next success from that source suspicious. */
     verdictTtlMs: number;
+    /** Verdicts an account keeps waiting for a success (the newest): bounds its state. */
+    maxPendingVerdicts: number;
+    /** Sessionless target flags an account keeps per code (attack episodes, the newest by the day they began). */
+    maxTargetEpisodes: number;
     /** A session from the source that succeeded this long before the verdict arrived is escalated. */
     lookbackMs: number;
     successPoints: number;
@@ -267,6 +271,8 @@ export const defaultDetectionConfig: DetectionConfig = {
     stuffing: { accounts: 15, failureRatio: 0.8, unknownShare: 0.25 },
     coolDownShare: 0.5,
     verdictTtlMs: DAY,
+    maxPendingVerdicts: 8,
+    maxTargetEpisodes: 4,
     lookbackMs: HOUR,
     successPoints: 70,
     asnSuccessPoints: 40,

@@ -3,7 +3,7 @@ import { learnLogin } from "./learning.ts";
 import { emptyMemory, forgetRisk, rememberRisk } from "./memory.ts";
 import { type LoginKeys, type Profile, type ProfileEntry, unlearn, untrust } from "./profile.ts";
 import type { SessionRisk } from "./session.ts";
-import type { UserState } from "./user.ts";
+import type { UserState } from "./userState.ts";
 
 /** An analyst's resolution or the user's answer to a notice, about one session (or none). */
 export interface Feedback {

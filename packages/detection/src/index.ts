@@ -25,6 +25,7 @@ export {
   sourceOfKey,
   sourcesOf,
 } from "./sourceClock.ts";
-export type { UserState, UserStep } from "./user.ts";
-export { initialUserState, observeUser } from "./user.ts";
+export { observeUser } from "./user.ts";
+export type { UserState, UserStep } from "./userState.ts";
+export { initialUserState } from "./userState.ts";
 export { applySourceVerdict } from "./verdicts.ts";

@@ -7,3 +7,11 @@
 export function keyed<T>(): Record<string, T> {
   return Object.create(null) as Record<string, T>;
 }
+
+/**
+ * Keys from events are free text, and a plain object answers to "constructor" or "__proto__" by
+ * itself: prefixed, no event can name an inherited property of the state's records.
+ */
+export function safeKey(key: string): string {
+  return `#${key}`;
+}

@@ -5,7 +5,7 @@ import type { Observation } from "./observation.ts";
 import { countLogin, type PopulationState } from "./population.ts";
 import { assess, type LevelStatus, learn, learnAsn, learnPair, rememberPlace, unlearn } from "./profile.ts";
 import type { SessionRisk } from "./session.ts";
-import type { UserState } from "./user.ts";
+import type { UserState } from "./userState.ts";
 import { count, duration, placeLabel } from "./wording.ts";
 
 // What the profile learns from a login, and when: learning an attacker's login would make the

@@ -8,7 +8,8 @@ import { emptyPopulation } from "./population.ts";
 import type { SourceState } from "./source.ts";
 import { emptyClock, markPartition, observeSourceOnClock, partitionWatermark } from "./sourceClock.ts";
 import { failureObs, loginObs, T0 } from "./testing.ts";
-import { observeUser, type UserState } from "./user.ts";
+import { observeUser } from "./user.ts";
+import type { UserState } from "./userState.ts";
 
 const { values } = parseArgs({
   options: { logins: { type: "string", default: "1000000" }, batch: { type: "string", default: "500" } },

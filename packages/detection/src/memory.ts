@@ -30,15 +30,19 @@ export interface RiskyContext {
 export interface AccountMemory {
   risky: RiskyContext[];
   /** Content actions per time bucket over the last week: [bucket, deleted, modified] (weighted items). */
-  volume: Array<[bucket: number, deleted: number, modified: number]>;
+  volume: VolumeBucket[];
   /** Decayed volume of the buckets older than the week: the account's usual amount. */
   usual: [deleted: number, modified: number];
   usualAt: number | null;
   /** Sums of `volume` ([deleted, modified]), kept as buckets come and go (absent in older states). */
   week?: [deleted: number, modified: number];
   /** The same as `volume`, counting only sessions from a young network (absent until one acts). */
-  young?: Array<[bucket: number, deleted: number, modified: number]>;
+  young?: VolumeBucket[];
 }
+
+/** Weighted items a time bucket holds: [bucket, deleted, modified]. */
+type VolumeBucket = [bucket: number, deleted: number, modified: number];
+type ContentKind = "deleted" | "modified";
 
 export function emptyMemory(): AccountMemory {
   return { risky: [], volume: [], usual: [0, 0], usualAt: null };
@@ -141,18 +145,52 @@ export function inheritedRisk(
   };
 }
 
-/** The bucket's slot in a series ascending by bucket, inserted in order when new (most are the last one). */
-function slotOf(
-  series: Array<[bucket: number, deleted: number, modified: number]>,
-  bucket: number,
-): [number, number, number] {
+/** Where a series' buckets keep the kind's items. */
+const column = (kind: ContentKind): 1 | 2 => (kind === "deleted" ? 1 : 2);
+
+/** Adds `weight` items of `kind` to the bucket's slot in a series ascending by bucket (inserted in order when new; most are the last one). */
+function addVolume(series: VolumeBucket[], bucket: number, kind: ContentKind, weight: number): void {
   let i = series.length;
-  while (i > 0 && (series[i - 1] as [number, number, number])[0] > bucket) i -= 1;
-  const before = series[i - 1];
-  if (before !== undefined && before[0] === bucket) return before;
-  const slot: [number, number, number] = [bucket, 0, 0];
-  series.splice(i, 0, slot);
-  return slot;
+  while (i > 0 && (series[i - 1] as VolumeBucket)[0] > bucket) i -= 1;
+  let slot = series[i - 1];
+  if (slot === undefined || slot[0] !== bucket) {
+    slot = [bucket, 0, 0];
+    series.splice(i, 0, slot);
+  }
+  slot[column(kind)] += weight;
+}
+
+/** The kind's items of the `span` buckets up to and including `bucket`, newest first. */
+function windowVolume(
+  series: readonly VolumeBucket[],
+  bucket: number,
+  span: number,
+  kind: ContentKind,
+): number {
+  const c = column(kind);
+  let sum = 0;
+  for (let i = series.length - 1; i >= 0; i--) {
+    const v = series[i] as VolumeBucket;
+    if (v[0] <= bucket - span) break;
+    if (v[0] <= bucket) sum += v[c];
+  }
+  return sum;
+}
+
+/** A mass deletion or modification reason, with its words and figures. */
+function massReason(
+  kind: ContentKind,
+  message: string,
+  details: Record<string, unknown>,
+  config: DetectionConfig,
+): ScoredReason {
+  return {
+    code: kind === "deleted" ? "mass_deletion" : "mass_modification",
+    points:
+      kind === "deleted" ? config.activity.massDeletion.points : config.activity.massModification.points,
+    message,
+    details,
+  };
 }
 
 /**
@@ -161,7 +199,7 @@ function slotOf(
  */
 export function accountVolume(
   memory: AccountMemory,
-  kind: "deleted" | "modified",
+  kind: ContentKind,
   at: number,
   weight: number,
   config: DetectionConfig,
@@ -176,15 +214,10 @@ export function accountVolume(
     }
   }
   const totals = memory.week;
-  const slot = slotOf(memory.volume, bucket);
-  if (kind === "deleted") {
-    slot[1] += weight;
-    totals[0] += weight;
-  } else {
-    slot[2] += weight;
-    totals[1] += weight;
-  }
-  const newest = (memory.volume.at(-1) as [number, number, number])[0];
+  addVolume(memory.volume, bucket, kind, weight);
+  if (kind === "deleted") totals[0] += weight;
+  else totals[1] += weight;
+  const newest = (memory.volume.at(-1) as VolumeBucket)[0];
   const buckets = Math.round(settings.weekMs / settings.bucketMs);
   // Buckets leaving the week become the account's usual volume, which decays.
   const usualAt = newest * settings.bucketMs;
@@ -195,8 +228,8 @@ export function accountVolume(
     usual[1] *= factor;
   }
   if (memory.usualAt === null || usualAt > memory.usualAt) memory.usualAt = usualAt;
-  while (memory.volume.length > 0 && (memory.volume[0] as [number, number, number])[0] <= newest - buckets) {
-    const gone = memory.volume.shift() as [number, number, number];
+  while (memory.volume.length > 0 && (memory.volume[0] as VolumeBucket)[0] <= newest - buckets) {
+    const gone = memory.volume.shift() as VolumeBucket;
     const deleted = gone[1];
     const modified = gone[2];
     usual[0] += deleted;
@@ -213,23 +246,17 @@ export function accountVolume(
   // Most actions are far below both limits: the week's running sum says so without a scan.
   const week = kind === "deleted" ? totals[0] : totals[1];
   if (week < dayLimit && week < weekLimit) return null;
-  let day = 0;
-  for (let i = memory.volume.length - 1; i >= 0; i--) {
-    const v = memory.volume[i] as [number, number, number];
-    if (v[0] <= bucket - dayBuckets) break;
-    if (v[0] <= bucket) day += kind === "deleted" ? v[1] : v[2];
-  }
+  const day = windowVolume(memory.volume, bucket, dayBuckets, kind);
   const overDay = day >= dayLimit;
   if (!overDay && week < weekLimit) return null;
   const amount = overDay ? day : week;
   const span = overDay ? "24 h" : "7 days";
-  return {
-    code: kind === "deleted" ? "mass_deletion" : "mass_modification",
-    points:
-      kind === "deleted" ? config.activity.massDeletion.points : config.activity.massModification.points,
-    message: `Content worth ${count(amount)} photos ${kind} on this account across sessions in ${span} (usually about ${count(usualDaily)} a day)`,
-    details: { span, weightedItems: Math.round(amount), usualDaily: Math.round(usualDaily * 10) / 10 },
-  };
+  return massReason(
+    kind,
+    `Content worth ${count(amount)} photos ${kind} on this account across sessions in ${span} (usually about ${count(usualDaily)} a day)`,
+    { span, weightedItems: Math.round(amount), usualDaily: Math.round(usualDaily * 10) / 10 },
+    config,
+  );
 }
 
 /**
@@ -239,7 +266,7 @@ export function accountVolume(
  */
 export function youngVolume(
   memory: AccountMemory,
-  kind: "deleted" | "modified",
+  kind: ContentKind,
   at: number,
   weight: number,
   config: DetectionConfig,
@@ -248,21 +275,17 @@ export function youngVolume(
   const bucket = Math.floor(at / settings.bucketMs);
   const buckets = Math.round(settings.weekMs / settings.bucketMs);
   const series = (memory.young ?? []).filter((v) => v[0] > bucket - buckets);
-  const slot = slotOf(series, bucket);
-  if (kind === "deleted") slot[1] += weight;
-  else slot[2] += weight;
+  addVolume(series, bucket, kind, weight);
   memory.young = series;
-  let week = 0;
-  for (const v of series) if (v[0] <= bucket) week += kind === "deleted" ? v[1] : v[2];
+  const week = windowVolume(series, bucket, buckets, kind);
   const limit = kind === "deleted" ? config.integrity.youngDeletedItems : config.integrity.youngModifiedItems;
   if (week < limit) return null;
-  return {
-    code: kind === "deleted" ? "mass_deletion" : "mass_modification",
-    points:
-      kind === "deleted" ? config.activity.massDeletion.points : config.activity.massModification.points,
-    message: `Content worth ${count(week)} photos ${kind} on this account in 7 days from networks it had not used before`,
-    details: { span: "7 days", weightedItems: Math.round(week), young: true },
-  };
+  return massReason(
+    kind,
+    `Content worth ${count(week)} photos ${kind} on this account in 7 days from networks it had not used before`,
+    { span: "7 days", weightedItems: Math.round(week), young: true },
+    config,
+  );
 }
 
 /** The session's login has been learned after a quiet end: its context no longer passes risk on. */

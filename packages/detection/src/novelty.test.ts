@@ -2,7 +2,8 @@ import { describe, expect, it } from "vitest";
 import { configure, defaultDetectionConfig } from "./config.ts";
 import { emptyPopulation } from "./population.ts";
 import { DAY, HOUR, history, loginObs, MINUTE, PLACES, sessionObs, T0, UA } from "./testing.ts";
-import { observeUser, type UserState } from "./user.ts";
+import { observeUser } from "./user.ts";
+import type { UserState } from "./userState.ts";
 
 const abroad = {
   place: PLACES.lagos,

@@ -1,8 +1,7 @@
 import type { Place } from "@vigil/geo";
 import { type DetectionConfig, LEVELS, type Level, PARENT } from "./config.ts";
-import { keyed } from "./keyed.ts";
+import { keyed, safeKey } from "./keyed.ts";
 import type { Observation } from "./observation.ts";
-import { safeKey } from "./session.ts";
 
 /** One remembered value of a feature: decayed count of logins with it and when it was last seen. */
 export interface ProfileEntry {

@@ -200,11 +200,3 @@ export function expireSessions(
 function rank(session: SessionRisk): number {
   return (session.flag.severity === null ? 0 : 1e15) + session.flag.lastAt;
 }
-
-/**
- * Keys from events are free text, and a plain object answers to "constructor" or "__proto__" by
- * itself: prefixed, no event can name an inherited property of the state's records.
- */
-export function safeKey(key: string): string {
-  return `#${key}`;
-}

@@ -20,7 +20,8 @@ import {
   T0,
   UA,
 } from "./testing.ts";
-import { initialUserState, observeUser, type UserState } from "./user.ts";
+import { observeUser } from "./user.ts";
+import { initialUserState, type UserState } from "./userState.ts";
 
 const TELEKOM: Asn = { number: 3320, org: "Deutsche Telekom AG" };
 const MTN: Asn = { number: 29465, org: "MTN Nigeria" };

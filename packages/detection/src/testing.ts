@@ -4,7 +4,8 @@ import type { Asn, Place } from "@vigil/geo";
 import type { DetectionConfig } from "./config.ts";
 import { type Observation, observe } from "./observation.ts";
 import type { PopulationState } from "./population.ts";
-import { initialUserState, observeUser, type UserState } from "./user.ts";
+import { observeUser } from "./user.ts";
+import { initialUserState, type UserState } from "./userState.ts";
 
 export const T0 = Date.parse("2025-03-03T08:00:00Z");
 export const SECOND = 1000;

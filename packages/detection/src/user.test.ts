@@ -5,7 +5,8 @@ import type { FlagUpdate } from "./flag.ts";
 import type { Observation } from "./observation.ts";
 import { emptyPopulation, type PopulationState } from "./population.ts";
 import { DAY, history, loginObs, MINUTE, PLACES, SECOND, sessionObs, UA } from "./testing.ts";
-import { observeUser, type UserState } from "./user.ts";
+import { observeUser } from "./user.ts";
+import type { UserState } from "./userState.ts";
 
 const abroad = {
   place: PLACES.lagos,

@@ -1,9 +1,8 @@
 import { massAction, sensitiveChange } from "./activity.ts";
-import { bruteForceFailure, bruteForceSuccess, emptyFailures, type FailureWindow } from "./bruteForce.ts";
+import { bruteForceFailure, bruteForceSuccess } from "./bruteForce.ts";
 import { type DetectionConfig, defaultDetectionConfig } from "./config.ts";
 import {
   addReason,
-  type FlagRecord,
   type FlagUpdate,
   fingerprint,
   noteMalformed,
@@ -12,7 +11,6 @@ import {
   touch,
 } from "./flag.ts";
 import { adoptContext, carriesContext, contextChange, unknownSessionRisk } from "./integrity.ts";
-import { keyed } from "./keyed.ts";
 import { afterChange, copyOf, familiar, learnLogin } from "./learning.ts";
 import {
   type AccountMemory,
@@ -30,57 +28,17 @@ import type { PopulationState } from "./population.ts";
 import {
   asnKnown,
   assess,
-  emptyProfile,
   type LevelStatus,
   loginKeys,
-  type Profile,
   sightPair,
   youngContext,
   youngNetwork,
 } from "./profile.ts";
 import { escalate, expireSessions, newSession, type SessionRisk, serious } from "./session.ts";
 import { impossibleTravel } from "./travel.ts";
-import { type PendingVerdict, pendingFor, prunePending, sourceReason } from "./verdicts.ts";
+import { initialUserState, type UserState, type UserStep } from "./userState.ts";
+import { pendingFor, prunePending, sourceReason } from "./verdicts.ts";
 import { locationOf, placeLabel } from "./wording.ts";
-
-/** Everything the engine knows about one account: plain JSON data, bounded. Persist it as JSON. */
-export interface UserState {
-  version: 1;
-  /** Latest event time seen: the reference for lateness. */
-  newest: number;
-  profile: Profile;
-  /** Open and recent sessions, oldest first; a few, so a scan beats a keyed record. */
-  sessions: SessionRisk[];
-  /** When sessions were last swept for expiry. */
-  sweptAt: number;
-  failures: FailureWindow;
-  /** Source verdicts waiting for a success from that source. */
-  targeted: PendingVerdict[];
-  /** Sessionless flags of the account as a target of spray or stuffing, by code and episode ("code@day"). */
-  targetFlags: Record<string, FlagRecord>;
-  /** Recent risk and content volume across sessions (absent in states written before it existed). */
-  memory?: AccountMemory;
-}
-
-export interface UserStep {
-  state: UserState;
-  /** Flags raised or changed by this event; usually none, sometimes one. */
-  flags: FlagUpdate[];
-}
-
-export function initialUserState(): UserState {
-  return {
-    version: 1,
-    newest: 0,
-    profile: emptyProfile(),
-    sessions: [],
-    sweptAt: 0,
-    failures: emptyFailures(),
-    targeted: [],
-    targetFlags: keyed(),
-    memory: emptyMemory(),
-  };
-}
 
 /**
  * Scores one event of an account (any type with a userId; others are ignored) and learns from it.

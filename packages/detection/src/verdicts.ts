@@ -12,7 +12,7 @@ import {
 import { afterChange } from "./learning.ts";
 import type { SessionRisk } from "./session.ts";
 import { asnSourceKey, type SourceVerdict } from "./source.ts";
-import { initialUserState, type UserState, type UserStep } from "./user.ts";
+import { initialUserState, type UserState, type UserStep } from "./userState.ts";
 import { count, plural } from "./wording.ts";
 
 /** A source verdict the account keeps until a success from that source (or until it expires). */
@@ -23,9 +23,6 @@ export interface PendingVerdict {
   details: Record<string, unknown>;
 }
 
-const MAX_PENDING = 8;
-/** Sessionless flags kept per code (attack episodes, by the day they began). */
-const MAX_TARGET_EPISODES = 4;
 const DAY = 86_400_000;
 
 /**
@@ -84,7 +81,7 @@ export function applySourceVerdict(
 
 /**
  * The verdicts an account keeps: those of the last `verdictTtlMs` before its newest event, the newest
- * MAX_PENDING of them, in order of time. A function of the verdicts it was sent and its newest event,
+ * `maxPendingVerdicts` of them, in order of time. A function of the verdicts it was sent and its newest event,
  * whatever the order they came in (verdicts and the account's events travel on different topics).
  */
 export function prunePending(
@@ -95,7 +92,7 @@ export function prunePending(
   return pending
     .filter((t) => newest - t.at <= config.source.verdictTtlMs)
     .sort((a, b) => a.at - b.at || compare(a.network, b.network) || compare(a.code, b.code))
-    .slice(-MAX_PENDING);
+    .slice(-config.source.maxPendingVerdicts);
 }
 
 const compare = (a: string, b: string): number => (a < b ? -1 : a > b ? 1 : 0);
@@ -166,7 +163,7 @@ function targeted(user: UserState, verdict: SourceVerdict, config: DetectionConf
   const key = `${verdict.code}@${Math.floor(since / DAY)}`;
   let flag: FlagRecord | undefined = user.targetFlags[key];
   if (flag === undefined) {
-    if (!keepEpisode(user, verdict.code, key)) return null;
+    if (!keepEpisode(user, verdict.code, key, config)) return null;
     flag = newFlag(flagId(verdict.userId, verdict.code, Math.floor(since / DAY) * DAY), null, since, null);
     user.targetFlags[key] = flag;
   }
@@ -196,14 +193,14 @@ function targeted(user: UserState, verdict: SourceVerdict, config: DetectionConf
 }
 
 /**
- * Room for an episode's flag: the account keeps the newest MAX_TARGET_EPISODES per code. A verdict
+ * Room for an episode's flag: the account keeps the newest `maxTargetEpisodes` per code. A verdict
  * about an older one than all of those, when they are that many, is too old to flag.
  */
-function keepEpisode(user: UserState, code: string, key: string): boolean {
+function keepEpisode(user: UserState, code: string, key: string, config: DetectionConfig): boolean {
   const episodes = Object.keys(user.targetFlags)
     .filter((known) => known.startsWith(`${code}@`))
     .sort(byDay);
-  if (episodes.length < MAX_TARGET_EPISODES) return true;
+  if (episodes.length < config.source.maxTargetEpisodes) return true;
   if (byDay(key, episodes[0] as string) < 0) return false;
   delete user.targetFlags[episodes[0] as string];
   return true;

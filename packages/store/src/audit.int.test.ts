@@ -9,9 +9,9 @@ import {
   type Sql,
   upsertFlags,
 } from "./index.ts";
-import { flagRecord, storeBackends } from "./testing.ts";
+import { detectedFlag, storeBackends } from "./testing.ts";
 
-const flag = (id: string, userId: string) => flagRecord(id, { userId });
+const flag = (id: string, userId: string) => detectedFlag(id, { userId });
 
 const entry = (requestId: string, target: string | null = null): AuditEntry => ({
   subject: "ana",

@@ -1,7 +1,7 @@
 import type { Notice } from "@vigil/events";
 import { type CounterChange, savePartitionCounters } from "./counters.ts";
 import { type EventRecord, insertEvents } from "./events.ts";
-import { type FlagRecord, type StoredFlag, upsertFlags } from "./flags.ts";
+import { type DetectedFlag, type StoredFlag, upsertFlags } from "./flags.ts";
 import { insertNotices, type NoticeLimit } from "./notices.ts";
 import { advanceOffsets, type OffsetAdvance } from "./offsets.ts";
 import { enqueue, type OutboxMessage } from "./outbox.ts";
@@ -18,7 +18,7 @@ export interface BatchWrite {
   partitionStates: { key: PartitionKey; state: unknown }[];
   /** Changed counters of partition states kept as counters (the population). */
   partitionCounters?: { key: PartitionKey; changes: CounterChange[] }[];
-  flags: FlagRecord[];
+  flags: DetectedFlag[];
   /** Candidate notices; those over the user's limit or for an already noticed flag are dropped. */
   notices: Notice[];
   noticeLimit: NoticeLimit;

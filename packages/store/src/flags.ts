@@ -11,7 +11,7 @@ import { afterCursor, iso, type Page, type PageRequest, toPage } from "./page.ts
 import type { Sql } from "./sql.ts";
 
 /** A flag as detection writes it: everything but the analyst-owned status and the store's times. */
-export type FlagRecord = Omit<Flag, "status" | "createdAt" | "updatedAt">;
+export type DetectedFlag = Omit<Flag, "status" | "createdAt" | "updatedAt">;
 
 export interface Resolution {
   verdict: "compromised" | "legitimate";
@@ -82,7 +82,7 @@ export function flagOfRow(row: unknown): StoredFlag {
  * Inserts new flags and updates existing ones in one statement. Severity and score never go down here:
  * an analyst's or user's escalation outlives later, calmer evidence.
  */
-export async function upsertFlags(sql: Sql, records: FlagRecord[], now: string): Promise<StoredFlag[]> {
+export async function upsertFlags(sql: Sql, records: DetectedFlag[], now: string): Promise<StoredFlag[]> {
   if (records.length === 0) return [];
   const input = records.map((r) => ({ ...r, severityRank: severityRank(r.severity) }));
   const result = await sql.query<FlagRow>(
@@ -169,11 +169,17 @@ export async function resolveFlag(sql: Sql, id: string, resolution: Resolution):
   return row ? toFlag(row) : null;
 }
 
+/**
+ * The least score of a flag whose account's owner said "that was not me", whatever the evidence
+ * said: above the engine's critical cut (`severity.critical`, packages/detection/src/config.ts).
+ */
+const DISOWNED_FLAG_SCORE = 90;
+
 /** A user said "that was not me": the flag becomes critical at once. */
 export async function escalateFlag(sql: Sql, id: string, at: string): Promise<StoredFlag | null> {
   const result = await sql.query<FlagRow>(
-    `update flags set severity_rank = $2, score = greatest(score, 90), updated_at = $3 where id = $1 returning ${columns}`,
-    [id, severityRank("critical"), at],
+    `update flags set severity_rank = $2, score = greatest(score, $4), updated_at = $3 where id = $1 returning ${columns}`,
+    [id, severityRank("critical"), at, DISOWNED_FLAG_SCORE],
   );
   const row = result.rows[0];
   return row ? toFlag(row) : null;

@@ -22,7 +22,7 @@ import {
   upsertFlags,
   weekOf,
 } from "./index.ts";
-import { flagRecord, storeBackends, temporaryDatabase } from "./testing.ts";
+import { detectedFlag, storeBackends, temporaryDatabase } from "./testing.ts";
 
 const DAY = 86_400_000;
 const event = (id: string, sessionId = "s1"): EventRecord => ({
@@ -109,7 +109,11 @@ describe.each(storeBackends)("retention on %s", (_name, open) => {
   });
 
   it("forgets flags resolved longer ago than RESOLVED_RETENTION_DAYS with their notices, keeps open ones", async () => {
-    await upsertFlags(sql, [flagRecord("f-resolved"), flagRecord("f-open"), flagRecord("f-fresh")], at(40));
+    await upsertFlags(
+      sql,
+      [detectedFlag("f-resolved"), detectedFlag("f-open"), detectedFlag("f-fresh")],
+      at(40),
+    );
     await resolveFlag(sql, "f-resolved", { verdict: "legitimate", by: "ana", at: at(35) });
     await resolveFlag(sql, "f-fresh", { verdict: "compromised", by: "ana", at: at(5) });
     const notice = (flagId: string): Notice => ({

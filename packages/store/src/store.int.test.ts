@@ -30,9 +30,9 @@ import {
   sessionTimeline,
   upsertFlags,
 } from "./index.ts";
-import { flagRecord, storeBackends } from "./testing.ts";
+import { detectedFlag, storeBackends } from "./testing.ts";
 
-const flag = flagRecord;
+const flag = detectedFlag;
 
 const event = (id: string, over: Partial<EventRecord> = {}): EventRecord => ({
   id,

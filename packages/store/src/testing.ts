@@ -1,6 +1,6 @@
 import { randomBytes } from "node:crypto";
 import pg from "pg";
-import type { FlagRecord } from "./flags.ts";
+import type { DetectedFlag } from "./flags.ts";
 import { openStore } from "./index.ts";
 import type { Sql } from "./sql.ts";
 
@@ -61,7 +61,7 @@ export const storeBackends: [string, () => Promise<{ sql: Sql; done(): Promise<v
 ];
 
 /** A medium flag of u1 for a login from Paris, with whatever `over` changes. */
-export const flagRecord = (id: string, over: Partial<FlagRecord> = {}): FlagRecord => ({
+export const detectedFlag = (id: string, over: Partial<DetectedFlag> = {}): DetectedFlag => ({
   id,
   userId: "u1",
   sessionId: `s-${id}`,

@@ -15,8 +15,8 @@ import {
   type Producer,
   type SASLOptions,
 } from "kafkajs";
+import { backoffMs } from "./backoff.ts";
 import { slicesOf } from "./batchSlices.ts";
-import { backoffMs } from "./consumer/retry.ts";
 import type { Logger } from "./log.ts";
 import { bySize } from "./requestSize.ts";
 
@@ -75,7 +75,6 @@ export interface ConsumerOptions {
   maxBytesInFlight: number;
   /** Handles one batch; returns the next offset to commit to Kafka for lag monitoring, or null. */
   onBatch(batch: InboundBatch, control: BatchControl): Promise<number | null>;
-  /** Called after each rebalance with the partitions now owned, by topic. */
   /**
    * Called after each rebalance with the partitions now owned, by topic; may answer where to resume
    * each of them (topic → partition → offset), which the consumer then seeks to.
@@ -90,10 +89,10 @@ const DEAD_LETTER_HEADROOM = 64 * 1024;
 
 /**
  * How the consumer fetches. Larger than kafkajs's defaults (1 MiB a partition, 10 MiB a fetch) when
- * catching up: about 4,700 events a batch instead of 2,100 (test/bench), so fewer transactions and a
- * user's state written once for more of their events. Not larger: a batch's transient memory grows
- * with it. minBytes 1: a fetch answers as soon as anything is there, so the
- * limits cost nothing in latency at a low rate.
+ * catching up, so fewer transactions and a user's state written once for more of their events
+ * (docs/performance.md, "What made it faster"). Not larger: a batch's transient memory grows with
+ * it. minBytes 1: a fetch answers as soon as anything is there, so the limits cost nothing in
+ * latency at a low rate.
  */
 export const FETCH = {
   maxBytesPerPartition: 2 * 1024 * 1024,

@@ -2,6 +2,12 @@ import { Counter, collectDefaultMetrics, Gauge, Histogram, Registry } from "prom
 import type { Stall } from "./consumer/stalls.ts";
 import type { Publisher } from "./kafka.ts";
 
+/** What the profile cache gauges read at each scrape: the pipeline's cache of user states. */
+export interface ProfileCacheUse {
+  readonly size: number;
+  readonly bytes: number;
+}
+
 /**
  * Every Prometheus series the service exposes, in one registry. The API's thread keeps its own
  * (without the process's series, which the main thread reports) and merges the main thread's in.
@@ -12,9 +18,31 @@ export function createMetrics(options: { processMetrics?: boolean } = {}) {
   const registers = [registry];
   /** Where the stall gauge reads from at each scrape; the pipeline points it at its StallWatch. */
   const stalls = { read: (): Stall[] => [] };
+  /** The profile cache's gauges, registered once the pipeline hands over its cache (the API's thread has none). */
+  const profileCache = {
+    bind(cache: ProfileCacheUse): void {
+      new Gauge({
+        name: "vigil_profile_cache_size",
+        help: "User profiles held in memory (bounded by PROFILE_CACHE_SIZE)",
+        registers,
+        collect() {
+          this.set(cache.size);
+        },
+      });
+      new Gauge({
+        name: "vigil_profile_cache_bytes",
+        help: "Bytes of serialized user profiles held in memory (bounded by PROFILE_CACHE_MIB)",
+        registers,
+        collect() {
+          this.set(cache.bytes);
+        },
+      });
+    },
+  };
   return {
     registry,
     stalls,
+    profileCache,
     eventsConsumed: new Counter({
       name: "vigil_events_consumed_total",
       help: "Events accepted from account-activity, by type",

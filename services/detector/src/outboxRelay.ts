@@ -1,4 +1,5 @@
 import { drainOutbox, type Sql } from "@vigil/store";
+import { backoffCeilingMs } from "./backoff.ts";
 import { MESSAGE_ID_HEADER } from "./consumer/messages.ts";
 import type { Publisher } from "./kafka.ts";
 import type { Logger } from "./log.ts";
@@ -43,7 +44,7 @@ export function startOutboxRelay(options: { sql: Sql; publisher: Publisher; log:
         log.warn({ err: (error as Error).message, failures }, "outbox publish failed; will retry");
       }
       if ((published === BATCH || pending) && failures === 0) continue;
-      const wait = failures === 0 ? POLL_MS : Math.min(10_000, 200 * 2 ** failures);
+      const wait = failures === 0 ? POLL_MS : backoffCeilingMs(failures);
       await new Promise<void>((resolve) => {
         const timer = setTimeout(resolve, wait);
         interrupt = () => {

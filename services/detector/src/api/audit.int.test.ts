@@ -5,7 +5,7 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import {
   analyst,
   call,
-  flagRecord,
+  detectedFlag,
   noticeFor,
   openTestStore,
   reader,
@@ -24,7 +24,7 @@ describe("audit log of analyst calls", () => {
   beforeAll(async () => {
     store = await openTestStore();
     ({ app, metrics } = testApi(store.sql, { API_MAX_BODY_BYTES: 512 }));
-    await seedFlags(store.sql, [flagRecord("f1", { userId: "alice" })]);
+    await seedFlags(store.sql, [detectedFlag("f1", { userId: "alice" })]);
     await seedNotices(store.sql, [noticeFor("n1", "f1", { userId: "alice" })]);
   });
   afterAll(() => store.close());

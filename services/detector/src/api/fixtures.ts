@@ -3,8 +3,8 @@
 import { createHmac } from "node:crypto";
 import type { Notice } from "@vigil/events";
 import {
+  type DetectedFlag,
   type EventRecord,
-  type FlagRecord,
   insertEvents,
   insertNotices,
   openStore,
@@ -15,7 +15,8 @@ import { temporaryDatabase } from "@vigil/store/testing";
 import { sign } from "hono/jwt";
 import pino from "pino";
 import { createMetrics } from "../metrics.ts";
-import { type ApiDeps, createApi } from "./index.ts";
+import type { AccessRule } from "./access.ts";
+import { ACCESS, type ApiDeps, createApi, type Endpoint } from "./index.ts";
 
 export const SECRET = "an-hs256-test-secret-of-at-least-32-chars";
 
@@ -126,7 +127,48 @@ export async function call(
   return { status: response.status, headers: response.headers, json, text };
 }
 
-export function flagRecord(id: string, over: Partial<FlagRecord> = {}): FlagRecord {
+type BodyEndpoint = Extract<Endpoint, `POST ${string}`>;
+
+/** A valid body for each route that takes one: a new POST route does not compile until it has one. */
+const SAMPLE_BODIES: Record<BodyEndpoint, unknown> = {
+  "POST /v1/flags/{id}/resolution": { verdict: "compromised" },
+  "POST /v1/me/notices/{id}/response": { wasMe: false },
+};
+
+/** The ids the API suites seed, by the collection a path parameter follows. */
+const SEEDED_IDS: Record<string, string> = { flags: "f1", notices: "n1" };
+
+export interface RouteCall {
+  endpoint: Endpoint;
+  method: string;
+  /** The route's pattern with the seeded flag `f1` or notice `n1` in place of `{id}`. */
+  path: string;
+  body?: unknown;
+  rule: AccessRule;
+}
+
+/** A well-formed call to one route of the access table. */
+function sampleCall(endpoint: Endpoint): RouteCall {
+  const [method, pattern] = endpoint.split(" ") as [string, string];
+  const path = pattern.replace(/\/(\w+)\/\{\w+\}/g, (parameter, collection: string) => {
+    const id = SEEDED_IDS[collection];
+    if (id === undefined) throw new Error(`no seeded id for ${parameter} in ${endpoint}`);
+    return `/${collection}/${id}`;
+  });
+  const body = (SAMPLE_BODIES as Record<string, unknown>)[endpoint];
+  return { endpoint, method, path, rule: ACCESS[endpoint], ...(body === undefined ? {} : { body }) };
+}
+
+/** Every route of the access table that needs a token, as a well-formed call. */
+export const PROTECTED_ROUTES: RouteCall[] = (Object.keys(ACCESS) as Endpoint[])
+  .filter((endpoint) => ACCESS[endpoint].kind !== "public")
+  .map(sampleCall);
+
+/** A token the route's rule lets in: its one scope, or any user's. */
+export const tokenFor = (rule: AccessRule, sub = "u1") =>
+  rule.kind === "scope" ? token({ sub, scope: rule.scope }) : user(sub);
+
+export function detectedFlag(id: string, over: Partial<DetectedFlag> = {}): DetectedFlag {
   return {
     id,
     userId: "u1",
@@ -142,7 +184,7 @@ export function flagRecord(id: string, over: Partial<FlagRecord> = {}): FlagReco
   };
 }
 
-export const seedFlags = (sql: Sql, records: FlagRecord[], now = new Date().toISOString()) =>
+export const seedFlags = (sql: Sql, records: DetectedFlag[], now = new Date().toISOString()) =>
   upsertFlags(sql, records, now);
 
 export function eventRecord(id: string, over: Partial<EventRecord> = {}): EventRecord {

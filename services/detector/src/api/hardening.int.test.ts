@@ -6,14 +6,16 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import {
   analyst,
   call,
-  flagRecord,
+  detectedFlag,
   noticeFor,
   openTestStore,
+  PROTECTED_ROUTES,
   reader,
   seedFlags,
   seedNotices,
   testApi,
   token,
+  tokenFor,
   user,
 } from "./fixtures.ts";
 
@@ -21,30 +23,30 @@ describe("hardening", () => {
   let store: Awaited<ReturnType<typeof openTestStore>>;
   beforeAll(async () => {
     store = await openTestStore();
-    await seedFlags(store.sql, [flagRecord("f1")]);
+    await seedFlags(store.sql, [detectedFlag("f1")]);
     await seedNotices(store.sql, [noticeFor("n1", "f1", { userId: "alice" })]);
   });
   afterAll(() => store.close());
 
-  it("answers 413 to a body over API_MAX_BODY_BYTES, on analyst and user routes alike", async () => {
+  it("answers 413 to a body over API_MAX_BODY_BYTES on every route that takes one, before acting", async () => {
     const { app } = testApi(store.sql, { API_MAX_BODY_BYTES: 512 });
-    const big = { verdict: "legitimate", note: "x".repeat(600) };
-    const analystCall = await call(app, "POST", "/v1/flags/f1/resolution", {
-      token: await analyst(),
-      body: big,
-    });
-    expect(analystCall.status).toBe(413);
-    expect(analystCall.json.error).toMatchObject({ code: "payload_too_large" });
-    // Declared by Content-Length (refused before reading) and undeclared (refused while reading).
-    const padded = `{"wasMe": true, "pad": "${"x".repeat(600)}"}`;
-    const userCall = await call(app, "POST", "/v1/me/notices/n1/response", {
-      token: await user("alice"),
-      body: padded,
-      headers: { "content-type": "application/json", "content-length": String(Buffer.byteLength(padded)) },
-    });
-    expect(userCall.status).toBe(413);
+    const posts = PROTECTED_ROUTES.filter((route) => route.body !== undefined);
+    expect(posts.length).toBeGreaterThan(0);
+    for (const route of posts) {
+      const padded = JSON.stringify({ ...(route.body as object), note: "x".repeat(600) });
+      const bearer = await tokenFor(route.rule, "alice");
+      // Declared by Content-Length (refused before reading) and undeclared (refused while reading).
+      const declared = { "content-length": String(Buffer.byteLength(padded)) };
+      for (const headers of [declared, {}]) {
+        const response = await call(app, route.method, route.path, { token: bearer, body: padded, headers });
+        expect(response.status, route.endpoint).toBe(413);
+        expect(response.json.error).toMatchObject({ code: "payload_too_large" });
+      }
+    }
     const notices = await call(app, "GET", "/v1/me/notices", { token: await user("alice") });
     expect(notices.json.items[0].response).toBeNull();
+    const flag = await call(app, "GET", "/v1/flags/f1", { token: await reader() });
+    expect(flag.json.resolution).toBeNull();
   });
 
   it("answers 429 with Retry-After once a token has spent its minute, per subject, and resets", async () => {
@@ -184,8 +186,9 @@ describe("hardening", () => {
     const { app, logs } = testApi(store.sql);
     const tokens = [await analyst(), await token({ exp: 1 }), "forgedpartone.forgedparttwo.forgedpartthree"];
     for (const bearer of tokens) {
-      await call(app, "GET", "/v1/flags", { token: bearer });
-      await call(app, "POST", "/v1/flags/f1/resolution", { token: bearer, body: "{" });
+      for (const route of PROTECTED_ROUTES) {
+        await call(app, route.method, route.path, { token: bearer, ...(route.body ? { body: "{" } : {}) });
+      }
     }
     expect(logs.length).toBeGreaterThan(0);
     for (const bearer of tokens) expect(logs.join("\n")).not.toContain(bearer.split(".")[1] as string);

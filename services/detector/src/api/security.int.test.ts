@@ -1,15 +1,17 @@
-// Who may not: every protected route against every kind of bad token, wrong scope and wrong issuer or
-// audience, on both stores. Nothing a refused call asked for may have happened.
+// Who may not: every protected route of the access table against every kind of bad token, wrong scope
+// and wrong issuer or audience, on both stores. Nothing a refused call asked for may have happened.
 import { TOPICS } from "@vigil/events";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import {
   BACKENDS,
   call,
-  flagRecord,
+  detectedFlag,
   forged,
   noticeFor,
   openTestStore,
   outboxOn,
+  PROTECTED_ROUTES,
+  type RouteCall,
   SECRET,
   seedFlags,
   seedNotices,
@@ -18,31 +20,6 @@ import {
   user,
 } from "./fixtures.ts";
 
-interface Target {
-  endpoint: string;
-  path: string;
-  body?: unknown;
-  scope: string | null;
-}
-
-const PROTECTED: Target[] = [
-  { endpoint: "GET /v1/flags", path: "/v1/flags", scope: "flags:read" },
-  { endpoint: "GET /v1/flags/{id}", path: "/v1/flags/f1", scope: "flags:read" },
-  {
-    endpoint: "POST /v1/flags/{id}/resolution",
-    path: "/v1/flags/f1/resolution",
-    body: { verdict: "compromised" },
-    scope: "flags:write",
-  },
-  { endpoint: "GET /v1/audit", path: "/v1/audit", scope: "audit:read" },
-  { endpoint: "GET /v1/me/notices", path: "/v1/me/notices", scope: null },
-  {
-    endpoint: "POST /v1/me/notices/{id}/response",
-    path: "/v1/me/notices/n1/response",
-    body: { wasMe: false },
-    scope: null,
-  },
-];
 const ALL_SCOPES = "flags:read flags:write audit:read";
 const past = () => Math.floor(Date.now() / 1000) - 10;
 const future = () => Math.floor(Date.now() / 1000) + 3600;
@@ -88,7 +65,7 @@ describe.each(BACKENDS)("access control on %s", (backend) => {
   beforeAll(async () => {
     store = await openTestStore(backend);
     app = testApi(store.sql).app;
-    await seedFlags(store.sql, [flagRecord("f1", { userId: "u1" })]);
+    await seedFlags(store.sql, [detectedFlag("f1", { userId: "u1" })]);
     await seedNotices(store.sql, [noticeFor("n1", "f1", { userId: "u1" })]);
   });
   afterAll(async () => {
@@ -99,8 +76,8 @@ describe.each(BACKENDS)("access control on %s", (backend) => {
     await store.close();
   });
 
-  const send = (target: Target, headers: Record<string, string>) =>
-    call(app, target.endpoint.split(" ")[0] as string, target.path, {
+  const send = (target: RouteCall, headers: Record<string, string>) =>
+    call(app, target.method, target.path, {
       headers,
       ...(target.body === undefined ? {} : { body: target.body }),
     });
@@ -111,7 +88,7 @@ describe.each(BACKENDS)("access control on %s", (backend) => {
     expect(response.headers.get("www-authenticate")).toMatch(/^Bearer /);
   };
 
-  describe.each(PROTECTED)("$endpoint", (target) => {
+  describe.each(PROTECTED_ROUTES)("$endpoint", (target) => {
     it("refuses a request without a token with 401", async () => {
       const response = await send(target, {});
       expect401(response);
@@ -129,8 +106,8 @@ describe.each(BACKENDS)("access control on %s", (backend) => {
       expect(response.json.error.message).toBe("invalid token");
     });
 
-    if (target.scope !== null) {
-      const needed = target.scope;
+    if (target.rule.kind === "scope") {
+      const needed = target.rule.scope;
       it("refuses a user token (no scope) with 403", async () => {
         const response = await send(target, { authorization: `Bearer ${await user("u1")}` });
         expect(response.status).toBe(403);

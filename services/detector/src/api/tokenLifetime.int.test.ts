@@ -1,6 +1,6 @@
 // AUTH_JWT_MAX_TTL: a genuine token that lives longer than allowed is refused with 401 and says why.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { call, openTestStore, testApi, token } from "./fixtures.ts";
+import { call, openTestStore, PROTECTED_ROUTES, testApi, token } from "./fixtures.ts";
 
 const HOUR = 3600;
 const nowS = () => Math.floor(Date.now() / 1000);
@@ -14,8 +14,8 @@ describe("the longest token lifetime (AUTH_JWT_MAX_TTL = 1 h)", () => {
   });
   afterAll(() => store.close());
 
-  const get = async (claims: Record<string, unknown>, path = "/v1/flags") =>
-    call(app, "GET", path, { token: await token(claims) });
+  const get = async (claims: Record<string, unknown>) =>
+    call(app, "GET", "/v1/flags", { token: await token(claims) });
 
   it.each([
     ["exp − iat over the limit", { iat: nowS(), exp: nowS() + HOUR + 60 }],
@@ -25,12 +25,13 @@ describe("the longest token lifetime (AUTH_JWT_MAX_TTL = 1 h)", () => {
     ],
     ["no iat and exp further than the limit", { iat: undefined, exp: nowS() + 2 * HOUR }],
   ])("refuses %s with 401 and a message", async (_, claims) => {
-    for (const [path, scope] of [
-      ["/v1/flags", "flags:read"],
-      ["/v1/me/notices", undefined],
-    ] as const) {
-      const response = await get({ ...claims, scope }, path);
-      expect(response.status).toBe(401);
+    for (const route of PROTECTED_ROUTES) {
+      const scope = route.rule.kind === "scope" ? route.rule.scope : undefined;
+      const response = await call(app, route.method, route.path, {
+        token: await token({ ...claims, scope }),
+        ...(route.body === undefined ? {} : { body: route.body }),
+      });
+      expect(response.status, route.endpoint).toBe(401);
       expect(response.json.error).toMatchObject({
         code: "unauthenticated",
         message: expect.stringContaining("AUTH_JWT_MAX_TTL"),

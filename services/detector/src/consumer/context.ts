@@ -1,6 +1,6 @@
 import type { DetectionConfig, FlagUpdate, UserState } from "@vigil/detection";
 import { type Notice, type Severity, severityRank, type Topics } from "@vigil/events";
-import type { BatchWrite, FlagRecord, OutboxMessage, Sql } from "@vigil/store";
+import type { BatchWrite, DetectedFlag, OutboxMessage, Sql } from "@vigil/store";
 import type { InboundMessage, OutboundMessage } from "../kafka.ts";
 import type { Logger } from "../log.ts";
 import type { Metrics } from "../metrics.ts";
@@ -67,7 +67,7 @@ export class FlagCollector {
     }
   }
 
-  records(): FlagRecord[] {
+  records(): DetectedFlag[] {
     return [...this.#flags.values()].map(({ flag }) => ({
       id: flag.id,
       userId: flag.userId,

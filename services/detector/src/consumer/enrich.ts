@@ -25,7 +25,7 @@ export class Addresses {
   #known = new Map<string, Address>();
 
   constructor(ipHashKey: Buffer, max = 20_000) {
-    // A KeyObject once: createHmac with a Buffer key imports the key again on every call (~10 µs).
+    // A KeyObject once: createHmac with a Buffer key would import the key again on every call.
     this.#key = createSecretKey(ipHashKey);
     this.#max = max;
   }

@@ -8,7 +8,6 @@ import {
   RepeatedEvents,
   type Sql,
 } from "@vigil/store";
-import { Gauge } from "prom-client";
 import type { BatchControl, InboundBatch, InboundMessage, Publisher } from "../kafka.ts";
 import type { Logger } from "../log.ts";
 import type { Metrics } from "../metrics.ts";
@@ -68,22 +67,7 @@ export function createPipeline(options: PipelineOptions) {
   const stored = new Map<string, number | null>();
   const populations = new Map<number, TrackedPopulation>();
   const users = new UserCache(sql, options.profileCacheSize, options.profileCacheBytes);
-  new Gauge({
-    name: "vigil_profile_cache_size",
-    help: "User profiles held in memory (bounded by PROFILE_CACHE_SIZE)",
-    registers: [metrics.registry],
-    collect() {
-      this.set(users.size);
-    },
-  });
-  new Gauge({
-    name: "vigil_profile_cache_bytes",
-    help: "Bytes of serialized user profiles held in memory (bounded by PROFILE_CACHE_MIB)",
-    registers: [metrics.registry],
-    collect() {
-      this.set(users.bytes);
-    },
-  });
+  metrics.profileCache.bind(users);
   const watermarks = new ActivityWatermarks({
     sql,
     groupId,

@@ -18,8 +18,8 @@ interface Totals {
 
 /**
  * A partition's population, with its counts watched so that a batch writes only the counts it
- * changed. The population grows to ~36k counted values (0.5-1 MB of JSON); written whole with every
- * batch, it cost ~15-20 ms a batch and dominated a steady run. The engine updates the counts in place
+ * changed: the population grows to tens of thousands of counted values, too many to write whole with
+ * every batch (docs/performance.md, "What made it faster"). The engine updates the counts in place
  * (plain assignments and deletions), which the proxies around each level's record note down.
  */
 export class TrackedPopulation {

@@ -1,10 +1,5 @@
+import { backoffMs } from "../backoff.ts";
 import type { BatchControl } from "../kafka.ts";
-
-/** Backoff for transient failures: 200 ms doubling to 10 s, with jitter so replicas do not march in step. */
-export function backoffMs(attempt: number): number {
-  const base = Math.min(10_000, 200 * 2 ** attempt);
-  return base / 2 + Math.random() * (base / 2);
-}
 
 /**
  * Runs `work` until it succeeds, waiting between attempts and heartbeating so the group keeps our

@@ -1,7 +1,7 @@
 import { applyFeedback, applySourceVerdict, type SourceVerdict, type UserState } from "@vigil/detection";
 import { JsonText } from "@vigil/store";
 import { z } from "zod";
-import { feedbackSchema } from "../internal.ts";
+import { feedbackSchema } from "../feedback.ts";
 import type { InboundMessage } from "../kafka.ts";
 import {
   type BatchPlan,

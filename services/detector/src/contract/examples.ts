@@ -1,6 +1,6 @@
 import type { AccountEventInput, EventType, Notice } from "@vigil/events";
 import type { StoredFlag } from "@vigil/store";
-import type { FeedbackMessage } from "../internal.ts";
+import type { FeedbackMessage } from "../feedback.ts";
 
 /** One valid example of each message, shown in the AsyncAPI document (and checked against its schema). */
 const base = { occurredAt: "2026-11-28T14:03:11+01:00", userId: "u-42", sessionId: "s-9f1" };

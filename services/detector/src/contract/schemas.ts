@@ -2,7 +2,7 @@ import { noticeSchema } from "@vigil/events";
 import { eventJsonSchemas, type JsonSchema, toJsonSchema } from "@vigil/events/json-schema";
 import { flagResponseSchema } from "../api/schemas.ts";
 import { verdictSchema } from "../consumer/userTopics.ts";
-import { feedbackSchema } from "../internal.ts";
+import { feedbackSchema } from "../feedback.ts";
 
 /**
  * The JSON Schema of every message on Vigil's topics, by file name under docs/schemas/: each event

@@ -1,8 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import {
   call,
+  detectedFlag,
   eventRecord,
-  flagRecord,
   openTestStore,
   reader,
   seedEvents,
@@ -20,8 +20,8 @@ describe("GET /v1/flags/{id}", () => {
     app = testApi(store.sql).app;
     bearer = await reader();
     await seedFlags(store.sql, [
-      flagRecord("f1", { sessionId: "s-f1" }),
-      flagRecord("spray", {
+      detectedFlag("f1", { sessionId: "s-f1" }),
+      detectedFlag("spray", {
         userId: "u1",
         sessionId: null,
         reasons: [{ code: "password_spray", message: "Spray" }],

@@ -2,8 +2,8 @@ import { listAudit, respondToNotice } from "@vigil/store";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import {
   call,
+  detectedFlag,
   eventRecord,
-  flagRecord,
   noticeFor,
   openTestStore,
   reader,
@@ -39,7 +39,7 @@ describe("GET /v1/flags/{id}/context", () => {
       }),
     ]);
     await seedFlags(store.sql, [
-      flagRecord("f1", {
+      detectedFlag("f1", {
         severity: "critical",
         reasons: [
           {
@@ -49,7 +49,7 @@ describe("GET /v1/flags/{id}/context", () => {
           },
         ],
       }),
-      flagRecord("f2", { userId: "nobody", sessionId: null }),
+      detectedFlag("f2", { userId: "nobody", sessionId: null }),
     ]);
     await seedNotices(store.sql, [noticeFor("n1", "f1")]);
     await respondToNotice(store.sql, "u1", "n1", { wasMe: false, respondedAt: "2026-11-01T11:00:00.000Z" });

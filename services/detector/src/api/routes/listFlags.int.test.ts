@@ -1,6 +1,6 @@
 import type { Sql } from "@vigil/store";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { BACKENDS, call, flagRecord, openTestStore, reader, seedFlags, testApi } from "../fixtures.ts";
+import { BACKENDS, call, detectedFlag, openTestStore, reader, seedFlags, testApi } from "../fixtures.ts";
 
 describe("GET /v1/flags", () => {
   let store: Awaited<ReturnType<typeof openTestStore>>;
@@ -13,17 +13,17 @@ describe("GET /v1/flags", () => {
     bearer = await reader();
     await seedFlags(
       store.sql,
-      [flagRecord("a1", { userId: "alice", severity: "low", score: 20 })],
+      [detectedFlag("a1", { userId: "alice", severity: "low", score: 20 })],
       "2026-11-01T10:00:00Z",
     );
     await seedFlags(
       store.sql,
-      [flagRecord("b1", { userId: "bob", severity: "critical", score: 95 })],
+      [detectedFlag("b1", { userId: "bob", severity: "critical", score: 95 })],
       "2026-11-02T10:00:00Z",
     );
     await seedFlags(
       store.sql,
-      [flagRecord("a2", { userId: "alice", severity: "high", sessionId: "sx" })],
+      [detectedFlag("a2", { userId: "alice", severity: "high", sessionId: "sx" })],
       "2026-11-03T10:00:00Z",
     );
   });
@@ -121,7 +121,7 @@ describe.each(BACKENDS)("GET /v1/flags pagination on %s", (backend) => {
     const original: string[] = [];
     for (let batch = 0; batch < 23; batch++) {
       const records = Array.from({ length: 10 }, (_, i) =>
-        flagRecord(`f-${batch}-${i}`, { userId: `u${i % 7}` }),
+        detectedFlag(`f-${batch}-${i}`, { userId: `u${i % 7}` }),
       );
       original.push(...records.map((r) => r.id));
       await seedFlags(sql, records, new Date(Date.UTC(2026, 10, 1, 0, batch)).toISOString());
@@ -139,12 +139,12 @@ describe.each(BACKENDS)("GET /v1/flags pagination on %s", (backend) => {
       // New flags arrive between pages, and old ones are updated by later events.
       await seedFlags(
         sql,
-        [flagRecord(`new-${pages}-a`), flagRecord(`new-${pages}-b`)],
+        [detectedFlag(`new-${pages}-a`), detectedFlag(`new-${pages}-b`)],
         new Date().toISOString(),
       );
       await seedFlags(
         sql,
-        [flagRecord(`f-${pages}-3`, { eventCount: 9, severity: "critical" })],
+        [detectedFlag(`f-${pages}-3`, { eventCount: 9, severity: "critical" })],
         new Date().toISOString(),
       );
     } while (cursor !== null && pages < 20);

@@ -1,5 +1,14 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { BACKENDS, call, flagRecord, openTestStore, reader, seedFlags, testApi, token } from "../fixtures.ts";
+import {
+  BACKENDS,
+  call,
+  detectedFlag,
+  openTestStore,
+  reader,
+  seedFlags,
+  testApi,
+  token,
+} from "../fixtures.ts";
 
 describe.each(BACKENDS)("GET /v1/queue (%s)", (backend) => {
   let store: Awaited<ReturnType<typeof openTestStore>>;
@@ -12,16 +21,16 @@ describe.each(BACKENDS)("GET /v1/queue (%s)", (backend) => {
     bearer = await reader();
     const at = (hour: number) => `2026-11-01T${String(hour).padStart(2, "0")}:00:00.000Z`;
     await seedFlags(store.sql, [
-      flagRecord("low-new", { severity: "low", lastEventAt: at(9) }),
-      flagRecord("crit-old", { severity: "critical", userId: "bob", lastEventAt: at(1) }),
-      flagRecord("high-mid", { severity: "high", lastEventAt: at(5) }),
-      flagRecord("crit-new", {
+      detectedFlag("low-new", { severity: "low", lastEventAt: at(9) }),
+      detectedFlag("crit-old", { severity: "critical", userId: "bob", lastEventAt: at(1) }),
+      detectedFlag("high-mid", { severity: "high", lastEventAt: at(5) }),
+      detectedFlag("crit-new", {
         severity: "critical",
         userId: "carol",
         lastEventAt: at(3),
         reasons: [{ code: "impossible_travel", message: "Travelled 9,000 km in 1 h" }],
       }),
-      flagRecord("med", { severity: "medium", lastEventAt: at(2) }),
+      detectedFlag("med", { severity: "medium", lastEventAt: at(2) }),
     ]);
   });
   afterAll(() => store.close());

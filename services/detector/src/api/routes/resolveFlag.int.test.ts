@@ -4,7 +4,7 @@ import {
   analyst,
   BACKENDS,
   call,
-  flagRecord,
+  detectedFlag,
   openTestStore,
   outboxOn,
   reader,
@@ -24,7 +24,7 @@ describe.each(BACKENDS)("POST /v1/flags/{id}/resolution on %s", (backend) => {
     bearer = await analyst();
     await seedFlags(
       store.sql,
-      ["f1", "f2", "f3", "f4", "f5"].map((id) => flagRecord(id)),
+      ["f1", "f2", "f3", "f4", "f5"].map((id) => detectedFlag(id)),
       "2026-11-01T00:00:00Z",
     );
   });

@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import {
   BACKENDS,
   call,
-  flagRecord,
+  detectedFlag,
   noticeFor,
   openTestStore,
   outboxOn,
@@ -25,7 +25,9 @@ describe.each(BACKENDS)("POST /v1/me/notices/{id}/response on %s", (backend) => 
     const ids = ["f1", "f2", "f3", "f4", "fb"];
     await seedFlags(
       store.sql,
-      ids.map((id) => flagRecord(id, { userId: id === "fb" ? "bob" : "alice", severity: "high", score: 70 })),
+      ids.map((id) =>
+        detectedFlag(id, { userId: id === "fb" ? "bob" : "alice", severity: "high", score: 70 }),
+      ),
     );
     await seedNotices(store.sql, [
       ...ids.slice(0, 4).map((id) => noticeFor(`n-${id}`, id, { userId: "alice", sessionId: `s-${id}` })),
@@ -66,7 +68,11 @@ describe.each(BACKENDS)("POST /v1/me/notices/{id}/response on %s", (backend) => 
     const response = await respond("n-f2", { wasMe: false });
     expect(response.status).toBe(200);
     expect(response.json.response).toEqual({ wasMe: false, respondedAt: at.toISOString() });
-    expect(await analystView("f2")).toMatchObject({ severity: "critical", updatedAt: at.toISOString() });
+    expect(await analystView("f2")).toMatchObject({
+      severity: "critical",
+      score: 90,
+      updatedAt: at.toISOString(),
+    });
     const critical = await call(app, "GET", "/v1/flags?minSeverity=critical", { token: await reader() });
     expect(critical.json.items.map((f: { id: string }) => f.id)).toEqual(["f2"]);
     expect(await feedbackFor("f2")).toMatchObject([{ verdict: "compromised", userId: "alice", by: "owner" }]);

@@ -4,7 +4,7 @@ import type { OutboxMessage } from "@vigil/store";
 import { z } from "zod";
 
 /**
- * Messages between replicas on the internal, user-keyed topics. They reach the replica that owns
+ * Feedback on a flag, on the internal user-keyed feedback topic: it reaches the replica that owns
  * the user's state, which is the only one that changes it.
  */
 export const feedbackSchema = z.object({
@@ -13,7 +13,7 @@ export const feedbackSchema = z.object({
   sessionId: z.string().nullable(),
   verdict: z.enum(["legitimate", "compromised"]),
   at: z.iso.datetime(),
-  /** The account's owner answering a notice, or an analyst (the default, as before this field). */
+  /** The account's owner answering a notice, or an analyst (also when absent). */
   by: z.enum(["owner", "analyst"]).optional(),
 });
 export type FeedbackMessage = z.output<typeof feedbackSchema>;

@@ -522,6 +522,33 @@ describe("patient attackers on the owner's own network", () => {
 });
 
 describe("owners' security hygiene", () => {
+  it("a first VPN exit on the other side of the world half a day after home is a near miss, minutes after it is not", () => {
+    const melbourne: Place = {
+      country: "AU",
+      region: "VIC",
+      city: "Melbourne",
+      lat: -37.81,
+      lon: 144.96,
+      accuracyKm: 20,
+    };
+    const exit = (after: number) => {
+      const { state, population, t } = settled();
+      observeUser(state, population, loginObs(t, { sessionId: "home", deviceId: "laptop-1" }));
+      const where = { place: melbourne, network: "203.0.113.0/24" };
+      return observeUser(
+        state,
+        population,
+        loginObs(t + after, { sessionId: "vpn", deviceId: "laptop-1", ...where }),
+      ).flags[0];
+    };
+    const halfADay = exit(15 * HOUR);
+    expect(message(halfADay, "impossible_travel")).toBe(
+      "Travelled 15,973 km in 15 h (1,062 km/h) from Berlin, Germany to Melbourne, Australia",
+    );
+    expect(halfADay?.severity).toBe("medium");
+    expect(exit(25 * MINUTE)?.severity).toBe("critical");
+  });
+
   it("a new phone on the usual network, password changed, recovery phone added, MFA on: below medium", () => {
     const { state, population, t } = settled();
     const steps = replay(state, population, [

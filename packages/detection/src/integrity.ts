@@ -24,7 +24,7 @@ export function carriesContext(obs: Observation): boolean {
   const event = obs.event;
   if (event.type === "session.ended" && (event.reason === "expired" || event.reason === "revoked"))
     return false;
-  return obs.network !== null || obs.device !== null || (obs.event.deviceId ?? "") !== "";
+  return obs.network !== null || obs.device !== null || (event.deviceId ?? "") !== "";
 }
 
 /** Takes the observation's context as the session's own (its login, or its first event when unseen). */

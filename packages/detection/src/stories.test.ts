@@ -266,7 +266,7 @@ describe("copied devices (infostealer)", () => {
         place: PLACES.paris,
         network: "198.18.5.0/24",
       });
-    const ending = (reason: "expired" | "logout") => {
+    const ending = (reason: "expired" | "revoked" | "logout") => {
       const { state, population, t } = settled();
       observeUser(state, population, loginObs(t, { sessionId: "own", deviceId: "laptop-1" }));
       observeUser(state, population, vpnLogin(t));
@@ -278,6 +278,7 @@ describe("copied devices (infostealer)", () => {
     };
     // The platform timed the home session out: its address is where the session was last seen.
     expect(ending("expired")).toEqual([]);
+    expect(ending("revoked")).toEqual([]);
     // A logout is a request from the device at home while its id is in Paris: two copies.
     const copy = ending("logout");
     expect(copy[0]?.sessionId).toBe("vpn");
@@ -504,6 +505,16 @@ describe("patient attackers on the owner's own network", () => {
     ]);
     expect(own[1]?.severity).toBe("low");
     expect(codes(own[1])).toEqual(["api_token_changed"]);
+    // Revoking a token from a device never seen takes nothing.
+    const revoked = replay(state, population, [
+      loginObs(t + 2 * HOUR, { sessionId: "cleaner", deviceId: "another-laptop" }),
+      sessionObs(t + 2 * HOUR + MINUTE, "cleaner", {
+        type: "settings.changed",
+        setting: "api_token",
+        action: "removed",
+      }),
+    ]);
+    expect(revoked[1]).toBeUndefined();
   });
 
   it("a new phone secured at once moves the recovery phone and the authenticator without escalating", () => {

@@ -48,6 +48,11 @@ export interface DetectionConfig {
   travel: {
     /** Faster than a airliner after both accuracy radii are subtracted: impossible. */
     maxSpeedKmh: number;
+    /**
+     * Impossible beyond doubt from this speed on: a trip just above an airliner's speed (tailwinds,
+     * routes, geolocation beyond its radius) scores half the points, growing to full here.
+     */
+    certainSpeedKmh: number;
     /** Places closer than this (after subtracting accuracy) are neighbours: never impossible. */
     neighbourKm: number;
     points: number;
@@ -239,6 +244,7 @@ export const defaultDetectionConfig: DetectionConfig = {
   },
   travel: {
     maxSpeedKmh: 1000,
+    certainSpeedKmh: 1500,
     neighbourKm: 300,
     points: 60,
     learnedPair: 2,

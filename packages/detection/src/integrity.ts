@@ -15,9 +15,16 @@ import { count, countryName, duration, listing, placeLabel } from "./wording.ts"
 
 const HOUR = 3_600_000;
 
-/** The event says something about where or on what it happened. */
+/**
+ * The event says something about where or on what it happened. A session's expiry or revocation
+ * is the platform's record, not a request from the device: the address it carries is where the
+ * session was last seen, not where its device is now.
+ */
 export function carriesContext(obs: Observation): boolean {
-  return obs.network !== null || obs.device !== null || (obs.event.deviceId ?? "") !== "";
+  const event = obs.event;
+  if (event.type === "session.ended" && (event.reason === "expired" || event.reason === "revoked"))
+    return false;
+  return obs.network !== null || obs.device !== null || (event.deviceId ?? "") !== "";
 }
 
 /** Takes the observation's context as the session's own (its login, or its first event when unseen). */

@@ -258,6 +258,36 @@ describe("copied devices (infostealer)", () => {
     expect(steps[1]).toBeUndefined();
   });
 
+  it("a VPN switched on: the home session's expiry, recorded at home after the far login, is no use of the device", () => {
+    const home = { place: PLACES.berlin, network: "192.0.2.0/24" };
+    const vpnLogin = (t: number) =>
+      loginObs(t + 2 * HOUR, {
+        sessionId: "vpn",
+        deviceId: "laptop-1",
+        place: PLACES.paris,
+        network: "198.18.5.0/24",
+      });
+    const ending = (reason: "expired" | "revoked" | "logout") => {
+      const { state, population, t } = settled();
+      observeUser(state, population, loginObs(t, { sessionId: "own", deviceId: "laptop-1" }));
+      observeUser(state, population, vpnLogin(t));
+      return observeUser(
+        state,
+        population,
+        from(t + 2 * HOUR + 30 * MINUTE, "own", { type: "session.ended", reason }, home),
+      ).flags;
+    };
+    // The platform timed the home session out: its address is where the session was last seen.
+    expect(ending("expired")).toEqual([]);
+    expect(ending("revoked")).toEqual([]);
+    // A logout is a request from the device at home while its id is in Paris: two copies.
+    const copy = ending("logout");
+    expect(copy[0]?.sessionId).toBe("vpn");
+    expect(message(copy[0], "new_device")).toBe(
+      "Login with the device id of this account's Chrome on Windows from Paris, France while the device kept being used in Berlin, Germany, 837 km away (30 min later): a copied device",
+    );
+  });
+
   it("the device id whose own session has ended long enough ago to fly is travel, not a copy", () => {
     const { state, population, t } = settled();
     const steps = replay(state, population, [
@@ -457,6 +487,37 @@ describe("patient attackers on the owner's own network", () => {
     expect(own[1]?.severity).toBe("low");
   });
 
+  it("a device never seen on the owner's network mints an API token (a spray's winner coming back); the owner's laptop does not escalate", () => {
+    const { state, population, t } = settled();
+    const token = (at: number, sessionId: string) =>
+      sessionObs(at, sessionId, { type: "settings.changed", setting: "api_token", action: "added" });
+    const steps = replay(state, population, [
+      loginObs(t, { sessionId: "stranger", deviceId: "stranger-laptop" }),
+      token(t + 3 * MINUTE, "stranger"),
+    ]);
+    expect(steps[0]?.score ?? 0).toBeLessThan(defaultDetectionConfig.activity.riskyLoginScore);
+    expect(steps[1]?.severity).toBe("high");
+    expect(steps[1]?.reasons[0]?.message).toBe(
+      "Access token created in a session whose login was already suspicious (new device, a device new to the account)",
+    );
+    const own = replay(state, population, [
+      loginObs(t + HOUR, { sessionId: "own", deviceId: "laptop-1" }),
+      token(t + HOUR + MINUTE, "own"),
+    ]);
+    expect(own[1]?.severity).toBe("low");
+    expect(codes(own[1])).toEqual(["api_token_changed"]);
+    // Revoking a token from a device never seen takes nothing.
+    const revoked = replay(state, population, [
+      loginObs(t + 2 * HOUR, { sessionId: "cleaner", deviceId: "another-laptop" }),
+      sessionObs(t + 2 * HOUR + MINUTE, "cleaner", {
+        type: "settings.changed",
+        setting: "api_token",
+        action: "removed",
+      }),
+    ]);
+    expect(revoked[1]).toBeUndefined();
+  });
+
   it("a new phone secured at once moves the recovery phone and the authenticator without escalating", () => {
     const { state, population, t } = settled();
     const steps = replay(state, population, [
@@ -473,6 +534,33 @@ describe("patient attackers on the owner's own network", () => {
 });
 
 describe("owners' security hygiene", () => {
+  it("a first VPN exit on the other side of the world half a day after home is a near miss, minutes after it is not", () => {
+    const melbourne: Place = {
+      country: "AU",
+      region: "VIC",
+      city: "Melbourne",
+      lat: -37.81,
+      lon: 144.96,
+      accuracyKm: 20,
+    };
+    const exit = (after: number) => {
+      const { state, population, t } = settled();
+      observeUser(state, population, loginObs(t, { sessionId: "home", deviceId: "laptop-1" }));
+      const where = { place: melbourne, network: "203.0.113.0/24" };
+      return observeUser(
+        state,
+        population,
+        loginObs(t + after, { sessionId: "vpn", deviceId: "laptop-1", ...where }),
+      ).flags[0];
+    };
+    const halfADay = exit(15 * HOUR);
+    expect(message(halfADay, "impossible_travel")).toBe(
+      "Travelled 15,973 km in 15 h (1,062 km/h) from Berlin, Germany to Melbourne, Australia",
+    );
+    expect(halfADay?.severity).toBe("medium");
+    expect(exit(25 * MINUTE)?.severity).toBe("critical");
+  });
+
   it("a new phone on the usual network, password changed, recovery phone added, MFA on: below medium", () => {
     const { state, population, t } = settled();
     const steps = replay(state, population, [
@@ -615,6 +703,13 @@ describe("determinism of the new state", () => {
         network: "198.18.5.0/24",
       }),
       from(t + 4 * HOUR + 5 * MINUTE, "own", { type: "content.modified", contentType: "photo" }, home),
+      from(t + 4 * HOUR + 40 * MINUTE, "own", { type: "session.ended", reason: "expired" }, home),
+      loginObs(t + 4 * HOUR + 50 * MINUTE, { sessionId: "token", deviceId: "stranger-laptop" }),
+      sessionObs(t + 4 * HOUR + 52 * MINUTE, "token", {
+        type: "settings.changed",
+        setting: "api_token",
+        action: "added",
+      }),
     ];
     for (let h = 0; h < 10; h++) {
       out.push(loginObs(t + (5 + h) * HOUR, { sessionId: `w${h}`, deviceId: "laptop-1" }));

@@ -31,6 +31,16 @@ describe("impossibleTravel", () => {
     );
   });
 
+  it("scores a trip just above an airliner's speed half, growing to full where it is impossible beyond doubt", () => {
+    const points = (kmh: number) => trip({ places: [from(berlin)] }, newYork, atSpeed(kmh), config)?.points;
+    const { maxSpeedKmh, certainSpeedKmh, points: full } = config.travel;
+    expect(points(maxSpeedKmh + 1)).toBe(full / 2);
+    expect(points((maxSpeedKmh + certainSpeedKmh) / 2)).toBe((full * 3) / 4);
+    expect(points(certainSpeedKmh - 10)).toBeLessThan(full);
+    expect(points(certainSpeedKmh)).toBe(full);
+    expect(trip({ places: [from(berlin)] }, newYork, T0, config)?.points).toBe(full);
+  });
+
   it("lets travel just within the limit pass", () => {
     expect(trip({ places: [from(berlin)] }, newYork, atSpeed(999), config)).toBeNull();
   });

@@ -64,7 +64,7 @@ export function impossibleTravel(
     pair,
     reason: {
       code: "impossible_travel",
-      points: travelPoints(profile.logins, repeated, from.country === place.country, config),
+      points: travelPoints(profile.logins, speed, repeated, from.country === place.country, config),
       message: `Travelled ${count(km)} km in ${duration(elapsed)} (${shown}) from ${earlier} to ${later}${repeated ? ", a trip this device has made before" : ""}`,
       details: {
         distanceKm: Math.round(km),
@@ -80,20 +80,24 @@ export function impossibleTravel(
 }
 
 /**
- * Full points once the account has a history (the novelty's learning period); half on its first
- * logins, when the reference itself may be the odd place (a VPN exit, a trip) rather than home.
+ * Full points once the account has a history (the novelty's learning period) and the trip is
+ * impossible beyond doubt; half on its first logins, when the reference itself may be the odd
+ * place (a VPN exit, a trip) rather than home, and half for a trip just above an airliner's speed.
  * A repeated trip, or one inside one country (where a carrier's or an ISP's gateway often
  * geolocates hundreds of kilometres from its customer), counts for less: alone it stays below high.
  */
 function travelPoints(
   logins: number | undefined,
+  speed: number,
   repeated: boolean,
   domestic: boolean,
   config: DetectionConfig,
 ): number {
   const settings = config.travel;
   const confidence = logins === undefined ? 1 : Math.min(1, logins / config.novelty.learningLogins);
-  const points = Math.round(settings.points * (0.5 + 0.5 * confidence));
+  const margin = (speed - settings.maxSpeedKmh) / (settings.certainSpeedKmh - settings.maxSpeedKmh);
+  const certainty = Math.min(1, margin);
+  const points = Math.round(settings.points * (0.5 + 0.5 * confidence) * (0.5 + 0.5 * certainty));
   if (repeated) return Math.min(points, settings.repeatPoints);
   return domestic ? Math.min(points, settings.domesticPoints) : points;
 }

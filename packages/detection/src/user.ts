@@ -335,7 +335,7 @@ function login(
   return update;
 }
 
-/** Changes that take the account from its owner: the address resets go to, or the second factor. */
+/** Changes that take the account from its owner: the address resets go to, the second factor, or a key of its own. */
 function handsOver(
   event: Extract<Observation["event"], { type: "settings.changed" }>,
   newDevice: boolean,
@@ -351,6 +351,9 @@ function handsOver(
       return action === "removed" || (newDevice && action !== "added");
     case "recovery_phone":
       return action === "removed";
+    case "api_token":
+      // A token outlives a new password: minted from a device never seen, it is the intruder's way back in.
+      return newDevice && action !== "removed" && action !== "disabled";
     default:
       return false;
   }

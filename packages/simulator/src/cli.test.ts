@@ -73,7 +73,8 @@ describe("timeshift and pacing", () => {
     expect(gap(shifted, items.length - 1)).toBe(gap(items, items.length - 1));
     expect(items[0]?.event.occurredAt).not.toBe(shifted[0]?.event.occurredAt); // the input is untouched
     expect(resolveTimeshift("now", () => 42)).toBe(42);
-  });
+    // The first scenario loads the address and routing data: allow for a busy machine.
+  }, 30_000);
 
   it("paces at a fixed rate in batches of about a twentieth of a second", () => {
     expect(batchSize(undefined)).toBe(500);

@@ -174,7 +174,7 @@ cmd_start() {
   local started pid
   started="$(now_ms)"
   if pid="$(broker_pid)"; then
-    probe 5 "$pid" >/dev/null || die "pid $pid is alive but not answering on localhost:$port (see: $0 logs)"
+    probe 20 "$pid" >/dev/null || die "pid $pid is alive but not answering on localhost:$port (see: $0 logs)"
     say "already running on localhost:$port (pid $pid)"
     return 0
   fi
@@ -217,7 +217,7 @@ cmd_stop() {
 
 cmd_status() {
   local pid
-  if pid="$(broker_pid)" && libs_ready && compile_probe && probe 5 "$pid" >/dev/null; then
+  if pid="$(broker_pid)" && libs_ready && compile_probe && probe 20 "$pid" >/dev/null; then
     echo "running on localhost:$port (Kafka $version, pid $pid)"
     return 0
   fi

@@ -30,7 +30,7 @@ if [ -z "${KAFKA_BROKERS:-}" ]; then
 fi
 
 echo "demo: starting Vigil on http://localhost:$PORT (embedded database in $DATA_DIR, log in .vigil/demo.log)"
-MALLOC_ARENA_MAX=2 node --max-semi-space-size=16 --max-old-space-size=256 services/detector/src/main.ts >.vigil/demo.log 2>&1 &
+MALLOC_ARENA_MAX=2 node --max-semi-space-size=16 --max-old-space-size=256 --heap-growing-percent=200 services/detector/src/main.ts >.vigil/demo.log 2>&1 &
 service_pid=$!
 for _ in $(seq 1 120); do
   curl -sf "http://localhost:$PORT/readyz" >/dev/null && break

@@ -10,15 +10,32 @@ export class JsonText {
 
 const jsonOf = (value: unknown): string => (value instanceof JsonText ? value.text : JSON.stringify(value));
 
-/** `[{"<name>": key, "state": <json>}, …]` built from the parts, so each state is serialized once. */
-function recordsOf(name: string, rows: { key: string; state: unknown }[]): string {
-  let text = "[";
+/**
+ * `[{"<name>": key, "state": <json>}, …]` as UTF-8, each state serialized once and encoded piece by
+ * piece into one buffer. Built as one string, the text of a batch's states was a rope of thousands
+ * of pieces that the driver flattened, measured and encoded again (15-60 ms for 2,000 new users).
+ */
+function recordsOf(name: string, rows: { key: string; state: unknown }[]): Buffer {
+  const parts: string[] = ["["];
   for (let i = 0; i < rows.length; i++) {
     const row = rows[i] as { key: string; state: unknown };
-    text += `${i === 0 ? "" : ","}{"${name}":${JSON.stringify(row.key)},"state":${jsonOf(row.state)}}`;
+    parts.push(`${i === 0 ? "" : ","}{"${name}":${JSON.stringify(row.key)},"state":`, jsonOf(row.state), "}");
   }
-  return `${text}]`;
+  parts.push("]");
+  let size = 0;
+  for (const part of parts) size += Buffer.byteLength(part);
+  const bytes = Buffer.allocUnsafe(size);
+  let at = 0;
+  for (const part of parts) at += bytes.write(part, at);
+  return bytes;
 }
+
+/**
+ * A `json` parameter given as UTF-8 bytes. node-postgres sends a Buffer as it is, in binary format,
+ * and json's binary form is its text; PGlite takes the text.
+ */
+const jsonParam = (sql: Sql, bytes: Buffer): Buffer | string =>
+  sql.kind === "postgres" ? bytes : bytes.toString("utf8");
 
 /** Detection state is the engine's JSON; the store keeps it opaque. */
 export async function loadUserStates<State>(sql: Sql, userIds: string[]): Promise<Map<string, State>> {
@@ -37,9 +54,12 @@ export async function saveUserStates(sql: Sql, states: { userId: string; state: 
      select x."userId", x."state" from json_to_recordset($1::json) as x("userId" text, "state" json)
      on conflict (user_id) do update set state = excluded.state, updated_at = now()`,
     [
-      recordsOf(
-        "userId",
-        states.map(({ userId, state }) => ({ key: userId, state })),
+      jsonParam(
+        sql,
+        recordsOf(
+          "userId",
+          states.map(({ userId, state }) => ({ key: userId, state })),
+        ),
       ),
     ],
   );
@@ -74,9 +94,12 @@ export async function saveSourceStates(
      select x."network", x."state" from json_to_recordset($1::json) as x("network" text, "state" json)
      on conflict (network) do update set state = excluded.state, updated_at = now()`,
     [
-      recordsOf(
-        "network",
-        states.map(({ network, state }) => ({ key: network, state })),
+      jsonParam(
+        sql,
+        recordsOf(
+          "network",
+          states.map(({ network, state }) => ({ key: network, state })),
+        ),
       ),
     ],
   );

@@ -11,13 +11,16 @@ import {
   getNotice,
   InvalidCursorError,
   insertEvents,
+  JsonText,
   knownEventIds,
   listAudit,
   listFlags,
   listNotices,
   loadOffsets,
   loadPartitionState,
+  loadSourceStates,
   loadUserStates,
+  loadUserStateTexts,
   migrate,
   type OutboxMessage,
   outboxSize,
@@ -26,6 +29,8 @@ import {
   respondToNotice,
   type Sql,
   type StoredFlag,
+  saveSourceStates,
+  saveUserStates,
   scrubRawIps,
   sessionTimeline,
   upsertFlags,
@@ -105,6 +110,25 @@ describe.each(storeBackends)("store on %s", (_name, open) => {
 
   it("applies migrations once", async () => {
     expect(await migrate(sql)).toEqual([]);
+  });
+
+  it("stores states with text beyond ASCII exactly, given as objects or as serialized text", async () => {
+    const place = { city: "São Paulo ✓", note: "Zürich 東京 🙂", n: 1.5 };
+    await saveUserStates(sql, [
+      { userId: "ü1", state: place },
+      { userId: "u2", state: new JsonText(JSON.stringify({ ...place, n: 2 })) },
+    ]);
+    await saveSourceStates(sql, [{ network: "AS7922", state: { ...place, n: 3 } }]);
+    expect(await loadUserStates(sql, ["ü1", "u2"])).toEqual(
+      new Map([
+        ["ü1", place],
+        ["u2", { ...place, n: 2 }],
+      ]),
+    );
+    expect(await loadUserStateTexts(sql, ["u2"])).toEqual(
+      new Map([["u2", JSON.stringify({ ...place, n: 2 })]]),
+    );
+    expect(await loadSourceStates(sql, ["AS7922"])).toEqual(new Map([["AS7922", { ...place, n: 3 }]]));
   });
 
   it("commits a batch whole, with its offsets, and fences a stale second writer", async () => {

@@ -7,6 +7,7 @@ import {
   FlagCollector,
   type MessageList,
   type PlanContext,
+  type PlanRequest,
   scoreSafely,
   serialize,
 } from "./context.ts";
@@ -21,10 +22,7 @@ import { sourceLogin } from "./sourceLogin.ts";
  */
 export async function planActivity(
   context: PlanContext,
-  partition: number,
-  messages: InboundMessage[],
-  now: Date,
-  checkStored: boolean,
+  { partition, messages, at: now, checkStored }: PlanRequest,
 ): Promise<BatchPlan> {
   const { metrics } = context;
   // Counted once the batch commits: a batch may be planned more than once.

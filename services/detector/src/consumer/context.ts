@@ -31,6 +31,20 @@ export interface PlanContext {
   poisoned: Map<string, string>;
 }
 
+/** One batch of one partition, as a planner receives it. */
+export interface PlanRequest {
+  topic: string;
+  partition: number;
+  messages: InboundMessage[];
+  /** The wall time the batch is planned at (future events, notices). */
+  at: Date;
+  /** Also drop events whose ids the store holds: asked after the store refused a batch repeating one. */
+  checkStored: boolean;
+}
+
+/** Plans the effects of one batch of one consumed topic (the topic's row in topicRoles.ts). */
+export type Planner = (context: PlanContext, batch: PlanRequest) => Promise<BatchPlan>;
+
 /** A batch's effects, ready for the store's one transaction, and what to remember once it commits. */
 export interface BatchPlan {
   write: Partial<

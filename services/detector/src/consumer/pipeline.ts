@@ -11,23 +11,15 @@ import {
 import type { BatchControl, InboundBatch, InboundMessage, Publisher } from "../kafka.ts";
 import type { Logger } from "../log.ts";
 import type { Metrics } from "../metrics.ts";
-import { planActivity } from "./activity.ts";
-import { type BatchPlan, messageKey, type PlanContext, PoisonMessage } from "./context.ts";
+import { type BatchPlan, messageKey, type PlanContext, type PlanRequest, PoisonMessage } from "./context.ts";
 import { Addresses } from "./enrich.ts";
 import { KeyedLock } from "./lock.ts";
 import { deadLetter, flagMessage, noticeMessage } from "./messages.ts";
-import { TrackedPopulation } from "./population.ts";
+import { PartitionProgress } from "./progress.ts";
 import { untilDone } from "./retry.ts";
-import { planSources } from "./sources.ts";
 import { type Stall, StallWatch } from "./stalls.ts";
+import { anchorTopic, TopicRoles } from "./topicRoles.ts";
 import { UserCache } from "./userCache.ts";
-import { planUserMessages } from "./userTopics.ts";
-import { ActivityWatermarks } from "./watermarks.ts";
-
-/** Topics this service consumes. The user-keyed ones are co-partitioned with `account-activity`. */
-export function consumedTopics(topics: Topics): string[] {
-  return [topics.activity, topics.verdicts, topics.feedback, topics.bySource];
-}
 
 export interface PipelineOptions {
   sql: Sql;
@@ -64,17 +56,19 @@ export interface PipelineOptions {
 export function createPipeline(options: PipelineOptions) {
   const { sql, log, metrics, groupId, topics } = options;
   const now = options.now ?? (() => new Date());
+  const roles = new TopicRoles(topics);
   const stored = new Map<string, number | null>();
-  const populations = new Map<number, TrackedPopulation>();
   const users = new UserCache(sql, options.profileCacheSize, options.profileCacheBytes);
   metrics.profileCache.bind(users);
-  const watermarks = new ActivityWatermarks({
+  const progress = new PartitionProgress({
     sql,
     groupId,
     topics,
     engine: options.engine,
     partitions: options.partitions,
   });
+  /** The partition's progress, if its topic keeps one. */
+  const progressOf = (topic: string) => (roles.of(topic).progress ? progress : null);
   const locks = new KeyedLock();
   const stalls = new StallWatch();
   metrics.stalls.read = () => stalls.behind(now().getTime());
@@ -89,17 +83,9 @@ export function createPipeline(options: PipelineOptions) {
     noticeMinSeverity: options.noticeMinSeverity,
     metrics,
     log,
-    watermarks,
+    watermarks: progress.watermarks,
     poisoned: new Map(),
-    async population(partition) {
-      let population = populations.get(partition);
-      if (population === undefined) {
-        const key = { groupId, topic: topics.activity, partition };
-        population = await TrackedPopulation.load(sql, key);
-        populations.set(partition, population);
-      }
-      return population;
-    },
+    population: (partition) => progress.population(partition),
   };
 
   async function storedOffset(topic: string, partition: number): Promise<number | null> {
@@ -111,45 +97,25 @@ export function createPipeline(options: PipelineOptions) {
     return stored.get(key) ?? null;
   }
 
-  function plan(
-    topic: string,
-    partition: number,
-    messages: InboundMessage[],
-    at: Date,
-    checkStored: boolean,
-  ): Promise<BatchPlan> {
-    if (topic === topics.activity) return planActivity(context, partition, messages, at, checkStored);
-    if (topic === topics.bySource) return planSources(context, messages);
-    return planUserMessages(context, topic, partition, messages, at);
-  }
-
   /** After a failed or fenced attempt, nothing in memory about the partition can be trusted. */
   function forgetPartition(topic: string, partition: number, touched: string[]): void {
     stored.delete(`${topic}:${partition}`);
     users.forget(touched);
-    if (topic === topics.activity) {
-      populations.delete(partition);
-      watermarks.forget(partition);
-    }
+    progressOf(topic)?.forget(partition);
   }
 
-  async function planWithoutPoison(
-    topic: string,
-    partition: number,
-    messages: InboundMessage[],
-    at: Date,
-    checkStored: boolean,
-  ) {
+  async function planWithoutPoison(batch: PlanRequest): Promise<BatchPlan> {
+    const { topic, partition } = batch;
     for (;;) {
       try {
-        return await plan(topic, partition, messages, at, checkStored);
+        return await roles.of(topic).plan(context, batch);
       } catch (error) {
         if (!(error instanceof PoisonMessage)) throw error;
         log.error({ err: error.message, topic, partition }, "engine failed on a message; dead-lettering it");
         context.poisoned.set(error.key, error.detail);
         // The engine changes states in place: what it touched before failing is not committed state.
         users.forgetPartitions((owner) => owner !== partition);
-        populations.delete(partition);
+        progressOf(topic)?.forgetPopulation(partition);
       }
     }
   }
@@ -199,12 +165,12 @@ export function createPipeline(options: PipelineOptions) {
   ): Promise<number> {
     const next = (messages[messages.length - 1] as InboundMessage).offset + 1;
     try {
-      return await planAndCommit(topic, partition, messages, { from, next }, at, false);
+      return await planAndCommit({ topic, partition, messages, at, checkStored: false }, { from, next });
     } catch (error) {
       if (!(error instanceof RepeatedEvents)) throw error;
       // Rare (a producer's retry, a replay): planned again, without the ids the store holds.
       log.info({ topic, partition, detail: error.message }, "batch repeats stored events; planning it again");
-      return planAndCommit(topic, partition, messages, { from, next }, at, true);
+      return planAndCommit({ topic, partition, messages, at, checkStored: true }, { from, next });
     }
   }
 
@@ -242,14 +208,11 @@ export function createPipeline(options: PipelineOptions) {
   }
 
   async function planAndCommit(
-    topic: string,
-    partition: number,
-    fresh: InboundMessage[],
+    batch: PlanRequest,
     { from, next }: { from: number | null; next: number },
-    at: Date,
-    checkStored: boolean,
   ): Promise<number> {
-    const planned = await planWithoutPoison(topic, partition, fresh, at, checkStored);
+    const { topic, partition, at } = batch;
+    const planned = await planWithoutPoison(batch);
     try {
       const result = await commitBatch(sql, {
         groupId,
@@ -270,8 +233,8 @@ export function createPipeline(options: PipelineOptions) {
         now: at.toISOString(),
       });
       stored.set(`${topic}:${partition}`, next);
-      if (topic === topics.activity) populations.get(partition)?.committed();
-      for (const message of fresh) context.poisoned.delete(messageKey(message));
+      progressOf(topic)?.committed(partition);
+      for (const message of batch.messages) context.poisoned.delete(messageKey(message));
       if (planned.users) users.remember(partition, planned.users);
       planned.committed?.();
       for (const flag of result.flags) {
@@ -297,11 +260,9 @@ export function createPipeline(options: PipelineOptions) {
   return {
     users,
     async onBatch(batch: InboundBatch, control: BatchControl): Promise<number | null> {
-      const lockKey =
-        batch.topic === topics.bySource ? `source:${batch.partition}` : `user:${batch.partition}`;
       stalls.started(batch.topic, batch.partition, now().getTime());
-      if (batch.topic === topics.activity) watermarks.started(batch.partition, now().getTime());
-      return locks.run(lockKey, async () => {
+      progressOf(batch.topic)?.started(batch.partition, now().getTime());
+      return locks.run(roles.lockOf(batch.topic, batch.partition), async () => {
         const timer = metrics.batchSeconds.startTimer({ topic: batch.topic });
         let next: number | null = null;
         const done = await untilDone(
@@ -330,20 +291,18 @@ export function createPipeline(options: PipelineOptions) {
         const lag = Math.max(0, batch.highWatermark - lastOffset - 1);
         metrics.consumerLag.set({ topic: batch.topic, partition: String(batch.partition) }, lag);
         stalls.committed(batch.topic, batch.partition, now().getTime());
-        if (batch.topic === topics.activity) watermarks.ended(batch.partition, lag, now().getTime());
+        progressOf(batch.topic)?.ended(batch.partition, lag, now().getTime());
         options.onOutbox();
         return next;
       });
     },
     /** A rebalance: forget everything about partitions this replica no longer owns. */
     onAssignment(owned: Map<string, number[]>): void {
-      const ownedUsers = new Set(owned.get(topics.activity) ?? []);
-      users.forgetPartitions((partition) => ownedUsers.has(partition));
-      for (const partition of populations.keys())
-        if (!ownedUsers.has(partition)) populations.delete(partition);
+      const ownedUsers = owned.get(anchorTopic(topics)) ?? [];
+      users.forgetPartitions((partition) => ownedUsers.includes(partition));
+      progress.retain(ownedUsers, now().getTime());
       stored.clear();
       stalls.retain(owned);
-      watermarks.retain(owned.get(topics.activity) ?? [], now().getTime());
     },
     /**
      * Publishes the idle mark of every owned activity partition that has had nothing to read for
@@ -352,8 +311,9 @@ export function createPipeline(options: PipelineOptions) {
      */
     async publishIdle(idleSeconds: number): Promise<void> {
       const idleMs = idleSeconds * 1000;
+      const { watermarks } = progress;
       for (const partition of watermarks.idlePartitions(now().getTime(), idleMs)) {
-        await locks.run(`user:${partition}`, async () => {
+        await locks.run(roles.lockOf(topics.activity, partition), async () => {
           const mark = await watermarks.idleMark(partition, now().getTime(), idleMs);
           if (mark === null) return;
           await options.publisher.send(mark.messages);

@@ -8,7 +8,6 @@ import {
   type MessageList,
   type PlanContext,
   type PlanRequest,
-  scoreSafely,
   serialize,
 } from "./context.ts";
 import { enrich } from "./enrich.ts";
@@ -76,7 +75,7 @@ export async function planActivity(
     if (observation.at > newest) newest = observation.at;
     if (event.userId !== undefined) {
       const userId = event.userId;
-      const step = scoreSafely(context, outbox, message, () =>
+      const step = context.poisoned.score(outbox, message, () =>
         observeUser(users.get(userId), population, observation, context.engine),
       );
       if (step === null) continue;

@@ -11,10 +11,11 @@ import {
 import type { BatchControl, InboundBatch, InboundMessage, Publisher } from "../kafka.ts";
 import type { Logger } from "../log.ts";
 import type { Metrics } from "../metrics.ts";
-import { type BatchPlan, messageKey, type PlanContext, type PlanRequest, PoisonMessage } from "./context.ts";
+import type { PlanContext, PlanRequest } from "./context.ts";
 import { Addresses } from "./enrich.ts";
 import { KeyedLock } from "./lock.ts";
 import { deadLetter, flagMessage, noticeMessage } from "./messages.ts";
+import { PoisonedMessages } from "./poison.ts";
 import { PartitionProgress } from "./progress.ts";
 import { untilDone } from "./retry.ts";
 import { type Stall, StallWatch } from "./stalls.ts";
@@ -84,7 +85,7 @@ export function createPipeline(options: PipelineOptions) {
     metrics,
     log,
     watermarks: progress.watermarks,
-    poisoned: new Map(),
+    poisoned: new PoisonedMessages(topics, metrics, log),
     population: (partition) => progress.population(partition),
   };
 
@@ -97,27 +98,14 @@ export function createPipeline(options: PipelineOptions) {
     return stored.get(key) ?? null;
   }
 
-  /** After a failed or fenced attempt, nothing in memory about the partition can be trusted. */
+  /**
+   * After a failed commit, nothing in memory about the partition can be trusted: the database may be
+   * ahead of it (a commit fenced by another replica, or one whose outcome is unknown).
+   */
   function forgetPartition(topic: string, partition: number, touched: string[]): void {
     stored.delete(`${topic}:${partition}`);
     users.forget(touched);
     progressOf(topic)?.forget(partition);
-  }
-
-  async function planWithoutPoison(batch: PlanRequest): Promise<BatchPlan> {
-    const { topic, partition } = batch;
-    for (;;) {
-      try {
-        return await roles.of(topic).plan(context, batch);
-      } catch (error) {
-        if (!(error instanceof PoisonMessage)) throw error;
-        log.error({ err: error.message, topic, partition }, "engine failed on a message; dead-lettering it");
-        context.poisoned.set(error.key, error.detail);
-        // The engine changes states in place: what it touched before failing is not committed state.
-        users.forgetPartitions((owner) => owner !== partition);
-        progressOf(topic)?.forgetPopulation(partition);
-      }
-    }
   }
 
   async function apply(batch: InboundBatch): Promise<number | null> {
@@ -212,7 +200,11 @@ export function createPipeline(options: PipelineOptions) {
     { from, next }: { from: number | null; next: number },
   ): Promise<number> {
     const { topic, partition, at } = batch;
-    const planned = await planWithoutPoison(batch);
+    const planned = await context.poisoned.planWithout(
+      batch,
+      () => roles.of(topic).plan(context, batch),
+      () => progressOf(topic)?.forgetPopulation(partition),
+    );
     try {
       const result = await commitBatch(sql, {
         groupId,
@@ -234,7 +226,7 @@ export function createPipeline(options: PipelineOptions) {
       });
       stored.set(`${topic}:${partition}`, next);
       progressOf(topic)?.committed(partition);
-      for (const message of batch.messages) context.poisoned.delete(messageKey(message));
+      context.poisoned.committed(batch.messages);
       if (planned.users) users.remember(partition, planned.users);
       planned.committed?.();
       for (const flag of result.flags) {

@@ -16,13 +16,7 @@ import {
 import { parseEvent } from "@vigil/events";
 import { loadPartitionState, loadSourceStates } from "@vigil/store";
 import type { InboundMessage } from "../kafka.ts";
-import {
-  type BatchPlan,
-  type MessageList,
-  type PlanContext,
-  type PlanRequest,
-  scoreSafely,
-} from "./context.ts";
+import type { BatchPlan, MessageList, PlanContext, PlanRequest } from "./context.ts";
 import { parseSourceLogin, sourceObservation } from "./sourceLogin.ts";
 import { MARK_KEY, parseMark } from "./watermarks.ts";
 
@@ -89,7 +83,7 @@ export async function planSources(
       continue;
     }
     const { message, observation, source } = step;
-    const counted = scoreSafely(context, outbox, message, () =>
+    const counted = context.poisoned.score(outbox, message, () =>
       observeSourceOnClock(clock, states.get(source.key), observation, source, context.engine),
     );
     if (counted === null) continue;

@@ -10,7 +10,6 @@ import {
   type PlanContext,
   type Planner,
   type PlanRequest,
-  scoreSafely,
   serialize,
 } from "./context.ts";
 import { deadLetter } from "./messages.ts";
@@ -68,7 +67,7 @@ async function planUserMessages<T extends { userId: string }>(
   const flags = new FlagCollector();
   for (const { message, value } of parsed) {
     const current = users.get(value.userId);
-    const next = scoreSafely(context, rejected, message, () => apply(current, value, flags));
+    const next = context.poisoned.score(rejected, message, () => apply(current, value, flags));
     if (next === null || next === undefined) continue;
     users.set(value.userId, next);
     changed.set(value.userId, next);

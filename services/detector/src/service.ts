@@ -10,7 +10,7 @@ import { backoffMs } from "./backoff.ts";
 import type { Config } from "./config.ts";
 import { createPipeline } from "./consumer/pipeline.ts";
 import { consumedTopics, topicPlan } from "./consumer/topicRoles.ts";
-import { connectKafka } from "./kafka.ts";
+import { connectKafka } from "./kafka/connection.ts";
 import { kafkaSecurity, topicRetentionMs } from "./kafkaSettings.ts";
 import type { Logger } from "./log.ts";
 import { countingPublisher, createMetrics } from "./metrics.ts";

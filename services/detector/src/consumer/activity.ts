@@ -1,7 +1,7 @@
 import { asnSourceKey, lateForSources, observeUser, type UserState } from "@vigil/detection";
 import { type AccountEvent, parseEvent } from "@vigil/events";
 import { type EventRecord, JsonText, knownEventIds } from "@vigil/store";
-import type { InboundMessage, OutboundMessage } from "../kafka.ts";
+import type { InboundMessage, OutboundMessage } from "../kafka/types.ts";
 import {
   type BatchPlan,
   FlagCollector,

@@ -1,7 +1,7 @@
 import type { DetectionConfig, FlagUpdate, UserState } from "@vigil/detection";
 import { type Notice, type Severity, severityRank, type Topics } from "@vigil/events";
 import type { BatchWrite, DetectedFlag, OutboxMessage, Sql } from "@vigil/store";
-import type { InboundMessage, OutboundMessage } from "../kafka.ts";
+import type { InboundMessage, OutboundMessage } from "../kafka/types.ts";
 import type { Logger } from "../log.ts";
 import type { Metrics } from "../metrics.ts";
 import { composeNotice } from "../notices/compose.ts";

@@ -8,7 +8,7 @@ import {
   RepeatedEvents,
   type Sql,
 } from "@vigil/store";
-import type { BatchControl, InboundBatch, InboundMessage, Publisher } from "../kafka.ts";
+import type { BatchControl, InboundBatch, InboundMessage, Publisher } from "../kafka/types.ts";
 import type { Logger } from "../log.ts";
 import type { Metrics } from "../metrics.ts";
 import type { PlanContext, PlanRequest } from "./context.ts";

@@ -1,6 +1,6 @@
 import type { Topics } from "@vigil/events";
 import type { OutboxMessage } from "@vigil/store";
-import type { InboundMessage } from "../kafka.ts";
+import type { InboundMessage } from "../kafka/types.ts";
 import type { Logger } from "../log.ts";
 import type { Metrics } from "../metrics.ts";
 import { deadLetter } from "./messages.ts";

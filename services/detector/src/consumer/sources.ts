@@ -15,7 +15,7 @@ import {
 } from "@vigil/detection";
 import { parseEvent } from "@vigil/events";
 import { loadPartitionState, loadSourceStates } from "@vigil/store";
-import type { InboundMessage } from "../kafka.ts";
+import type { InboundMessage } from "../kafka/types.ts";
 import type { BatchPlan, MessageList, PlanContext, PlanRequest } from "./context.ts";
 import { parseSourceLogin, sourceObservation } from "./sourceLogin.ts";
 import { MARK_KEY, parseMark } from "./watermarks.ts";

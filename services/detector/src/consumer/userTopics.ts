@@ -2,7 +2,7 @@ import { applyFeedback, applySourceVerdict, type SourceVerdict, type UserState }
 import { JsonText } from "@vigil/store";
 import { z } from "zod";
 import { feedbackSchema } from "../feedback.ts";
-import type { InboundMessage } from "../kafka.ts";
+import type { InboundMessage } from "../kafka/types.ts";
 import {
   type BatchPlan,
   FlagCollector,

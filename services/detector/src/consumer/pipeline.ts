@@ -1,24 +1,20 @@
 import type { DetectionConfig } from "@vigil/detection";
 import type { Severity, Topics } from "@vigil/events";
-import {
-  commitBatch,
-  FencedError,
-  loadOffsets,
-  type NoticeLimit,
-  RepeatedEvents,
-  type Sql,
-} from "@vigil/store";
+import { type BatchResult, FencedError, type NoticeLimit, RepeatedEvents, type Sql } from "@vigil/store";
 import type { BatchControl, InboundBatch, InboundMessage, Publisher } from "../kafka/types.ts";
 import type { Logger } from "../log.ts";
 import type { Metrics } from "../metrics.ts";
+import { type CommitTarget, commitPlan, reportCommitted } from "./commitPlan.ts";
 import type { PlanContext, PlanRequest } from "./context.ts";
 import { Addresses } from "./enrich.ts";
 import { KeyedLock } from "./lock.ts";
-import { deadLetter, flagMessage, noticeMessage } from "./messages.ts";
+import { deadLetter } from "./messages.ts";
 import { PoisonedMessages } from "./poison.ts";
 import { PartitionProgress } from "./progress.ts";
+import { commitIsolating } from "./refusedData.ts";
 import { untilDone } from "./retry.ts";
 import { type Stall, StallWatch } from "./stalls.ts";
+import { StoredOffsets } from "./storedOffsets.ts";
 import { anchorTopic, TopicRoles } from "./topicRoles.ts";
 import { UserCache } from "./userCache.ts";
 
@@ -58,7 +54,7 @@ export function createPipeline(options: PipelineOptions) {
   const { sql, log, metrics, groupId, topics } = options;
   const now = options.now ?? (() => new Date());
   const roles = new TopicRoles(topics);
-  const stored = new Map<string, number | null>();
+  const stored = new StoredOffsets(sql, groupId);
   const users = new UserCache(sql, options.profileCacheSize, options.profileCacheBytes);
   metrics.profileCache.bind(users);
   const progress = new PartitionProgress({
@@ -88,77 +84,42 @@ export function createPipeline(options: PipelineOptions) {
     poisoned: new PoisonedMessages(topics, metrics, log),
     population: (partition) => progress.population(partition),
   };
+  const target: CommitTarget = {
+    sql,
+    groupId,
+    topics,
+    noticeLimit: options.noticeLimit,
+    publisher: options.publisher,
+  };
 
-  async function storedOffset(topic: string, partition: number): Promise<number | null> {
-    const key = `${topic}:${partition}`;
-    if (!stored.has(key)) {
-      const offsets = await loadOffsets(sql, groupId, topic);
-      stored.set(key, offsets.get(partition) ?? null);
-    }
-    return stored.get(key) ?? null;
-  }
-
-  /**
-   * After a failed commit, nothing in memory about the partition can be trusted: the database may be
-   * ahead of it (a commit fenced by another replica, or one whose outcome is unknown).
-   */
-  function forgetPartition(topic: string, partition: number, touched: string[]): void {
-    stored.delete(`${topic}:${partition}`);
-    users.forget(touched);
-    progressOf(topic)?.forget(partition);
-  }
-
+  /** Commits the batch's messages not yet stored; answers the next offset to read. */
   async function apply(batch: InboundBatch): Promise<number | null> {
     const { topic, partition } = batch;
-    const from = await storedOffset(topic, partition);
+    const from = await stored.of(topic, partition);
     const fresh = batch.messages.filter((m) => from === null || m.offset >= from);
     if (fresh.length === 0) return from;
-    return commitIsolating(topic, partition, fresh, from, now());
+    const at = now();
+    return commitIsolating(fresh, from, {
+      commit: (messages, from) =>
+        commitMessages({ topic, partition, messages, at, checkStored: false }, from),
+      reject: (message, from, error) => commitRejected(message, from, error, at),
+      splitting: (error, messages) =>
+        log.warn(
+          { err: (error as Error).message, topic, partition, messages },
+          "the database refused a batch's data; splitting it to find the message",
+        ),
+    });
   }
 
-  /**
-   * Commits the messages; when the database refuses their data (see isDataError), halves them until
-   * the one it refuses is alone, dead-letters that one (`store_rejected`) and commits the rest: no
-   * input, however unforeseen, can stop its partition. Each half commits with its own offsets.
-   */
-  async function commitIsolating(
-    topic: string,
-    partition: number,
-    messages: InboundMessage[],
-    from: number | null,
-    at: Date,
-  ): Promise<number> {
+  async function commitMessages(batch: PlanRequest, from: number | null): Promise<number> {
     try {
-      return await commitMessages(topic, partition, messages, from, at);
-    } catch (error) {
-      if (!isDataError(error)) throw error;
-      const [only] = messages;
-      if (messages.length === 1 && only !== undefined) return commitRejected(only, from, error, at);
-      log.warn(
-        { err: (error as Error).message, topic, partition, messages: messages.length },
-        "the database refused a batch's data; splitting it to find the message",
-      );
-      const half = Math.ceil(messages.length / 2);
-      const middle = await commitIsolating(topic, partition, messages.slice(0, half), from, at);
-      return commitIsolating(topic, partition, messages.slice(half), middle, at);
-    }
-  }
-
-  async function commitMessages(
-    topic: string,
-    partition: number,
-    messages: InboundMessage[],
-    from: number | null,
-    at: Date,
-  ): Promise<number> {
-    const next = (messages[messages.length - 1] as InboundMessage).offset + 1;
-    try {
-      return await planAndCommit({ topic, partition, messages, at, checkStored: false }, { from, next });
+      return await planAndCommit(batch, from);
     } catch (error) {
       if (!(error instanceof RepeatedEvents)) throw error;
       // Rare (a producer's retry, a replay): planned again, without the ids the store holds.
+      const { topic, partition } = batch;
       log.info({ topic, partition, detail: error.message }, "batch repeats stored events; planning it again");
-      return planAndCommit({ topic, partition, messages, at, checkStored: true }, { from, next });
+      return planAndCommit({ ...batch, checkStored: true }, from);
     }
   }
 
@@ -176,77 +137,39 @@ export function createPipeline(options: PipelineOptions) {
       { err: (error as Error).message, topic, partition, offset: message.offset },
       "dead-lettering a message the database refused",
     );
-    await commitBatch(sql, {
-      groupId,
-      offsets: [{ topic, partition, from, next }],
-      events: [],
-      userStates: [],
-      sourceStates: [],
-      partitionStates: [],
-      flags: [],
-      notices: [],
-      noticeLimit: options.noticeLimit,
-      messages: [deadLetter(topics, message, "store_rejected", detail)],
-      publishAs: { flag: (f) => flagMessage(topics, f), notice: (n) => noticeMessage(topics, n) },
-      now: at.toISOString(),
-    });
-    stored.set(`${topic}:${partition}`, next);
+    const rejected = { write: { messages: [deadLetter(topics, message, "store_rejected", detail)] } };
+    await commitPlan(target, { topic, partition, from, next }, rejected, at);
+    stored.committed(topic, partition, next);
     metrics.deadLettered.inc({ reason: "store_rejected" });
     return next;
   }
 
-  async function planAndCommit(
-    batch: PlanRequest,
-    { from, next }: { from: number | null; next: number },
-  ): Promise<number> {
-    const { topic, partition, at } = batch;
+  async function planAndCommit(batch: PlanRequest, from: number | null): Promise<number> {
+    const { topic, partition, messages, at } = batch;
+    const next = (messages[messages.length - 1] as InboundMessage).offset + 1;
     const planned = await context.poisoned.planWithout(
       batch,
       () => roles.of(topic).plan(context, batch),
       () => progressOf(topic)?.forgetPopulation(partition),
     );
+    let result: BatchResult;
     try {
-      const result = await commitBatch(sql, {
-        groupId,
-        offsets: [{ topic, partition, from, next }],
-        events: planned.write.events ?? [],
-        userStates: planned.write.userStates ?? [],
-        sourceStates: planned.write.sourceStates ?? [],
-        partitionStates: planned.write.partitionStates ?? [],
-        partitionCounters: planned.write.partitionCounters ?? [],
-        flags: planned.write.flags ?? [],
-        notices: planned.write.notices ?? [],
-        noticeLimit: options.noticeLimit,
-        messages: planned.write.messages ?? [],
-        publishAs: { flag: (f) => flagMessage(topics, f), notice: (n) => noticeMessage(topics, n) },
-        beforeCommit: async () => {
-          if (planned.publish?.length) await options.publisher.send(planned.publish);
-        },
-        now: at.toISOString(),
-      });
-      stored.set(`${topic}:${partition}`, next);
-      progressOf(topic)?.committed(partition);
-      context.poisoned.committed(batch.messages);
-      if (planned.users) users.remember(partition, planned.users);
-      planned.committed?.();
-      for (const flag of result.flags) {
-        metrics.flags.inc({ severity: flag.severity, reason: flag.reasons[0]?.code ?? "none" });
-        log.info(
-          {
-            flagId: flag.id,
-            userId: flag.userId,
-            severity: flag.severity,
-            reasons: flag.reasons.map((r) => r.code),
-          },
-          "flag",
-        );
-      }
-      metrics.notices.inc(result.notices.length);
-      return next;
+      result = await commitPlan(target, { topic, partition, from, next }, planned, at);
     } catch (error) {
-      forgetPartition(topic, partition, planned.touched ?? []);
+      // The database may now be ahead of what memory holds (a commit fenced by another replica, or
+      // one whose outcome is unknown): read it all again.
+      stored.forget(topic, partition);
+      users.forget(planned.touched ?? []);
+      progressOf(topic)?.forget(partition);
       throw error;
     }
+    stored.committed(topic, partition, next);
+    progressOf(topic)?.committed(partition);
+    context.poisoned.committed(messages);
+    if (planned.users) users.remember(partition, planned.users);
+    planned.committed?.();
+    reportCommitted(result, metrics, log);
+    return next;
   }
 
   return {
@@ -321,14 +244,3 @@ export function createPipeline(options: PipelineOptions) {
 }
 
 export type Pipeline = ReturnType<typeof createPipeline>;
-
-/**
- * The database refused the data itself, so the same data will always fail: SQLSTATE class 22 (data
- * exception: text it cannot store, a number out of range), 23 (integrity constraint violation) or 54
- * (program limit exceeded: a value too large for an index row). The store's own repeated-event check
- * is a RepeatedEvents, not one of these. PostgreSQL and PGlite both set `code`.
- */
-export function isDataError(error: unknown): boolean {
-  const code = (error as { code?: unknown } | null)?.code;
-  return typeof code === "string" && /^(22|23|54)[0-9A-Z]{3}$/.test(code);
-}

@@ -66,11 +66,7 @@ export interface BatchPlan {
   publish?: OutboundMessage[];
   /** User states to cache after commit, by user, as the JSON text written. */
   users?: Map<string, string>;
-  /**
-   * Users the plan read: forgotten from the cache if the batch's commit fails, since the database may
-   * then be ahead of what the cache holds (a commit fenced by another replica, or one whose outcome
-   * is unknown).
-   */
+  /** Users the plan read: forgotten from the cache if the batch's commit fails (pipeline.ts says why). */
   touched?: string[];
 }
 

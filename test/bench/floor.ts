@@ -6,7 +6,7 @@
 //   node test/bench/floor.ts <brokers> <topic> <groupId> <messages> <database url> <concurrency>
 import { Kafka, logLevel } from "kafkajs";
 import pg from "pg";
-import { FETCH } from "../../services/detector/src/kafka.ts";
+import { FETCH } from "../../services/detector/src/kafka/groupConsumer.ts";
 
 const [
   brokers = "localhost:9092",

@@ -62,28 +62,37 @@ export function observeUser(
   if (user.targeted.length > 0) user.targeted = prunePending(user.targeted, user.newest, config);
   let update: FlagUpdate | null;
   const also: FlagUpdate[] = [];
+  const scoring: Scoring = { user, population, userId, obs, late, config };
   switch (event.type) {
     case "login.succeeded":
-      update = login(user, population, userId, event.sessionId, obs, late, config);
+      update = login(scoring, event.sessionId);
       break;
     case "login.failed":
       update = bruteForceFailure(user.failures, userId, obs, user.profile, config);
       break;
     default:
-      update = activity(user, population, userId, event, obs, config, also);
+      update = activity(scoring, event, also);
   }
   if (update !== null) also.unshift(update);
   return { state: user, flags: also };
 }
 
+/** One event of an account being scored. */
+interface Scoring {
+  user: UserState;
+  /** The partition's population, updated in place. */
+  population: PopulationState;
+  userId: string;
+  obs: Observation;
+  /** Older than the account's newest event by more than the tolerance: scored, not learned from. */
+  late: boolean;
+  config: DetectionConfig;
+}
+
 /** A settings change, content action or session end: each may add a reason to its session. */
 function activity(
-  user: UserState,
-  population: PopulationState,
-  userId: string,
+  { user, population, userId, obs, config }: Scoring,
   event: Exclude<Observation["event"], { type: "login.succeeded" | "login.failed" }>,
-  obs: Observation,
-  config: DetectionConfig,
   also: FlagUpdate[],
 ): FlagUpdate | null {
   const memory = memoryOf(user);
@@ -257,13 +266,8 @@ function settleDeferred(
 }
 
 function login(
-  user: UserState,
-  population: PopulationState,
-  userId: string,
+  { user, population, userId, obs, late, config }: Scoring,
   sessionId: string,
-  obs: Observation,
-  late: boolean,
-  config: DetectionConfig,
 ): FlagUpdate | null {
   // Sweeping every login would cost more than the rest of the scoring: once per sweep interval,
   // or as soon as the account holds more sessions than the bound.

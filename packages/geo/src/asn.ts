@@ -3,7 +3,7 @@ import { createRequire } from "node:module";
 import type { Address } from "./ip.ts";
 import { parseAddress } from "./ip.ts";
 import { parseIpv6 } from "./ipv6.ts";
-import { isNonPublicAddress } from "./non-public.ts";
+import { isNonPublicAddress } from "./nonPublic.ts";
 
 // The autonomous system routing each address, from @ip-location-db/asn: RouteViews, the five RIRs'
 // statistics (NRO) and DB-IP's IP to ASN Lite, merged by ip-location-db; CC BY 4.0, attribution to

@@ -3,7 +3,7 @@ import { asnOf } from "./asn.ts";
 import { ipFacts } from "./facts.ts";
 import { parseIp } from "./ip.ts";
 import { locate } from "./locate.ts";
-import { isNonPublic } from "./non-public.ts";
+import { isNonPublic } from "./nonPublic.ts";
 import { networkPrefix } from "./prefix.ts";
 
 describe("ipFacts", () => {

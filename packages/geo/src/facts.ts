@@ -4,7 +4,7 @@ import type { ParsedIp } from "./ip.ts";
 import { parseAddress, toParsedIp } from "./ip.ts";
 import type { Place } from "./locate.ts";
 import { locateAddress } from "./locate.ts";
-import { isNonPublicAddress } from "./non-public.ts";
+import { isNonPublicAddress } from "./nonPublic.ts";
 import { networkPrefixOf } from "./prefix.ts";
 
 export interface IpFacts {

@@ -4,7 +4,7 @@
 
 export type { Asn } from "./asn.ts";
 export { asnOf } from "./asn.ts";
-export { asnLookupsPerSecond } from "./asn-rate.ts";
+export { asnLookupsPerSecond } from "./asnRate.ts";
 export { distanceKm, EARTH_RADIUS_KM } from "./distance.ts";
 export type { IpFacts } from "./facts.ts";
 export { ipFacts } from "./facts.ts";
@@ -12,7 +12,7 @@ export type { IpVersion, ParsedIp } from "./ip.ts";
 export { isIp, parseIp } from "./ip.ts";
 export type { Place } from "./locate.ts";
 export { DEFAULT_CITY_ACCURACY_KM, DEFAULT_COUNTRY_ACCURACY_KM, locate } from "./locate.ts";
-export { isNonPublic } from "./non-public.ts";
+export { isNonPublic } from "./nonPublic.ts";
 export { networkPrefix } from "./prefix.ts";
 export type { SampleOptions } from "./sample.ts";
 export { sampleIps, sampleIpv6 } from "./sample.ts";

@@ -1,7 +1,7 @@
-import { geoipLite } from "./geoip-lite.ts";
+import { geoipLite } from "./geoipLite.ts";
 import type { Address, ParsedIp } from "./ip.ts";
 import { addressOf } from "./ip.ts";
-import { isNonPublicAddress } from "./non-public.ts";
+import { isNonPublicAddress } from "./nonPublic.ts";
 
 export interface Place {
   /** ISO 3166-1 alpha-2 (geoip-lite also uses "XK" for Kosovo). */

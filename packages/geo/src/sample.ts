@@ -1,4 +1,4 @@
-import { ipv4RangesOf, ipv6RangesOf } from "./geoip-ranges.ts";
+import { ipv4RangesOf, ipv6RangesOf } from "./geoipRanges.ts";
 import type { Address } from "./ip.ts";
 import { formatAddress } from "./ip.ts";
 import { locateAddress } from "./locate.ts";

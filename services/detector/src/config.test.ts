@@ -4,7 +4,7 @@ import { join } from "node:path";
 import { topicNames } from "@vigil/events";
 import { describe, expect, it } from "vitest";
 import { ConfigError, loadConfig } from "./config.ts";
-import { connectionOptions } from "./kafka.ts";
+import { connectionOptions } from "./kafka/connection.ts";
 import { kafkaSecurity, topicRetentionMs } from "./kafkaSettings.ts";
 
 const base = { AUTH_JWT_SECRET: "s".repeat(32) };

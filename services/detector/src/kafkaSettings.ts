@@ -1,7 +1,7 @@
 import { accessSync, constants } from "node:fs";
 import type { Topics } from "@vigil/events";
 import { z } from "zod";
-import type { KafkaSecurity } from "./kafka.ts";
+import type { KafkaSecurity } from "./kafka/connection.ts";
 import { file, flag, int } from "./settingTypes.ts";
 
 /** The settings of the connection to the brokers and of the topics Vigil creates (part of config.ts). */

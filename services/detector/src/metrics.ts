@@ -1,6 +1,6 @@
 import { Counter, collectDefaultMetrics, Gauge, Histogram, Registry } from "prom-client";
 import type { Stall } from "./consumer/stalls.ts";
-import type { Publisher } from "./kafka.ts";
+import type { Publisher } from "./kafka/types.ts";
 
 /** What the profile cache gauges read at each scrape: the pipeline's cache of user states. */
 export interface ProfileCacheUse {

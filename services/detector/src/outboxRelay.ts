@@ -1,7 +1,7 @@
 import { drainOutbox, type Sql } from "@vigil/store";
 import { backoffCeilingMs } from "./backoff.ts";
 import { MESSAGE_ID_HEADER } from "./consumer/messages.ts";
-import type { Publisher } from "./kafka.ts";
+import type { Publisher } from "./kafka/types.ts";
 import type { Logger } from "./log.ts";
 
 const BATCH = 500;

@@ -8,8 +8,9 @@ import { createApi } from "./api/index.ts";
 import { type ApiThread, startApiThread } from "./apiThread.ts";
 import { backoffMs } from "./backoff.ts";
 import type { Config } from "./config.ts";
-import { consumedTopics, createPipeline } from "./consumer/pipeline.ts";
-import { connectKafka } from "./kafka.ts";
+import { createPipeline } from "./consumer/pipeline.ts";
+import { consumedTopics, topicPlan } from "./consumer/topicRoles.ts";
+import { connectKafka } from "./kafka/connection.ts";
 import { kafkaSecurity, topicRetentionMs } from "./kafkaSettings.ts";
 import type { Logger } from "./log.ts";
 import { countingPublisher, createMetrics } from "./metrics.ts";
@@ -84,10 +85,7 @@ export async function startService(config: Config, log: Logger): Promise<Running
   const kafka = connectKafka(config.KAFKA_BROKERS, config.KAFKA_CLIENT_ID, log, kafkaSecurity(config));
   const partitions = await whileBrokerSettles(log, () =>
     kafka.ensureTopics({
-      anchor: topics.activity,
-      coPartitioned: [topics.verdicts, topics.feedback],
-      others: [topics.bySource, topics.flags, topics.notices],
-      deadLetter: topics.deadLetter,
+      ...topicPlan(topics),
       partitions: config.KAFKA_TOPIC_PARTITIONS,
       retentionMs: topicRetentionMs(config, topics),
     }),

@@ -1,16 +1,12 @@
 import { randomBytes } from "node:crypto";
 import { type Topics, topicNames } from "@vigil/events";
 import pg from "pg";
+import { consumedTopics } from "../../../services/detector/src/consumer/topicRoles.ts";
 import { waitFor } from "../../support/wait.ts";
 import { kafkaAt } from "./stream.ts";
 
 /** The header carrying a published message's stable id (services/detector/src/consumer/messages.ts). */
 export const MESSAGE_ID_HEADER = "vigil-message-id";
-
-/** The topics the service consumes; "caught up" means the store's offsets reached their ends. */
-export function consumedTopics(topics: Topics): string[] {
-  return [topics.activity, topics.verdicts, topics.feedback, topics.bySource];
-}
 
 /** The end offset (high watermark) of every partition of each topic. */
 export async function endOffsets(brokers: string[], topics: string[]): Promise<Map<string, number>> {

@@ -48,7 +48,7 @@ describe("backtest", () => {
   }, async () => {
     const file = join(tmpdir(), `vigil-backtest-${process.pid}.jsonl`);
     writeFileSync(file, archive);
-    const cli = new URL("./backtest-cli.ts", import.meta.url).pathname;
+    const cli = new URL("./backtestCli.ts", import.meta.url).pathname;
     const { stdout, stderr } = await promisify(execFile)(process.execPath, [
       cli,
       file,

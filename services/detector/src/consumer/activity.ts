@@ -1,13 +1,13 @@
 import { asnSourceKey, lateForSources, observeUser, type UserState } from "@vigil/detection";
 import { type AccountEvent, parseEvent } from "@vigil/events";
 import { type EventRecord, JsonText, knownEventIds } from "@vigil/store";
-import type { InboundMessage, OutboundMessage } from "../kafka.ts";
+import type { InboundMessage, OutboundMessage } from "../kafka/types.ts";
 import {
   type BatchPlan,
   FlagCollector,
   type MessageList,
   type PlanContext,
-  scoreSafely,
+  type PlanRequest,
   serialize,
 } from "./context.ts";
 import { enrich } from "./enrich.ts";
@@ -21,10 +21,7 @@ import { sourceLogin } from "./sourceLogin.ts";
  */
 export async function planActivity(
   context: PlanContext,
-  partition: number,
-  messages: InboundMessage[],
-  now: Date,
-  checkStored: boolean,
+  { partition, messages, at: now, checkStored }: PlanRequest,
 ): Promise<BatchPlan> {
   const { metrics } = context;
   // Counted once the batch commits: a batch may be planned more than once.
@@ -78,7 +75,7 @@ export async function planActivity(
     if (observation.at > newest) newest = observation.at;
     if (event.userId !== undefined) {
       const userId = event.userId;
-      const step = scoreSafely(context, outbox, message, () =>
+      const step = context.poisoned.score(outbox, message, () =>
         observeUser(users.get(userId), population, observation, context.engine),
       );
       if (step === null) continue;

@@ -1,12 +1,12 @@
 import type { DetectionConfig, FlagUpdate, UserState } from "@vigil/detection";
 import { type Notice, type Severity, severityRank, type Topics } from "@vigil/events";
 import type { BatchWrite, DetectedFlag, OutboxMessage, Sql } from "@vigil/store";
-import type { InboundMessage, OutboundMessage } from "../kafka.ts";
+import type { InboundMessage, OutboundMessage } from "../kafka/types.ts";
 import type { Logger } from "../log.ts";
 import type { Metrics } from "../metrics.ts";
 import { composeNotice } from "../notices/compose.ts";
 import type { Addresses } from "./enrich.ts";
-import { deadLetter } from "./messages.ts";
+import type { PoisonedMessages } from "./poison.ts";
 import type { TrackedPopulation } from "./population.ts";
 import type { UserCache } from "./userCache.ts";
 import type { ActivityWatermarks } from "./watermarks.ts";
@@ -27,9 +27,23 @@ export interface PlanContext {
   log: Logger;
   /** Each activity partition's watermark towards the by-source stage. */
   watermarks: ActivityWatermarks;
-  /** Messages the engine failed on, by `messageKey`, with the error. */
-  poisoned: Map<string, string>;
+  /** Messages the engine failed on: each plan runs the engine through `poisoned.score`. */
+  poisoned: PoisonedMessages;
 }
+
+/** One batch of one partition, as a planner receives it. */
+export interface PlanRequest {
+  topic: string;
+  partition: number;
+  messages: InboundMessage[];
+  /** The wall time the batch is planned at (future events, notices). */
+  at: Date;
+  /** Also drop events whose ids the store holds: asked after the store refused a batch repeating one. */
+  checkStored: boolean;
+}
+
+/** Plans the effects of one batch of one consumed topic (the topic's row in topicRoles.ts). */
+export type Planner = (context: PlanContext, batch: PlanRequest) => Promise<BatchPlan>;
 
 /** A batch's effects, ready for the store's one transaction, and what to remember once it commits. */
 export interface BatchPlan {
@@ -52,7 +66,7 @@ export interface BatchPlan {
   publish?: OutboundMessage[];
   /** User states to cache after commit, by user, as the JSON text written. */
   users?: Map<string, string>;
-  /** Users whose cached state may have been changed in place: forgotten if the batch fails. */
+  /** Users the plan read: forgotten from the cache if the batch's commit fails (pipeline.ts says why). */
   touched?: string[];
 }
 
@@ -98,44 +112,4 @@ export function serialize(states: Map<string, UserState>): Map<string, string> {
   const texts = new Map<string, string>();
   for (const [userId, state] of states) texts.set(userId, JSON.stringify(state));
   return texts;
-}
-
-/** The engine failed on this message: it is dead-lettered and the batch planned again without it. */
-export class PoisonMessage extends Error {
-  readonly key: string;
-  readonly detail: string;
-
-  constructor(key: string, detail: string) {
-    super(`engine failed on ${key}: ${detail.split("\n")[0]}`);
-    this.key = key;
-    this.detail = detail;
-  }
-}
-
-export const messageKey = (m: InboundMessage): string => `${m.topic}:${m.partition}:${m.offset}`;
-
-/**
- * Runs the pure engine on one message. The engine does no I/O, so an exception is a property of
- * the input (or a defect), not a passing fault: retrying would stall the partition forever. But the
- * engine changes states in place, so a half-applied event cannot simply be skipped: the batch is
- * planned again from committed state, and this message then goes to the dead-letter topic.
- */
-export function scoreSafely<T>(
-  context: PlanContext,
-  deadLetters: MessageList,
-  message: InboundMessage,
-  score: () => T,
-): T | null {
-  const key = messageKey(message);
-  const poisoned = context.poisoned.get(key);
-  if (poisoned !== undefined) {
-    deadLetters.push(deadLetter(context.topics, message, "engine_error", poisoned));
-    context.metrics.deadLettered.inc({ reason: "engine_error" });
-    return null;
-  }
-  try {
-    return score();
-  } catch (error) {
-    throw new PoisonMessage(key, String((error as Error).stack ?? error));
-  }
 }

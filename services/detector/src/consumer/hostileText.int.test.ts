@@ -5,7 +5,7 @@ import { storeBackends } from "@vigil/store/testing";
 import fc from "fast-check";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { isolatedTopics } from "../../../../test/support/kafka.ts";
-import type { InboundMessage, Publisher } from "../kafka.ts";
+import type { InboundMessage, Publisher } from "../kafka/types.ts";
 import { active, testPipeline, testPublisher } from "./testing.ts";
 
 // Arbitrary Unicode — NUL, lone surrogates, controls, noncharacters, anything — in every string

@@ -1,7 +1,7 @@
 import { randomUUID } from "node:crypto";
 import { cleanText, DLQ_HEADERS, type Notice, type Topics } from "@vigil/events";
 import type { OutboxMessage, StoredFlag } from "@vigil/store";
-import type { InboundMessage, OutboundMessage } from "../kafka.ts";
+import type { InboundMessage, OutboundMessage } from "../kafka/types.ts";
 import type { SourceLogin } from "./sourceLogin.ts";
 
 /** Header carrying the outbox message id, so that downstream consumers can drop a re-delivery. */

@@ -1,33 +1,22 @@
 import type { DetectionConfig } from "@vigil/detection";
 import type { Severity, Topics } from "@vigil/events";
-import {
-  commitBatch,
-  FencedError,
-  loadOffsets,
-  type NoticeLimit,
-  RepeatedEvents,
-  type Sql,
-} from "@vigil/store";
-import type { BatchControl, InboundBatch, InboundMessage, Publisher } from "../kafka.ts";
+import { type BatchResult, FencedError, type NoticeLimit, RepeatedEvents, type Sql } from "@vigil/store";
+import type { BatchControl, InboundBatch, InboundMessage, Publisher } from "../kafka/types.ts";
 import type { Logger } from "../log.ts";
 import type { Metrics } from "../metrics.ts";
-import { planActivity } from "./activity.ts";
-import { type BatchPlan, messageKey, type PlanContext, PoisonMessage } from "./context.ts";
+import { type CommitTarget, commitPlan, reportCommitted } from "./commitPlan.ts";
+import type { PlanContext, PlanRequest } from "./context.ts";
 import { Addresses } from "./enrich.ts";
 import { KeyedLock } from "./lock.ts";
-import { deadLetter, flagMessage, noticeMessage } from "./messages.ts";
-import { TrackedPopulation } from "./population.ts";
+import { deadLetter } from "./messages.ts";
+import { PoisonedMessages } from "./poison.ts";
+import { PartitionProgress } from "./progress.ts";
+import { commitIsolating } from "./refusedData.ts";
 import { untilDone } from "./retry.ts";
-import { planSources } from "./sources.ts";
 import { type Stall, StallWatch } from "./stalls.ts";
+import { StoredOffsets } from "./storedOffsets.ts";
+import { anchorTopic, TopicRoles } from "./topicRoles.ts";
 import { UserCache } from "./userCache.ts";
-import { planUserMessages } from "./userTopics.ts";
-import { ActivityWatermarks } from "./watermarks.ts";
-
-/** Topics this service consumes. The user-keyed ones are co-partitioned with `account-activity`. */
-export function consumedTopics(topics: Topics): string[] {
-  return [topics.activity, topics.verdicts, topics.feedback, topics.bySource];
-}
 
 export interface PipelineOptions {
   sql: Sql;
@@ -64,17 +53,19 @@ export interface PipelineOptions {
 export function createPipeline(options: PipelineOptions) {
   const { sql, log, metrics, groupId, topics } = options;
   const now = options.now ?? (() => new Date());
-  const stored = new Map<string, number | null>();
-  const populations = new Map<number, TrackedPopulation>();
+  const roles = new TopicRoles(topics);
+  const stored = new StoredOffsets(sql, groupId);
   const users = new UserCache(sql, options.profileCacheSize, options.profileCacheBytes);
   metrics.profileCache.bind(users);
-  const watermarks = new ActivityWatermarks({
+  const progress = new PartitionProgress({
     sql,
     groupId,
     topics,
     engine: options.engine,
     partitions: options.partitions,
   });
+  /** The partition's progress, if its topic keeps one. */
+  const progressOf = (topic: string) => (roles.of(topic).progress ? progress : null);
   const locks = new KeyedLock();
   const stalls = new StallWatch();
   metrics.stalls.read = () => stalls.behind(now().getTime());
@@ -89,122 +80,46 @@ export function createPipeline(options: PipelineOptions) {
     noticeMinSeverity: options.noticeMinSeverity,
     metrics,
     log,
-    watermarks,
-    poisoned: new Map(),
-    async population(partition) {
-      let population = populations.get(partition);
-      if (population === undefined) {
-        const key = { groupId, topic: topics.activity, partition };
-        population = await TrackedPopulation.load(sql, key);
-        populations.set(partition, population);
-      }
-      return population;
-    },
+    watermarks: progress.watermarks,
+    poisoned: new PoisonedMessages(topics, metrics, log),
+    population: (partition) => progress.population(partition),
+  };
+  const target: CommitTarget = {
+    sql,
+    groupId,
+    topics,
+    noticeLimit: options.noticeLimit,
+    publisher: options.publisher,
   };
 
-  async function storedOffset(topic: string, partition: number): Promise<number | null> {
-    const key = `${topic}:${partition}`;
-    if (!stored.has(key)) {
-      const offsets = await loadOffsets(sql, groupId, topic);
-      stored.set(key, offsets.get(partition) ?? null);
-    }
-    return stored.get(key) ?? null;
-  }
-
-  function plan(
-    topic: string,
-    partition: number,
-    messages: InboundMessage[],
-    at: Date,
-    checkStored: boolean,
-  ): Promise<BatchPlan> {
-    if (topic === topics.activity) return planActivity(context, partition, messages, at, checkStored);
-    if (topic === topics.bySource) return planSources(context, messages);
-    return planUserMessages(context, topic, partition, messages, at);
-  }
-
-  /** After a failed or fenced attempt, nothing in memory about the partition can be trusted. */
-  function forgetPartition(topic: string, partition: number, touched: string[]): void {
-    stored.delete(`${topic}:${partition}`);
-    users.forget(touched);
-    if (topic === topics.activity) {
-      populations.delete(partition);
-      watermarks.forget(partition);
-    }
-  }
-
-  async function planWithoutPoison(
-    topic: string,
-    partition: number,
-    messages: InboundMessage[],
-    at: Date,
-    checkStored: boolean,
-  ) {
-    for (;;) {
-      try {
-        return await plan(topic, partition, messages, at, checkStored);
-      } catch (error) {
-        if (!(error instanceof PoisonMessage)) throw error;
-        log.error({ err: error.message, topic, partition }, "engine failed on a message; dead-lettering it");
-        context.poisoned.set(error.key, error.detail);
-        // The engine changes states in place: what it touched before failing is not committed state.
-        users.forgetPartitions((owner) => owner !== partition);
-        populations.delete(partition);
-      }
-    }
-  }
-
+  /** Commits the batch's messages not yet stored; answers the next offset to read. */
   async function apply(batch: InboundBatch): Promise<number | null> {
     const { topic, partition } = batch;
-    const from = await storedOffset(topic, partition);
+    const from = await stored.of(topic, partition);
     const fresh = batch.messages.filter((m) => from === null || m.offset >= from);
     if (fresh.length === 0) return from;
-    return commitIsolating(topic, partition, fresh, from, now());
+    const at = now();
+    return commitIsolating(fresh, from, {
+      commit: (messages, from) =>
+        commitMessages({ topic, partition, messages, at, checkStored: false }, from),
+      reject: (message, from, error) => commitRejected(message, from, error, at),
+      splitting: (error, messages) =>
+        log.warn(
+          { err: (error as Error).message, topic, partition, messages },
+          "the database refused a batch's data; splitting it to find the message",
+        ),
+    });
   }
 
-  /**
-   * Commits the messages; when the database refuses their data (see isDataError), halves them until
-   * the one it refuses is alone, dead-letters that one (`store_rejected`) and commits the rest: no
-   * input, however unforeseen, can stop its partition. Each half commits with its own offsets.
-   */
-  async function commitIsolating(
-    topic: string,
-    partition: number,
-    messages: InboundMessage[],
-    from: number | null,
-    at: Date,
-  ): Promise<number> {
+  async function commitMessages(batch: PlanRequest, from: number | null): Promise<number> {
     try {
-      return await commitMessages(topic, partition, messages, from, at);
-    } catch (error) {
-      if (!isDataError(error)) throw error;
-      const [only] = messages;
-      if (messages.length === 1 && only !== undefined) return commitRejected(only, from, error, at);
-      log.warn(
-        { err: (error as Error).message, topic, partition, messages: messages.length },
-        "the database refused a batch's data; splitting it to find the message",
-      );
-      const half = Math.ceil(messages.length / 2);
-      const middle = await commitIsolating(topic, partition, messages.slice(0, half), from, at);
-      return commitIsolating(topic, partition, messages.slice(half), middle, at);
-    }
-  }
-
-  async function commitMessages(
-    topic: string,
-    partition: number,
-    messages: InboundMessage[],
-    from: number | null,
-    at: Date,
-  ): Promise<number> {
-    const next = (messages[messages.length - 1] as InboundMessage).offset + 1;
-    try {
-      return await planAndCommit(topic, partition, messages, { from, next }, at, false);
+      return await planAndCommit(batch, from);
     } catch (error) {
       if (!(error instanceof RepeatedEvents)) throw error;
       // Rare (a producer's retry, a replay): planned again, without the ids the store holds.
+      const { topic, partition } = batch;
       log.info({ topic, partition, detail: error.message }, "batch repeats stored events; planning it again");
-      return planAndCommit(topic, partition, messages, { from, next }, at, true);
+      return planAndCommit({ ...batch, checkStored: true }, from);
     }
   }
 
@@ -222,86 +137,47 @@ export function createPipeline(options: PipelineOptions) {
       { err: (error as Error).message, topic, partition, offset: message.offset },
       "dead-lettering a message the database refused",
     );
-    await commitBatch(sql, {
-      groupId,
-      offsets: [{ topic, partition, from, next }],
-      events: [],
-      userStates: [],
-      sourceStates: [],
-      partitionStates: [],
-      flags: [],
-      notices: [],
-      noticeLimit: options.noticeLimit,
-      messages: [deadLetter(topics, message, "store_rejected", detail)],
-      publishAs: { flag: (f) => flagMessage(topics, f), notice: (n) => noticeMessage(topics, n) },
-      now: at.toISOString(),
-    });
-    stored.set(`${topic}:${partition}`, next);
+    const rejected = { write: { messages: [deadLetter(topics, message, "store_rejected", detail)] } };
+    await commitPlan(target, { topic, partition, from, next }, rejected, at);
+    stored.committed(topic, partition, next);
     metrics.deadLettered.inc({ reason: "store_rejected" });
     return next;
   }
 
-  async function planAndCommit(
-    topic: string,
-    partition: number,
-    fresh: InboundMessage[],
-    { from, next }: { from: number | null; next: number },
-    at: Date,
-    checkStored: boolean,
-  ): Promise<number> {
-    const planned = await planWithoutPoison(topic, partition, fresh, at, checkStored);
+  async function planAndCommit(batch: PlanRequest, from: number | null): Promise<number> {
+    const { topic, partition, messages, at } = batch;
+    const next = (messages[messages.length - 1] as InboundMessage).offset + 1;
+    const planned = await context.poisoned.planWithout(
+      batch,
+      () => roles.of(topic).plan(context, batch),
+      () => progressOf(topic)?.forgetPopulation(partition),
+    );
+    let result: BatchResult;
     try {
-      const result = await commitBatch(sql, {
-        groupId,
-        offsets: [{ topic, partition, from, next }],
-        events: planned.write.events ?? [],
-        userStates: planned.write.userStates ?? [],
-        sourceStates: planned.write.sourceStates ?? [],
-        partitionStates: planned.write.partitionStates ?? [],
-        partitionCounters: planned.write.partitionCounters ?? [],
-        flags: planned.write.flags ?? [],
-        notices: planned.write.notices ?? [],
-        noticeLimit: options.noticeLimit,
-        messages: planned.write.messages ?? [],
-        publishAs: { flag: (f) => flagMessage(topics, f), notice: (n) => noticeMessage(topics, n) },
-        beforeCommit: async () => {
-          if (planned.publish?.length) await options.publisher.send(planned.publish);
-        },
-        now: at.toISOString(),
-      });
-      stored.set(`${topic}:${partition}`, next);
-      if (topic === topics.activity) populations.get(partition)?.committed();
-      for (const message of fresh) context.poisoned.delete(messageKey(message));
-      if (planned.users) users.remember(partition, planned.users);
-      planned.committed?.();
-      for (const flag of result.flags) {
-        metrics.flags.inc({ severity: flag.severity, reason: flag.reasons[0]?.code ?? "none" });
-        log.info(
-          {
-            flagId: flag.id,
-            userId: flag.userId,
-            severity: flag.severity,
-            reasons: flag.reasons.map((r) => r.code),
-          },
-          "flag",
-        );
-      }
-      metrics.notices.inc(result.notices.length);
-      return next;
+      result = await commitPlan(target, { topic, partition, from, next }, planned, at);
     } catch (error) {
-      forgetPartition(topic, partition, planned.touched ?? []);
+      // The database may now be ahead of what memory holds (a commit fenced by another replica, or
+      // one whose outcome is unknown): read it all again.
+      stored.forget(topic, partition);
+      users.forget(planned.touched ?? []);
+      progressOf(topic)?.forget(partition);
       throw error;
     }
+    stored.committed(topic, partition, next);
+    progressOf(topic)?.committed(partition);
+    context.poisoned.committed(messages);
+    if (planned.users) users.remember(partition, planned.users);
+    planned.committed?.();
+    reportCommitted(result, metrics, log);
+    return next;
   }
 
   return {
     users,
     async onBatch(batch: InboundBatch, control: BatchControl): Promise<number | null> {
-      const lockKey =
-        batch.topic === topics.bySource ? `source:${batch.partition}` : `user:${batch.partition}`;
       stalls.started(batch.topic, batch.partition, now().getTime());
-      if (batch.topic === topics.activity) watermarks.started(batch.partition, now().getTime());
-      return locks.run(lockKey, async () => {
+      progressOf(batch.topic)?.started(batch.partition, now().getTime());
+      return locks.run(roles.lockOf(batch.topic, batch.partition), async () => {
         const timer = metrics.batchSeconds.startTimer({ topic: batch.topic });
         let next: number | null = null;
         const done = await untilDone(
@@ -330,20 +206,18 @@ export function createPipeline(options: PipelineOptions) {
         const lag = Math.max(0, batch.highWatermark - lastOffset - 1);
         metrics.consumerLag.set({ topic: batch.topic, partition: String(batch.partition) }, lag);
         stalls.committed(batch.topic, batch.partition, now().getTime());
-        if (batch.topic === topics.activity) watermarks.ended(batch.partition, lag, now().getTime());
+        progressOf(batch.topic)?.ended(batch.partition, lag, now().getTime());
         options.onOutbox();
         return next;
       });
     },
     /** A rebalance: forget everything about partitions this replica no longer owns. */
     onAssignment(owned: Map<string, number[]>): void {
-      const ownedUsers = new Set(owned.get(topics.activity) ?? []);
-      users.forgetPartitions((partition) => ownedUsers.has(partition));
-      for (const partition of populations.keys())
-        if (!ownedUsers.has(partition)) populations.delete(partition);
+      const ownedUsers = owned.get(anchorTopic(topics)) ?? [];
+      users.forgetPartitions((partition) => ownedUsers.includes(partition));
+      progress.retain(ownedUsers, now().getTime());
       stored.clear();
       stalls.retain(owned);
-      watermarks.retain(owned.get(topics.activity) ?? [], now().getTime());
     },
     /**
      * Publishes the idle mark of every owned activity partition that has had nothing to read for
@@ -352,8 +226,9 @@ export function createPipeline(options: PipelineOptions) {
      */
     async publishIdle(idleSeconds: number): Promise<void> {
       const idleMs = idleSeconds * 1000;
+      const { watermarks } = progress;
       for (const partition of watermarks.idlePartitions(now().getTime(), idleMs)) {
-        await locks.run(`user:${partition}`, async () => {
+        await locks.run(roles.lockOf(topics.activity, partition), async () => {
           const mark = await watermarks.idleMark(partition, now().getTime(), idleMs);
           if (mark === null) return;
           await options.publisher.send(mark.messages);
@@ -369,14 +244,3 @@ export function createPipeline(options: PipelineOptions) {
 }
 
 export type Pipeline = ReturnType<typeof createPipeline>;
-
-/**
- * The database refused the data itself, so the same data will always fail: SQLSTATE class 22 (data
- * exception: text it cannot store, a number out of range), 23 (integrity constraint violation) or 54
- * (program limit exceeded: a value too large for an index row). The store's own repeated-event check
- * is a RepeatedEvents, not one of these. PostgreSQL and PGlite both set `code`.
- */
-export function isDataError(error: unknown): boolean {
-  const code = (error as { code?: unknown } | null)?.code;
-  return typeof code === "string" && /^(22|23|54)[0-9A-Z]{3}$/.test(code);
-}

@@ -1,5 +1,5 @@
 import { backoffMs } from "../backoff.ts";
-import type { BatchControl } from "../kafka.ts";
+import type { BatchControl } from "../kafka/types.ts";
 
 /**
  * Runs `work` until it succeeds, waiting between attempts and heartbeating so the group keeps our

@@ -2,7 +2,7 @@ import type { AccountEventInput } from "@vigil/events";
 import { openStore, type Sql } from "@vigil/store";
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { isolatedTopics, readTopic } from "../../../../test/support/kafka.ts";
-import type { InboundBatch, Publisher } from "../kafka.ts";
+import type { InboundBatch, Publisher } from "../kafka/types.ts";
 import { active, testPipeline, testPublisher } from "./testing.ts";
 import { MARK_KEY } from "./watermarks.ts";
 

@@ -15,8 +15,8 @@ import {
 } from "@vigil/detection";
 import { parseEvent } from "@vigil/events";
 import { loadPartitionState, loadSourceStates } from "@vigil/store";
-import type { InboundMessage } from "../kafka.ts";
-import { type BatchPlan, type MessageList, type PlanContext, scoreSafely } from "./context.ts";
+import type { InboundMessage } from "../kafka/types.ts";
+import type { BatchPlan, MessageList, PlanContext, PlanRequest } from "./context.ts";
 import { parseSourceLogin, sourceObservation } from "./sourceLogin.ts";
 import { MARK_KEY, parseMark } from "./watermarks.ts";
 
@@ -29,8 +29,10 @@ import { MARK_KEY, parseMark } from "./watermarks.ts";
  * The re-keyed topic is at least once (a batch replayed after a failed commit publishes its logins
  * again): a source counts facts per account and bucket, so a login counted twice changes nothing.
  */
-export async function planSources(context: PlanContext, messages: InboundMessage[]): Promise<BatchPlan> {
-  const partition = messages[0]?.partition ?? 0;
+export async function planSources(
+  context: PlanContext,
+  { partition, messages }: PlanRequest,
+): Promise<BatchPlan> {
   const clockKey = { groupId: context.groupId, topic: context.topics.bySource, partition };
   const steps = messages.flatMap((message): Step[] => {
     if (message.key === MARK_KEY) {
@@ -81,7 +83,7 @@ export async function planSources(context: PlanContext, messages: InboundMessage
       continue;
     }
     const { message, observation, source } = step;
-    const counted = scoreSafely(context, outbox, message, () =>
+    const counted = context.poisoned.score(outbox, message, () =>
       observeSourceOnClock(clock, states.get(source.key), observation, source, context.engine),
     );
     if (counted === null) continue;

@@ -2,13 +2,14 @@ import { applyFeedback, applySourceVerdict, type SourceVerdict, type UserState }
 import { JsonText } from "@vigil/store";
 import { z } from "zod";
 import { feedbackSchema } from "../feedback.ts";
-import type { InboundMessage } from "../kafka.ts";
+import type { InboundMessage } from "../kafka/types.ts";
 import {
   type BatchPlan,
   FlagCollector,
   type MessageList,
   type PlanContext,
-  scoreSafely,
+  type Planner,
+  type PlanRequest,
   serialize,
 } from "./context.ts";
 import { deadLetter } from "./messages.ts";
@@ -21,19 +22,37 @@ export const verdictSchema = z.object({
   details: z.record(z.string(), z.unknown()),
 });
 
+/** Plans a batch of cross-account verdicts from the by-source stage: they may raise flags. */
+export const planVerdicts: Planner = (context, batch) =>
+  planUserMessages(context, batch, verdictSchema, (current, verdict, flags) => {
+    const step = applySourceVerdict(current, verdict as SourceVerdict, context.engine);
+    flags.add(step.flags, null);
+    return step.state;
+  });
+
+/** Plans a batch of feedback from analysts and users: it teaches the profile. */
+export const planFeedback: Planner = (context, batch) =>
+  planUserMessages(context, batch, feedbackSchema, (current, feedback) => {
+    if (current === undefined || alreadyVouched(current, feedback)) return undefined;
+    return applyFeedback(current, {
+      verdict: feedback.verdict,
+      sessionId: feedback.sessionId,
+      at: Date.parse(feedback.at),
+      ...(feedback.by === undefined ? {} : { by: feedback.by }),
+    });
+  });
+
 /**
- * Plans a batch of the internal user-keyed topics: cross-account verdicts (which may raise flags)
- * and feedback from analysts and users (which teaches the profile).
+ * A batch of an internal user-keyed topic: each valid message applied to its user's state (no
+ * change when `apply` answers undefined), the invalid ones dead-lettered.
  */
-export async function planUserMessages(
+async function planUserMessages<T extends { userId: string }>(
   context: PlanContext,
-  topic: string,
-  partition: number,
-  messages: InboundMessage[],
-  now: Date,
+  { partition, messages, at }: PlanRequest,
+  schema: z.ZodType<T>,
+  apply: (current: UserState | undefined, value: T, flags: FlagCollector) => UserState | undefined,
 ): Promise<BatchPlan> {
-  const schema = topic === context.topics.verdicts ? verdictSchema : feedbackSchema;
-  const parsed: { message: InboundMessage; value: z.output<typeof schema> }[] = [];
+  const parsed: { message: InboundMessage; value: T }[] = [];
   const rejected: MessageList = [];
   for (const message of messages) {
     const result = schema.safeParse(safeJson(message.value));
@@ -48,20 +67,7 @@ export async function planUserMessages(
   const flags = new FlagCollector();
   for (const { message, value } of parsed) {
     const current = users.get(value.userId);
-    const next = scoreSafely(context, rejected, message, (): UserState | undefined => {
-      if ("code" in value) {
-        const step = applySourceVerdict(current, value as SourceVerdict, context.engine);
-        flags.add(step.flags, null);
-        return step.state;
-      }
-      if (current === undefined || alreadyVouched(current, value)) return undefined;
-      return applyFeedback(current, {
-        verdict: value.verdict,
-        sessionId: value.sessionId,
-        at: Date.parse(value.at),
-        ...(value.by === undefined ? {} : { by: value.by }),
-      });
-    });
+    const next = context.poisoned.score(rejected, message, () => apply(current, value, flags));
     if (next === null || next === undefined) continue;
     users.set(value.userId, next);
     changed.set(value.userId, next);
@@ -71,7 +77,7 @@ export async function planUserMessages(
     write: {
       userStates: [...committed].map(([userId, text]) => ({ userId, state: new JsonText(text) })),
       flags: flags.records(),
-      notices: flags.notices(context.noticeMinSeverity, now.toISOString()),
+      notices: flags.notices(context.noticeMinSeverity, at.toISOString()),
       messages: rejected,
     },
     users: committed,

@@ -2,7 +2,7 @@ import { type DetectionConfig, type PartitionWatermark, partitionWatermark } fro
 import type { Topics } from "@vigil/events";
 import { loadPartitionState, type PartitionKey, type Sql } from "@vigil/store";
 import { z } from "zod";
-import type { OutboundMessage } from "../kafka.ts";
+import type { OutboundMessage } from "../kafka/types.ts";
 
 /** The by-source key of a mark: no network or autonomous system is named so. */
 export const MARK_KEY = "watermark";

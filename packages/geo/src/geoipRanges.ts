@@ -1,6 +1,6 @@
 import { closeSync, openSync, readSync } from "node:fs";
 import { join } from "node:path";
-import { geoipDataDir } from "./geoip-lite.ts";
+import { geoipDataDir } from "./geoipLite.ts";
 
 // geoip-lite's lookup API cannot enumerate the ranges of a place, and probing random addresses
 // needs millions of lookups for a city like Lagos (~1 address in 10,000). So this reads its data

@@ -1,4 +1,4 @@
-import type { OutboundMessage } from "./kafka.ts";
+import type { OutboundMessage } from "./types.ts";
 
 /**
  * Bytes per produce request. The broker refuses a partition's record batch over the topic's

@@ -1,10 +1,10 @@
 // What the ASN index costs one process: load time, resident memory added and lookups per second.
-//   node --expose-gc packages/geo/src/measure-asn.ts [--count 1000000] [--seed 7]
+//   node --expose-gc packages/geo/src/measureAsn.ts [--count 1000000] [--seed 7]
 // Addresses: uniformly random public IPv4 addresses, and random IPv6 addresses where the RIRs
 // allocate, as text, the way events carry them.
 import { parseArgs } from "node:util";
 import { asnOf } from "./asn.ts";
-import { asnLookupsPerSecond } from "./asn-rate.ts";
+import { asnLookupsPerSecond } from "./asnRate.ts";
 import { isIp } from "./ip.ts";
 import { formatIpv4 } from "./ipv4.ts";
 import { nextUnit, prng } from "./prng.ts";

@@ -1,5 +1,5 @@
 // Backtest: archived events (JSON lines) through the engine offline.
-//   node packages/simulator/src/eval/backtest-cli.ts events.jsonl [--min-severity medium]
+//   node packages/simulator/src/eval/backtestCli.ts events.jsonl [--min-severity medium]
 //     [--config '{"novelty":{"pointsPerBit":6}}'] [--reasons]
 // Prints what would have been flagged; with labelled lines ({"event":…,"label":…}) also the quality
 // report of the simulator. Lines that are not valid events are listed on stderr and skipped.
@@ -21,7 +21,7 @@ const file = positionals[0];
 const minimum = values["min-severity"] as Severity;
 if (file === undefined || !SEVERITIES.includes(minimum)) {
   process.stderr.write(
-    "usage: backtest-cli.ts FILE.jsonl [--min-severity low|medium|high|critical] [--config JSON]\n",
+    "usage: backtestCli.ts FILE.jsonl [--min-severity low|medium|high|critical] [--config JSON]\n",
   );
   process.exit(2);
 }

@@ -1,8 +1,9 @@
 import { randomBytes } from "node:crypto";
 import { Kafka, logLevel } from "kafkajs";
 import { afterAll, describe, expect, it } from "vitest";
-import { connectKafka, type GroupConsumer } from "./kafka.ts";
-import { createLogger } from "./log.ts";
+import { createLogger } from "../log.ts";
+import { connectKafka } from "./connection.ts";
+import type { GroupConsumer } from "./groupConsumer.ts";
 
 const brokers = (process.env.KAFKA_BROKERS ?? "localhost:9092").split(",");
 const kafka = new Kafka({ clientId: "vigil-test", brokers, logLevel: logLevel.NOTHING });

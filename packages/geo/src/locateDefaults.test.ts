@@ -6,7 +6,7 @@ import { DEFAULT_CITY_ACCURACY_KM, DEFAULT_COUNTRY_ACCURACY_KM, locate } from ".
 // exercised against a stand-in lookup.
 
 const lookup = vi.fn();
-vi.mock("./geoip-lite.ts", () => ({ geoipLite: () => ({ lookup }) }));
+vi.mock("./geoipLite.ts", () => ({ geoipLite: () => ({ lookup }) }));
 
 const hit = { range: [0, 0], country: "FR", region: "", eu: "1", timezone: "Europe/Paris", metro: 0 };
 const somewhere = parseIp("81.0.0.1") ?? expect.fail("not an IP");

@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import type { ParsedIp } from "./ip.ts";
 import { parseIp } from "./ip.ts";
-import { isNonPublic } from "./non-public.ts";
+import { isNonPublic } from "./nonPublic.ts";
 
 const ip = (text: string): ParsedIp => parseIp(text) ?? expect.fail(`not an IP: ${text}`);
 

@@ -2,7 +2,7 @@
 // /24 (200 a second, nearly every one on another account, as a stuffing list runs) and 1M failed
 // logins on one account (from networks all over). Prints the stored state's size and the time per
 // batch of 500 (load the JSON, score, store the JSON, as the service does) every 100k logins.
-//   node packages/detection/src/measure-bounds.ts [--logins 1000000] [--batch 500]
+//   node packages/detection/src/measureBounds.ts [--logins 1000000] [--batch 500]
 import { parseArgs } from "node:util";
 import { emptyPopulation } from "./population.ts";
 import type { SourceState } from "./source.ts";

@@ -4,6 +4,7 @@
 import { asnOf, sampleIps } from "@vigil/geo";
 import pg from "pg";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { MARK_KEY } from "../../services/detector/src/messages.ts";
 import { produce, readTopic, testKafka } from "../support/kafka.ts";
 import { startVigil, type TestVigil } from "../support/vigil.ts";
 import { waitFor } from "../support/wait.ts";
@@ -13,8 +14,8 @@ const AGENT = "Mozilla/5.0 (X11; Linux x86_64) spray-tool/9.9";
 const ACCOUNTS = 25;
 const started = Date.now();
 // Half an hour ago, one account a second; then, once they are re-keyed, one more try now, whose
-// event time closes their windows (a source's windows are judged once its newest login is past them
-// by the grace; a login further behind the source's newest than the grace is late and not counted).
+// event time moves its partition's watermark past their buckets (sources are judged once every
+// activity partition's watermark has passed a bucket; the quiet ones say they are idle).
 const failures = Array.from({ length: ACCOUNTS + 1 }, (_, n) => ({
   id: `spray-${n}`,
   type: "login.failed" as const,
@@ -32,7 +33,12 @@ describe("the by-source topic and topic retention, on the real broker and Postgr
   let db: pg.Client;
   beforeAll(async () => {
     vigil = await startVigil({
-      env: { KAFKA_INTERNAL_RETENTION_HOURS: "5", KAFKA_DLQ_RETENTION_HOURS: "240" },
+      // Quiet partitions say so after 2 s, so that the spray's buckets are judged without waiting.
+      env: {
+        KAFKA_INTERNAL_RETENTION_HOURS: "5",
+        KAFKA_DLQ_RETENTION_HOURS: "240",
+        PARTITION_IDLE_SECONDS: "2",
+      },
     });
     db = new pg.Client({ connectionString: vigil.config.DATABASE_URL });
     await db.connect();
@@ -47,10 +53,19 @@ describe("the by-source topic and topic retention, on the real broker and Postgr
     await produce(vigil.topics.activity, spray);
     await readTopic(vigil.topics.bySource, (read) => read.length >= spray.length * COPIES);
     await produce(vigil.topics.activity, failures.slice(ACCOUNTS));
-    const messages = await readTopic(
+    const read = await readTopic(
       vigil.topics.bySource,
-      (read) => read.length >= failures.length * COPIES,
+      (read) => read.filter((message) => message.key !== MARK_KEY).length >= failures.length * COPIES,
     );
+    // The activity partitions' watermarks travel on the same topic: event times, nothing about anyone.
+    const marks = read.filter((message) => message.key === MARK_KEY);
+    expect(marks.length).toBeGreaterThan(0);
+    for (const mark of marks) {
+      expect(Object.keys(JSON.parse(String(mark.value)).watermark).sort()).toEqual(
+        expect.arrayContaining(["at", "partition", "partitions"]),
+      );
+    }
+    const messages = read.filter((message) => message.key !== MARK_KEY);
     const stored = await db.query<{ ip_hash: string; network: string }>(
       "select distinct ip_hash, network from events where id like 'spray-%'",
     );

@@ -226,7 +226,7 @@ describe("observeSource", () => {
     expect(dueAt(state as SourceState)).toBeNull();
     for (const obs of attack(spray.accounts, 0, T0 + 3 * MINUTE))
       state = observeSource(state, obs, config).state;
-    expect(dueAt(state as SourceState)).toBe(T0 + 15 * MINUTE);
+    expect(dueAt(state as SourceState)).toBe(T0 + 5 * MINUTE);
   });
 
   it("always tells an account that got in, however many made-up accounts crowd the sample", () => {

@@ -187,9 +187,10 @@ export function closeSource(
  */
 export function dueAt(state: SourceState, config: DetectionConfig = defaultDetectionConfig): number | null {
   const settings = config.source;
-  const last = state.buckets.at(-1);
-  if (last === undefined || last.start + settings.bucketMs <= state.judged) return null;
-  const due = last.start + settings.bucketMs;
+  // The first bucket not judged yet: the watermark passing its end judges it (and any after it).
+  const open = state.buckets.find((bucket) => bucket.start + settings.bucketMs > state.judged);
+  if (open === undefined) return null;
+  const due = open.start + settings.bucketMs;
   if (state.hot !== null) return due;
   const least = Math.min(settings.spray.accounts, settings.stuffing.accounts) * settings.coolDownShare;
   let failing = 0;

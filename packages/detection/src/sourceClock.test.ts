@@ -110,6 +110,17 @@ describe("the sources' clock", () => {
     expect(stage.clock.due).toEqual({});
   });
 
+  it("judges a spray's bucket when the clock passes it, though the source's next login opened a later one", () => {
+    const stage = new Stage();
+    for (let i = 0; i < spray; i++) stage.login(failureObs(T0 + i * SECOND, { userId: `u${i}`, asn: cloud }));
+    stage.mark(0, 1, T0);
+    // One more try half an hour later, in a bucket of its own, before its partition's mark moves.
+    stage.login(failureObs(T0 + 30 * MINUTE, { userId: "u0", asn: cloud }));
+    expect(stage.verdicts).toEqual([]);
+    stage.mark(0, 1, T0 + 20 * MINUTE);
+    expect(stage.verdicts.filter((v) => v.network === "198.51.100.0/24")).toHaveLength(spray);
+  });
+
   it("gives the same verdicts however the partitions' messages interleave, replays included", () => {
     // Two partitions, each in its own order (a little out of order inside the grace); a spray and a
     // stuffing split across them, and ordinary logins around.

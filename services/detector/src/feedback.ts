@@ -1,6 +1,3 @@
-import { randomUUID } from "node:crypto";
-import { TOPICS } from "@vigil/events";
-import type { OutboxMessage } from "@vigil/store";
 import { z } from "zod";
 
 /**
@@ -17,8 +14,3 @@ export const feedbackSchema = z.object({
   by: z.enum(["owner", "analyst"]).optional(),
 });
 export type FeedbackMessage = z.output<typeof feedbackSchema>;
-
-/** An analyst's resolution or a user's answer, on its way to the profile it teaches. */
-export function feedbackMessage(feedback: FeedbackMessage, topic: string = TOPICS.feedback): OutboxMessage {
-  return { messageId: randomUUID(), topic, key: feedback.userId, value: JSON.stringify(feedback) };
-}

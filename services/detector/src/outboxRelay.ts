@@ -1,8 +1,8 @@
 import { drainOutbox, type Sql } from "@vigil/store";
 import { backoffCeilingMs } from "./backoff.ts";
-import { MESSAGE_ID_HEADER } from "./consumer/messages.ts";
 import type { Publisher } from "./kafka/types.ts";
 import type { Logger } from "./log.ts";
+import { MESSAGE_ID_HEADER } from "./messages.ts";
 
 const BATCH = 500;
 const POLL_MS = 1000;

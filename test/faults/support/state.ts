@@ -5,7 +5,7 @@ import { consumedTopics } from "../../../services/detector/src/consumer/topicRol
 import { waitFor } from "../../support/wait.ts";
 import { kafkaAt } from "./stream.ts";
 
-/** The header carrying a published message's stable id (services/detector/src/consumer/messages.ts). */
+/** The header carrying a published message's stable id (services/detector/src/messages.ts). */
 export const MESSAGE_ID_HEADER = "vigil-message-id";
 
 /** The end offset (high watermark) of every partition of each topic. */

@@ -2,6 +2,7 @@ import { asnSourceKey, lateForSources, observeUser, type UserState } from "@vigi
 import { type AccountEvent, parseEvent } from "@vigil/events";
 import { type EventRecord, JsonText, knownEventIds } from "@vigil/store";
 import type { InboundMessage, OutboundMessage } from "../kafka/types.ts";
+import { bySourceMessage, deadLetter } from "../messages.ts";
 import {
   type BatchPlan,
   FlagCollector,
@@ -11,7 +12,6 @@ import {
   serialize,
 } from "./context.ts";
 import { enrich } from "./enrich.ts";
-import { bySourceMessage, deadLetter } from "./messages.ts";
 import { sourceLogin } from "./sourceLogin.ts";
 
 /**

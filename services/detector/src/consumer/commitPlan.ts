@@ -2,9 +2,9 @@ import type { Topics } from "@vigil/events";
 import { type BatchResult, commitBatch, type NoticeLimit, type Sql } from "@vigil/store";
 import type { Publisher } from "../kafka/types.ts";
 import type { Logger } from "../log.ts";
+import { flagMessage, noticeMessage } from "../messages.ts";
 import type { Metrics } from "../metrics.ts";
 import type { BatchPlan } from "./context.ts";
-import { flagMessage, noticeMessage } from "./messages.ts";
 
 /** Where a plan commits: the store, the consumer group's offsets, and the publisher of what is sent before. */
 export interface CommitTarget {

@@ -11,8 +11,8 @@ import { loadOffsets, loadUserStates, openStore, type Sql } from "@vigil/store";
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { isolatedTopics, type ReadMessage, readTopic } from "../../../../test/support/kafka.ts";
 import type { InboundBatch, Publisher } from "../kafka/types.ts";
+import { MESSAGE_ID_HEADER } from "../messages.ts";
 import { createMetrics, type Metrics } from "../metrics.ts";
-import { MESSAGE_ID_HEADER } from "./messages.ts";
 import { active, testPipeline, testPublisher } from "./testing.ts";
 
 // The pipeline on a real (embedded) PostgreSQL and the real broker, fed batches as the Kafka

@@ -2,8 +2,8 @@ import type { Topics } from "@vigil/events";
 import type { OutboxMessage } from "@vigil/store";
 import type { InboundMessage } from "../kafka/types.ts";
 import type { Logger } from "../log.ts";
+import { deadLetter } from "../messages.ts";
 import type { Metrics } from "../metrics.ts";
-import { deadLetter } from "./messages.ts";
 
 /** Thrown out of a plan by `score`; caught by `planWithout`, nowhere else. */
 class PoisonMessage extends Error {

@@ -3,8 +3,8 @@ import { openStore, type Sql } from "@vigil/store";
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { isolatedTopics, readTopic } from "../../../../test/support/kafka.ts";
 import type { InboundBatch, Publisher } from "../kafka/types.ts";
+import { MARK_KEY } from "../messages.ts";
 import { active, testPipeline, testPublisher } from "./testing.ts";
-import { MARK_KEY } from "./watermarks.ts";
 
 // The by-source stage on a real (embedded) PostgreSQL and a real broker: activity batches re-key their
 // logins and publish their watermark; re-keyed logins and marks in, verdicts in the outbox.

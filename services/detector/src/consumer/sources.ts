@@ -16,9 +16,10 @@ import {
 import { parseEvent } from "@vigil/events";
 import { loadPartitionState, loadSourceStates } from "@vigil/store";
 import type { InboundMessage } from "../kafka/types.ts";
+import { MARK_KEY, verdictMessage } from "../messages.ts";
 import type { BatchPlan, MessageList, PlanContext, PlanRequest } from "./context.ts";
 import { parseSourceLogin, sourceObservation } from "./sourceLogin.ts";
-import { MARK_KEY, parseMark } from "./watermarks.ts";
+import { parseMark } from "./watermarks.ts";
 
 /**
  * Plans a batch of the by-source topic: logins re-keyed by source (a network prefix, or "AS<n>" for
@@ -54,13 +55,7 @@ export async function planSources(
   const outbox: MessageList = [];
   const send = (verdicts: SourceVerdict[]): void => {
     for (const verdict of verdicts) {
-      outbox.push({
-        // One verdict per source, window end and account: a replayed batch sends the same ids.
-        messageId: `verdict:${verdict.network}:${verdict.at}:${verdict.userId}`,
-        topic: context.topics.verdicts,
-        key: verdict.userId,
-        value: JSON.stringify(verdict),
-      });
+      outbox.push(verdictMessage(context.topics, verdict));
     }
   };
   /** Judges the sources the clock has passed without a login of their own. */

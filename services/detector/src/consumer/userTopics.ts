@@ -3,6 +3,7 @@ import { JsonText } from "@vigil/store";
 import { z } from "zod";
 import { feedbackSchema } from "../feedback.ts";
 import type { InboundMessage } from "../kafka/types.ts";
+import { deadLetter } from "../messages.ts";
 import {
   type BatchPlan,
   FlagCollector,
@@ -12,7 +13,6 @@ import {
   type PlanRequest,
   serialize,
 } from "./context.ts";
-import { deadLetter } from "./messages.ts";
 
 export const verdictSchema = z.object({
   userId: z.string(),

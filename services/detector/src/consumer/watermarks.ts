@@ -3,9 +3,7 @@ import type { Topics } from "@vigil/events";
 import { loadPartitionState, type PartitionKey, type Sql } from "@vigil/store";
 import { z } from "zod";
 import type { OutboundMessage } from "../kafka/types.ts";
-
-/** The by-source key of a mark: no network or autonomous system is named so. */
-export const MARK_KEY = "watermark";
+import { markMessages } from "../messages.ts";
 
 const markSchema = z.object({
   watermark: z.object({
@@ -108,7 +106,11 @@ export class ActivityWatermarks {
     const at = this.watermarkOf(newest);
     const published = this.#partition(partition).published;
     if (published !== null && !published.idle && published.at >= at) return [];
-    return this.#marks({ partition, partitions: this.#counts.activity, at });
+    return markMessages(
+      this.#topics,
+      { partition, partitions: this.#counts.activity, at },
+      this.#counts.bySource,
+    );
   }
 
   /** A batch of the partition starts. */
@@ -146,7 +148,14 @@ export class ActivityWatermarks {
   async idleMark(partition: number, now: number, idleMs: number): Promise<IdleMark | null> {
     if (!this.idlePartitions(now, idleMs).includes(partition)) return null;
     const at = this.watermarkOf(await this.newest(partition));
-    return { at, messages: this.#marks({ partition, partitions: this.#counts.activity, at, idle: true }) };
+    return {
+      at,
+      messages: markMessages(
+        this.#topics,
+        { partition, partitions: this.#counts.activity, at, idle: true },
+        this.#counts.bySource,
+      ),
+    };
   }
 
   /** The idle mark of `partition` was published. */
@@ -166,16 +175,5 @@ export class ActivityWatermarks {
   forget(partition: number): void {
     const known = this.#partitions.get(partition);
     if (known !== undefined) known.newest = null;
-  }
-
-  /** One mark for every by-source partition. */
-  #marks(mark: PartitionWatermark): OutboundMessage[] {
-    const value = JSON.stringify({ watermark: mark });
-    return Array.from({ length: this.#counts.bySource }, (_, partition) => ({
-      topic: this.#topics.bySource,
-      partition,
-      key: MARK_KEY,
-      value,
-    }));
   }
 }

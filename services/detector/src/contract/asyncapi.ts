@@ -1,6 +1,6 @@
 import { DLQ_HEADERS, EVENT_TYPES, type EventType, TOPICS } from "@vigil/events";
 import type { JsonSchema } from "@vigil/events/json-schema";
-import { DEAD_LETTER_DETAIL_MAX, DEAD_LETTER_REASONS, MESSAGE_ID_HEADER } from "../consumer/messages.ts";
+import { DEAD_LETTER_DETAIL_MAX, DEAD_LETTER_REASONS, MESSAGE_ID_HEADER } from "../messages.ts";
 import {
   EVENT_EXAMPLES,
   FEEDBACK_EXAMPLE,

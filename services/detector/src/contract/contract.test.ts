@@ -6,7 +6,7 @@ import { DLQ_HEADERS, TOPICS, validateEvent } from "@vigil/events";
 import { Ajv } from "ajv";
 import addFormats from "ajv-formats";
 import { describe, expect, it } from "vitest";
-import { MESSAGE_ID_HEADER } from "../consumer/messages.ts";
+import { MESSAGE_ID_HEADER } from "../messages.ts";
 import { asyncApiDocument } from "./asyncapi.ts";
 import { ASYNCAPI_FILE, contractFiles, SCHEMAS_DIR } from "./files.ts";
 

@@ -1,8 +1,7 @@
 import { createRoute, z } from "@hono/zod-openapi";
 import { type Topics, topicNames } from "@vigil/events";
 import { enqueue, getFlag, resolveFlag, type Sql, type StoredFlag } from "@vigil/store";
-import { flagMessage } from "../../consumer/messages.ts";
-import { feedbackMessage } from "../../feedback.ts";
+import { feedbackMessage, flagMessage } from "../../messages.ts";
 import { securityOf } from "../access.ts";
 import { type ApiApp, type ApiDeps, principalOf } from "../deps.ts";
 import { ApiError, errorResponses } from "../errors.ts";

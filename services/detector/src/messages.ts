@@ -1,8 +1,10 @@
 import { randomUUID } from "node:crypto";
-import { cleanText, DLQ_HEADERS, type Notice, type Topics } from "@vigil/events";
+import type { PartitionWatermark, SourceVerdict } from "@vigil/detection";
+import { cleanText, DLQ_HEADERS, type Notice, TOPICS, type Topics } from "@vigil/events";
 import type { OutboxMessage, StoredFlag } from "@vigil/store";
-import type { InboundMessage, OutboundMessage } from "../kafka/types.ts";
-import type { SourceLogin } from "./sourceLogin.ts";
+import type { SourceLogin } from "./consumer/sourceLogin.ts";
+import type { FeedbackMessage } from "./feedback.ts";
+import type { InboundMessage, OutboundMessage } from "./kafka/types.ts";
 
 /** Header carrying the outbox message id, so that downstream consumers can drop a re-delivery. */
 export const MESSAGE_ID_HEADER = "vigil-message-id";
@@ -78,4 +80,38 @@ export function bySourceMessage(topics: Topics, login: SourceLogin, source = log
     value: JSON.stringify(login),
     headers: { [MESSAGE_ID_HEADER]: `src:${id}` },
   };
+}
+
+/** A source's verdict about one account, back to the replica that owns the account. */
+export function verdictMessage(topics: Topics, verdict: SourceVerdict): OutboxMessage {
+  return {
+    // One verdict per source, window end and account: a replayed batch sends the same ids.
+    messageId: `verdict:${verdict.network}:${verdict.at}:${verdict.userId}`,
+    topic: topics.verdicts,
+    key: verdict.userId,
+    value: JSON.stringify(verdict),
+  };
+}
+
+/** An analyst's resolution or a user's answer, on its way to the profile it teaches. */
+export function feedbackMessage(feedback: FeedbackMessage, topic: string = TOPICS.feedback): OutboxMessage {
+  return { messageId: randomUUID(), topic, key: feedback.userId, value: JSON.stringify(feedback) };
+}
+
+/** The by-source key of an activity partition's mark: no network or autonomous system is named so. */
+export const MARK_KEY = "watermark";
+
+/** An activity partition's mark, to every one of the `partitions` of the by-source topic. */
+export function markMessages(
+  topics: Topics,
+  mark: PartitionWatermark,
+  partitions: number,
+): OutboundMessage[] {
+  const value = JSON.stringify({ watermark: mark });
+  return Array.from({ length: partitions }, (_, partition) => ({
+    topic: topics.bySource,
+    partition,
+    key: MARK_KEY,
+    value,
+  }));
 }

@@ -1,8 +1,6 @@
-import type { DetectionConfig } from "@vigil/detection";
-import type { Topics } from "@vigil/events";
 import type { Sql } from "@vigil/store";
 import { TrackedPopulation } from "./population.ts";
-import { ActivityWatermarks } from "./watermarks.ts";
+import { ActivityWatermarks, type ProgressOptions } from "./watermarks.ts";
 
 /**
  * What a partition of the topic with `progress` in its role (topicRoles.ts) keeps in memory between
@@ -15,13 +13,7 @@ export class PartitionProgress {
   readonly #groupId: string;
   readonly #topic: string;
 
-  constructor(options: {
-    sql: Sql;
-    groupId: string;
-    topics: Topics;
-    engine: DetectionConfig;
-    partitions: { activity: number; bySource: number };
-  }) {
+  constructor(options: ProgressOptions) {
     this.#sql = options.sql;
     this.#groupId = options.groupId;
     this.#topic = options.topics.activity;

@@ -30,6 +30,16 @@ export interface Progress {
   newest?: number;
 }
 
+/** What an activity partition's progress is kept with. */
+export interface ProgressOptions {
+  sql: Sql;
+  groupId: string;
+  topics: Topics;
+  engine: DetectionConfig;
+  /** Partitions of the activity and by-source topics. */
+  partitions: { activity: number; bySource: number };
+}
+
 /** An idle mark to publish: `publishedIdle(partition, at)` once it was. */
 export interface IdleMark {
   at: number;
@@ -59,14 +69,7 @@ export class ActivityWatermarks {
   readonly #config: DetectionConfig;
   readonly #counts: { activity: number; bySource: number };
 
-  constructor(options: {
-    sql: Sql;
-    groupId: string;
-    topics: Topics;
-    engine: DetectionConfig;
-    /** Partitions of the activity and by-source topics. */
-    partitions: { activity: number; bySource: number };
-  }) {
+  constructor(options: ProgressOptions) {
     this.#sql = options.sql;
     this.#groupId = options.groupId;
     this.#topics = options.topics;

@@ -87,6 +87,23 @@ export function rememberRisk(
   }
 }
 
+/**
+ * A login risky for more than its device alone is remembered where it came from, so that a second
+ * session from there inherits its risk (laundering); called again when a verdict raises it later.
+ */
+export function rememberIfRisky(
+  memory: AccountMemory,
+  session: SessionRisk,
+  at: number,
+  config: DetectionConfig,
+): void {
+  if (
+    session.login >= config.activity.riskyLoginScore &&
+    session.loginReasons.some((c) => c !== "new_device")
+  )
+    rememberRisk(memory, session, at, config);
+}
+
 /** The owner vouched for the session: its context is no longer a reason for suspicion. */
 export function forgetRisk(memory: AccountMemory | undefined, sessionId: string): void {
   if (memory !== undefined) memory.risky = memory.risky.filter((e) => e.sessionId !== sessionId);

@@ -18,6 +18,7 @@ import {
   emptyMemory,
   inheritedRisk,
   rememberedRisk,
+  rememberIfRisky,
   rememberRisk,
   settleRisk,
   youngVolume,
@@ -322,17 +323,14 @@ function login(
     session.login = Math.round(inherited.risk);
     session.inherited = inherited.why;
   }
-  const risky = config.activity.riskyLoginScore;
-  if (session.login >= risky && session.loginReasons.some((c) => c !== "new_device")) {
-    rememberRisk(memory, session, obs.at, config);
-  }
+  rememberIfRisky(memory, session, obs.at, config);
   // Activity that arrived before its (late) login is judged again now that the login's risk is known.
   for (const code of session.activity) escalate(session, code, config, session.additive?.includes(code));
   const update = settle(flag, userId, config, before);
 
   // What a risky login shows is learned only once its session has ended quietly and hours passed.
   if (!late && session.learned === false) {
-    if (session.login < risky && session.inherited == null)
+    if (session.login < config.activity.riskyLoginScore && session.inherited == null)
       learnLogin(user, population, session, config, statuses);
     else session.learned = "deferred";
   }

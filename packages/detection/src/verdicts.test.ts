@@ -3,7 +3,7 @@ import { describe, expect, it } from "vitest";
 import { defaultDetectionConfig as config } from "./config.ts";
 import { emptyPopulation } from "./population.ts";
 import type { SourceVerdict } from "./source.ts";
-import { DAY, HOUR, history, loginObs, MINUTE } from "./testing.ts";
+import { DAY, HOUR, history, loginObs, MINUTE, sessionObs } from "./testing.ts";
 import { observeUser } from "./user.ts";
 import { applySourceVerdict } from "./verdicts.ts";
 
@@ -242,5 +242,50 @@ describe("verdicts about an account as a target, in any order", () => {
       ),
       { numRuns: 300 },
     );
+  });
+});
+
+describe("a takeover right after a stuffed login, whichever comes first", () => {
+  // The usual case in the service: the verdict comes a bucket and the grace after the login, so the
+  // attacker's changes in that session are often already scored when it arrives.
+  const stuffing = "203.0.113.0/24";
+  const run = (verdictFirst: boolean) => {
+    const population = emptyPopulation();
+    const { state, end } = history(20, population);
+    const t = end + DAY;
+    const about: SourceVerdict = {
+      userId: "u1",
+      code: "credential_stuffing",
+      network: stuffing,
+      at: t + 5 * MINUTE,
+      details: { accounts: 60, failureRatio: 0.9, unknownShare: 0.6, windowStart: t - HOUR, success: true },
+    };
+    const flags = new Map<string, { severity: string | null; reasons: { code: string }[] }>();
+    const apply = (step: ReturnType<typeof observeUser>) => {
+      for (const flag of step.flags) flags.set(flag.id, flag);
+    };
+    if (verdictFirst) apply(applySourceVerdict(state, about));
+    apply(
+      observeUser(state, population, loginObs(t, { sessionId: "in", network: stuffing, deviceId: "new-1" })),
+    );
+    apply(
+      observeUser(
+        state,
+        population,
+        sessionObs(t + MINUTE, "in", { type: "settings.changed", setting: "email" }),
+      ),
+    );
+    if (!verdictFirst) apply(applySourceVerdict(state, about));
+    const session = [...flags.values()].find((flag) => "sessionId" in flag && flag.sessionId === "in");
+    const memory = JSON.parse(JSON.stringify(state.memory ?? null));
+    return { session, memory };
+  };
+
+  it("escalates the change in the session and remembers its risk as when the verdict came first", () => {
+    const first = run(true);
+    expect(first.session?.reasons.map((r) => r.code)).toEqual(
+      expect.arrayContaining(["credential_stuffing", "risky_session_activity"]),
+    );
+    expect(run(false)).toEqual(first);
   });
 });

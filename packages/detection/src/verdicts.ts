@@ -10,7 +10,8 @@ import {
   settle,
 } from "./flag.ts";
 import { afterChange } from "./learning.ts";
-import type { SessionRisk } from "./session.ts";
+import { emptyMemory, rememberIfRisky } from "./memory.ts";
+import { escalate, type SessionRisk } from "./session.ts";
 import { asnSourceKey, type SourceVerdict } from "./source.ts";
 import { initialUserState, type UserState, type UserStep } from "./userState.ts";
 import { count, plural } from "./wording.ts";
@@ -66,6 +67,11 @@ export function applySourceVerdict(
       session.login += reason.points;
       session.loginReasons.push(reason.code);
     } else session.login += reason.points - (current?.points ?? 0);
+    // As if the verdict had come before the login: what the session did since is judged again
+    // against the riskier login, and the account remembers where it came from.
+    user.memory ??= emptyMemory();
+    rememberIfRisky(user.memory, session, session.startedAt, config);
+    for (const code of session.activity) escalate(session, code, config, session.additive?.includes(code));
     const update = settle(session.flag, verdict.userId, config, before);
     if (update !== null) flags.push(update);
     // No event here, so nothing ends and nothing is learned: only withdrawing can happen.

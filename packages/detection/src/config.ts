@@ -90,9 +90,9 @@ export interface DetectionConfig {
     /** A partition's watermark is its newest event less this: how far out of order a login may come. */
     graceMs: number;
     /**
-     * A watermark held back further than this behind a source's newest login (a partition that
-     * neither publishes nor says it is idle) no longer holds the source: its older buckets are judged
-     * from its own logins, so that its state stays bounded.
+     * A watermark that stopped moving (a partition that neither publishes nor says it is idle) and is
+     * held back further than this behind a source's newest login no longer holds the source: its
+     * older buckets are judged from its own logins, so that its state stays bounded.
      */
     maxHoldMs: number;
     /** Accounts kept per bucket and window (a bottom-k sample; more are estimated from it). */

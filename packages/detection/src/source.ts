@@ -129,6 +129,7 @@ export function observeSource(
   config: DetectionConfig = defaultDetectionConfig,
   source: Source | null = sourceOf(obs, "network"),
   watermark?: number,
+  hold = true,
 ): { state: SourceState; verdicts: SourceVerdict[]; late: boolean } {
   const s = current(state);
   const event = obs.event;
@@ -145,7 +146,8 @@ export function observeSource(
   }
   if (obs.at > s.newest) s.newest = obs.at;
   if (source.scope === "asn" && obs.asn !== null) s.org = obs.asn.org;
-  const until = Math.max(watermark ?? s.newest - settings.graceMs, s.newest - settings.maxHoldMs);
+  const clock = watermark ?? s.newest - settings.graceMs;
+  const until = hold ? Math.max(clock, s.newest - settings.maxHoldMs) : clock;
   return { state: s, verdicts: judge(s, until, source, config), late };
 }
 

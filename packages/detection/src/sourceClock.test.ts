@@ -26,10 +26,22 @@ class Stage {
   readonly clock = emptyClock();
   readonly states = new Map<string, SourceState>();
   readonly verdicts: SourceVerdict[] = [];
+  late = 0;
+
+  /** `stalled`: whether the service would call the clock stalled (it has not moved for a while). */
+  constructor(readonly stalled = true) {}
 
   login(obs: Observation): void {
     for (const source of sourcesOf(obs)) {
-      const step = observeSourceOnClock(this.clock, this.states.get(source.key), obs, source, config);
+      const step = observeSourceOnClock(
+        this.clock,
+        this.states.get(source.key),
+        obs,
+        source,
+        config,
+        this.stalled,
+      );
+      if (step.late) this.late++;
       this.states.set(source.key, step.state);
       this.verdicts.push(...step.verdicts);
     }
@@ -184,6 +196,43 @@ describe("the sources' clock", () => {
     expect(state.buckets.length).toBeLessThanOrEqual(
       (config.source.maxHoldMs + config.source.windowMs) / bucketMs + 1,
     );
+  });
+
+  it("waits while the clock moves, however far a catch-up's partitions drift apart", () => {
+    // A spray through both partitions; partition 0 is read a whole day ahead of partition 1, as a
+    // catch-up does when each batch of a sparse stream spans hours.
+    const logins = (partition: number) =>
+      Array.from({ length: 24 * 12 }, (_, i) =>
+        failureObs(T0 + i * 5 * MINUTE + partition * MINUTE, {
+          userId: `u${partition}-${i % (spray + 5)}`,
+          network: "203.0.113.0/24",
+        }),
+      );
+    const verdicts = (stalled: boolean) => {
+      const stage = new Stage(stalled);
+      for (const partition of [0, 1]) {
+        for (const step of publish(partition, logins(partition))) {
+          if ("login" in step) stage.login(step.login);
+          else stage.mark(step.partition, 2, step.mark);
+        }
+      }
+      return stage;
+    };
+    const inOrder = new Stage(false);
+    const merged = [...publish(0, logins(0)), ...publish(1, logins(1))].sort(
+      (a, b) => ("login" in a ? a.login.at : a.mark) - ("login" in b ? b.login.at : b.mark),
+    );
+    for (const step of merged) {
+      if ("login" in step) inOrder.login(step.login);
+      else inOrder.mark(step.partition, 2, step.mark);
+    }
+    expect(inOrder.verdicts.map((v) => v.code)).toContain("password_spray");
+    const moving = verdicts(false);
+    expect(moving.late).toBe(0);
+    expect(moving.verdicts).toEqual(inOrder.verdicts);
+    // A clock that stopped moving (the service's stall time) stops holding the busy source: the
+    // lagging partition's logins come too late for the buckets judged without them.
+    expect(verdicts(true).late).toBeGreaterThan(0);
   });
 
   it("names sources by key", () => {

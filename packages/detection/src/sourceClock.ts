@@ -142,15 +142,21 @@ export function sourcesOf(obs: Observation): Source[] {
   return sources;
 }
 
-/** Counts a login in its source and judges the source up to the clock. */
+/**
+ * Counts a login in its source and judges the source up to the clock. `stalled`: the clock has
+ * stopped moving (a partition neither publishes nor says it is idle), so a busy source no longer
+ * waits for it beyond `source.maxHoldMs` of its own logins; while the clock moves (a catch-up whose
+ * partitions drift hours apart) it waits, and no login is late.
+ */
 export function observeSourceOnClock(
   clock: SourceClock,
   state: SourceState | undefined,
   obs: Observation,
   source: Source,
   config: DetectionConfig = defaultDetectionConfig,
+  stalled = true,
 ): { state: SourceState; verdicts: SourceVerdict[]; late: boolean } {
-  const step = observeSource(state, obs, config, source, clock.watermark);
+  const step = observeSource(state, obs, config, source, clock.watermark, stalled);
   schedule(clock, source.key, step.state, config);
   return step;
 }

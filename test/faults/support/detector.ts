@@ -98,9 +98,6 @@ export async function startDetector(settings: DetectorSettings): Promise<Detecto
     // No partition says it is idle: a run's last spray and stuffing buckets are then judged (or not)
     // by the stream alone, not by whether the test read the final state before or after a quiet spell.
     PARTITION_IDLE_SECONDS: "86400",
-    // These streams are days of events produced in seconds: partitions consumed one after the other
-    // are days apart in event time, which the by-source stage waits for.
-    SOURCE_MAX_HOLD_MINUTES: String(60 * 24 * 30),
     ...settings.env,
   };
   const child = spawn(process.execPath, [mainScript], {

@@ -5,6 +5,7 @@ import type { InboundMessage, OutboundMessage } from "../kafka/types.ts";
 import type { Logger } from "../log.ts";
 import type { Metrics } from "../metrics.ts";
 import { composeNotice } from "../notices/compose.ts";
+import type { ClockMotion } from "./clockMotion.ts";
 import type { Addresses } from "./enrich.ts";
 import type { PoisonedMessages } from "./poison.ts";
 import type { TrackedPopulation } from "./population.ts";
@@ -27,6 +28,8 @@ export interface PlanContext {
   log: Logger;
   /** Each activity partition's watermark towards the by-source stage. */
   watermarks: ActivityWatermarks;
+  /** Whether each by-source partition's clock still moves (a stalled one stops holding busy sources). */
+  clockMotion: ClockMotion;
   /** Messages the engine failed on: each plan runs the engine through `poisoned.score`. */
   poisoned: PoisonedMessages;
 }

@@ -5,6 +5,7 @@ import type { BatchControl, InboundBatch, InboundMessage, Publisher } from "../k
 import type { Logger } from "../log.ts";
 import { deadLetter } from "../messages.ts";
 import type { Metrics } from "../metrics.ts";
+import { ClockMotion } from "./clockMotion.ts";
 import { type CommitTarget, commitPlan, reportCommitted } from "./commitPlan.ts";
 import type { PlanContext, PlanRequest } from "./context.ts";
 import { Addresses } from "./enrich.ts";
@@ -36,7 +37,10 @@ export interface PipelineOptions {
   publisher: Publisher;
   /** Called after a batch commits with messages in the outbox. */
   onOutbox(): void;
-  /** A partition whose fetched messages wait longer than this to commit is stalled (readiness fails). */
+  /**
+   * A partition whose fetched messages wait longer than this to commit is stalled (readiness fails);
+   * a by-source clock that has not moved for as long stops holding busy sources.
+   */
   stallSeconds?: number;
   /** Partitions of the activity and by-source topics (the by-source stage's watermark protocol). */
   partitions: { activity: number; bySource: number };
@@ -82,6 +86,7 @@ export function createPipeline(options: PipelineOptions) {
     log,
     watermarks: progress.watermarks,
     poisoned: new PoisonedMessages(topics, metrics, log),
+    clockMotion: new ClockMotion((options.stallSeconds ?? 120) * 1000),
     population: (partition) => progress.population(partition),
   };
   const target: CommitTarget = {

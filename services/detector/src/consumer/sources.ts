@@ -32,7 +32,7 @@ import { parseMark } from "./watermarks.ts";
  */
 export async function planSources(
   context: PlanContext,
-  { partition, messages }: PlanRequest,
+  { partition, messages, at: now }: PlanRequest,
 ): Promise<BatchPlan> {
   const clockKey = { groupId: context.groupId, topic: context.topics.bySource, partition };
   const steps = messages.flatMap((message): Step[] => {
@@ -47,6 +47,7 @@ export async function planSources(
     return key === null ? [] : [{ message, observation, source: sourceOfKey(key) }];
   });
   const clock = clockOf(await loadPartitionState<SourceClock>(context.sql, clockKey));
+  const stalled = context.clockMotion.stalled(partition, clock.watermark, now.getTime());
   const states = await loadSourceStates<SourceState>(
     context.sql,
     steps.flatMap((step) => ("source" in step ? [step.source.key] : [])),
@@ -79,7 +80,7 @@ export async function planSources(
     }
     const { message, observation, source } = step;
     const counted = context.poisoned.score(outbox, message, () =>
-      observeSourceOnClock(clock, states.get(source.key), observation, source, context.engine),
+      observeSourceOnClock(clock, states.get(source.key), observation, source, context.engine, stalled),
     );
     if (counted === null) continue;
     if (counted.late) late++;

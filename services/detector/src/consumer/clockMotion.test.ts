@@ -1,0 +1,16 @@
+import { describe, expect, it } from "vitest";
+import { ClockMotion } from "./clockMotion.ts";
+
+describe("ClockMotion", () => {
+  it("calls a clock stalled once it has not moved for the stall time, and moving again as soon as it moves", () => {
+    const motion = new ClockMotion(120_000);
+    // First seen after downtime: a catch-up, not a stall.
+    expect(motion.stalled(0, 1_000, 0)).toBe(false);
+    expect(motion.stalled(0, 1_000, 119_999)).toBe(false);
+    expect(motion.stalled(0, 1_000, 120_000)).toBe(true);
+    expect(motion.stalled(0, 2_000, 130_000)).toBe(false);
+    // Each partition's clock on its own.
+    expect(motion.stalled(1, 1_000, 130_000)).toBe(false);
+    expect(motion.stalled(0, 2_000, 250_000)).toBe(true);
+  });
+});

@@ -1,0 +1,25 @@
+/**
+ * When each by-source partition's clock last moved, in wall time, as this process saw it. A clock
+ * that has not moved for the stall time (`PARTITION_STALL_SECONDS`, the time that makes a partition
+ * stalled for `/readyz`) is held by an activity partition that neither publishes nor says it is
+ * idle, and busy sources stop waiting for it (`source.maxHoldMs`, sourceClock.ts). A clock first
+ * seen counts as moving then: a restart after downtime is a catch-up, not a stall.
+ */
+export class ClockMotion {
+  readonly #seen = new Map<number, { watermark: number; at: number }>();
+  readonly #stallMs: number;
+
+  constructor(stallMs: number) {
+    this.#stallMs = stallMs;
+  }
+
+  /** Whether the clock of by-source `partition`, now at `watermark`, has stopped moving. */
+  stalled(partition: number, watermark: number, now: number): boolean {
+    const known = this.#seen.get(partition);
+    if (known === undefined || watermark > known.watermark) {
+      this.#seen.set(partition, { watermark, at: now });
+      return false;
+    }
+    return now - known.at >= this.#stallMs;
+  }
+}

@@ -28,8 +28,12 @@ class Stage {
   readonly verdicts: SourceVerdict[] = [];
   late = 0;
 
-  /** `stalled`: whether the service would call the clock stalled (it has not moved for a while). */
-  constructor(readonly stalled = true) {}
+  /** Whether the service would call the clock stalled (it has not moved for a while). */
+  readonly stalled: boolean;
+
+  constructor(stalled = true) {
+    this.stalled = stalled;
+  }
 
   login(obs: Observation): void {
     for (const source of sourcesOf(obs)) {

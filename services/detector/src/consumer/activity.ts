@@ -72,7 +72,10 @@ export async function planActivity(
     const { observation, record } = enrich(event, context.addresses);
     // The partition's watermark before this event: a login it has passed is not re-keyed.
     const watermark = watermarks.watermarkOf(newest);
-    if (observation.at > newest) newest = observation.at;
+    // No further than the wall time: a producer whose clock runs ahead would make other hosts'
+    // logins late. Historical streams (replays, catch-ups) are all in the past: unaffected.
+    const clockAt = Math.min(observation.at, now.getTime());
+    if (clockAt > newest) newest = clockAt;
     if (event.userId !== undefined) {
       const userId = event.userId;
       const step = context.poisoned.score(outbox, message, () =>

@@ -129,4 +129,32 @@ describe("by-source stage", () => {
       { partition: 0, partitions: 1, at: T0 + 20 * MINUTE, idle: true },
     ]);
   });
+
+  it("moves its watermark no further than the batch's wall time, whatever a producer's clock says", async () => {
+    // A producer whose clock runs 8 minutes ahead (accepted: within MAX_FUTURE_SKEW_MINUTES), then
+    // another host's login that took 8 minutes to arrive: still counted in its source.
+    let clock = T0 + 60 * MINUTE;
+    const run = testPipeline(sql, topics, publisher, { now: () => new Date(clock) });
+    run.onAssignment(new Map([[topics.activity, [0]]]));
+    const send = (event: AccountEventInput) =>
+      run.onBatch(batch(topics.activity, [{ key: event.userId as string, value: event }]), active);
+    await send(failure(101, 68 * MINUTE));
+    clock += MINUTE;
+    await send(failure(102, 52 * MINUTE));
+    // The topic is the file's: this test's messages begin with its first login.
+    const bodies = (messages: { key: string | null; value: Buffer | null }[]) =>
+      messages.map(({ key, value }) => ({ key, body: JSON.parse(String(value)) }));
+    const published = bodies(
+      await readTopic(topics.bySource, (messages) => bodies(messages).some(({ body }) => body.id === "f102")),
+    );
+    const kinds = published
+      .slice(published.findIndex(({ body }) => body.id === "f101"))
+      .map(({ key, body }) => (key === MARK_KEY ? body.watermark : { key, id: body.id }));
+    // The wall time of the first batch (11:00) less the grace, not 11:08's: 10:50.
+    expect(kinds).toEqual([
+      { key: network, id: "f101" },
+      { partition: 0, partitions: 1, at: T0 + 50 * MINUTE },
+      { key: network, id: "f102" },
+    ]);
+  });
 });

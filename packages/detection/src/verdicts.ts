@@ -95,13 +95,29 @@ export function prunePending(
   newest: number,
   config: DetectionConfig,
 ): PendingVerdict[] {
+  // Every event of a targeted account asks: most of the time nothing has expired.
+  if (pending.length <= config.source.maxPendingVerdicts && settled(pending, newest, config))
+    return pending as PendingVerdict[];
   return pending
     .filter((t) => newest - t.at <= config.source.verdictTtlMs)
-    .sort((a, b) => a.at - b.at || compare(a.network, b.network) || compare(a.code, b.code))
+    .sort(byTime)
     .slice(-config.source.maxPendingVerdicts);
 }
 
 const compare = (a: string, b: string): number => (a < b ? -1 : a > b ? 1 : 0);
+
+const byTime = (a: PendingVerdict, b: PendingVerdict): number =>
+  a.at - b.at || compare(a.network, b.network) || compare(a.code, b.code);
+
+/** Nothing to drop, and already in the kept order. */
+function settled(pending: readonly PendingVerdict[], newest: number, config: DetectionConfig): boolean {
+  for (let i = 0; i < pending.length; i++) {
+    const verdict = pending[i] as PendingVerdict;
+    if (newest - verdict.at > config.source.verdictTtlMs) return false;
+    if (i > 0 && byTime(pending[i - 1] as PendingVerdict, verdict) >= 0) return false;
+  }
+  return true;
+}
 
 /**
  * The pending verdicts a login from `obs` answers to, the strongest of each code (its network's

@@ -6,20 +6,28 @@
  * seen counts as moving then: a restart after downtime is a catch-up, not a stall.
  */
 export class ClockMotion {
-  readonly #seen = new Map<number, { watermark: number; at: number }>();
+  readonly #seen = new Map<number, { watermark: number; at: number; told: boolean }>();
   readonly #stallMs: number;
+  readonly #onStall: (partition: number, watermark: number) => void;
 
-  constructor(stallMs: number) {
+  /** `onStall`: told once when a clock is first found stalled, again only after it moved. */
+  constructor(stallMs: number, onStall: (partition: number, watermark: number) => void = () => {}) {
     this.#stallMs = stallMs;
+    this.#onStall = onStall;
   }
 
   /** Whether the clock of by-source `partition`, now at `watermark`, has stopped moving. */
   stalled(partition: number, watermark: number, now: number): boolean {
     const known = this.#seen.get(partition);
     if (known === undefined || watermark > known.watermark) {
-      this.#seen.set(partition, { watermark, at: now });
+      this.#seen.set(partition, { watermark, at: now, told: false });
       return false;
     }
-    return now - known.at >= this.#stallMs;
+    if (now - known.at < this.#stallMs) return false;
+    if (!known.told) {
+      known.told = true;
+      this.#onStall(partition, watermark);
+    }
+    return true;
   }
 }

@@ -86,7 +86,12 @@ export function createPipeline(options: PipelineOptions) {
     log,
     watermarks: progress.watermarks,
     poisoned: new PoisonedMessages(topics, metrics, log),
-    clockMotion: new ClockMotion((options.stallSeconds ?? 120) * 1000),
+    clockMotion: new ClockMotion((options.stallSeconds ?? 120) * 1000, (partition, watermark) =>
+      log.warn(
+        { topic: topics.bySource, partition, watermark: new Date(watermark).toISOString() },
+        "by-source clock stalled: an activity partition neither publishes nor says it is idle; busy sources no longer wait for it beyond SOURCE_MAX_HOLD_MINUTES",
+      ),
+    ),
     population: (partition) => progress.population(partition),
   };
   const target: CommitTarget = {

@@ -110,6 +110,10 @@ export function expectSameFinalState(
   const lateJoins = new Set([...joinedSessionFlags(actual), ...joinedSessionFlags(reference)]);
   const compared = (state: FinalState) => entries(state.flags).filter(([id]) => !lateJoins.has(id));
   expect(compared(actual), "flags in the store").toEqual(compared(reference));
+  // The figure the note on this exception reports (docs/guarantees.md, "Known gaps").
+  console.log(
+    `final state: ${reference.flags.size} flags, ${lateJoins.size} of them session flags a cross-account verdict reached (not compared)`,
+  );
   expect(lateJoins.size, "session flags a cross-account verdict reached").toBeLessThanOrEqual(
     Math.max(3, Math.ceil(reference.flags.size * 0.02)),
   );

@@ -68,9 +68,26 @@ describe("by-source stage", () => {
         [network],
       )
     ).rows[0]?.state;
+  /** Twenty accounts tried from one network within the bucket of 10:00-10:05. */
+  const spray = Array.from({ length: 20 }, (_, i) => ({ key: network, value: failure(i, i * 10_000) }));
+
+  /**
+   * What the by-source topic (the file's: every test publishes to it) holds from the login `first`
+   * on, once that is `count` messages: logins by key and id, marks as published.
+   */
+  const publishedFrom = async (first: string, count: number) => {
+    const kinds = (messages: { key: string | null; value: Buffer | null }[]) => {
+      const all = messages.map(({ key, value }) => {
+        const body = JSON.parse(String(value));
+        return key === MARK_KEY ? body.watermark : { key, id: body.id };
+      });
+      const at = all.findIndex((kind) => kind.id === first);
+      return at < 0 ? [] : all.slice(at);
+    };
+    return kinds(await readTopic(topics.bySource, (messages) => kinds(messages).length >= count));
+  };
 
   it("judges a spray once every activity partition's watermark has passed its bucket, and once only", async () => {
-    const spray = Array.from({ length: 20 }, (_, i) => ({ key: network, value: failure(i, i * 10_000) }));
     const run = testPipeline(sql, topics, publisher);
     await run.onBatch(
       batch(topics.bySource, [...spray, { key: MARK_KEY, value: mark(0, 5 * MINUTE) }]),
@@ -91,7 +108,6 @@ describe("by-source stage", () => {
   });
 
   it("lets a partition that said it is idle stop holding the clock", async () => {
-    const spray = Array.from({ length: 20 }, (_, i) => ({ key: network, value: failure(i, i * 10_000) }));
     const run = testPipeline(sql, topics, publisher);
     await run.onBatch(
       batch(topics.bySource, [...spray, { key: MARK_KEY, value: mark(0, 5 * MINUTE) }]),
@@ -116,11 +132,7 @@ describe("by-source stage", () => {
     // Quiet since, and caught up: its idle mark follows.
     clock += 30_000;
     await run.publishIdle(30);
-    const published = await readTopic(topics.bySource, (messages) => messages.length >= 4);
-    const kinds = published.map(({ key, value }) => {
-      const body = JSON.parse(String(value));
-      return key === MARK_KEY ? body.watermark : { key, id: body.id };
-    });
+    const kinds = await publishedFrom("f1", 4);
     // 10:31 less the 10-minute grace, down to a 5-minute bucket: 10:20. The login of 10:00 is behind it.
     expect(kinds).toEqual([
       { key: network, id: "f1" },
@@ -141,15 +153,7 @@ describe("by-source stage", () => {
     await send(failure(101, 68 * MINUTE));
     clock += MINUTE;
     await send(failure(102, 52 * MINUTE));
-    // The topic is the file's: this test's messages begin with its first login.
-    const bodies = (messages: { key: string | null; value: Buffer | null }[]) =>
-      messages.map(({ key, value }) => ({ key, body: JSON.parse(String(value)) }));
-    const published = bodies(
-      await readTopic(topics.bySource, (messages) => bodies(messages).some(({ body }) => body.id === "f102")),
-    );
-    const kinds = published
-      .slice(published.findIndex(({ body }) => body.id === "f101"))
-      .map(({ key, body }) => (key === MARK_KEY ? body.watermark : { key, id: body.id }));
+    const kinds = await publishedFrom("f101", 3);
     // The wall time of the first batch (11:00) less the grace, not 11:08's: 10:50.
     expect(kinds).toEqual([
       { key: network, id: "f101" },

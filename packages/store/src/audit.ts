@@ -80,8 +80,9 @@ async function writeQueued(sql: Sql, queue: Queue): Promise<void> {
       for (const [reader, { resolve }] of group.entries()) resolve(flags.get(reader) ?? []);
     } catch (error) {
       if (group.length === 1) (group[0] as Waiting).reject(error);
-      // One entry must not fail the calls it happened to share a statement with: each alone.
-      else await Promise.all(group.map((one) => writeAlone(sql, one)));
+      // One entry must not fail the calls it happened to share a statement with: each alone, in the
+      // order they came (at once on a pool, they would enter the log in any order).
+      else for (const one of group) await writeAlone(sql, one);
     }
   }
   queue.writing = false;

@@ -55,6 +55,11 @@ export function createMetrics(options: { processMetrics?: boolean } = {}) {
       labelNames: ["reason"],
       registers,
     }),
+    eventsMisrouted: new Counter({
+      name: "vigil_events_misrouted_total",
+      help: "Accepted events of accounts whose own partition is another (keyed by another hash, or not keyed): scored, at the cost of holding that partition's lock",
+      registers,
+    }),
     deadLettered: new Counter({
       name: "vigil_events_dead_lettered_total",
       help: "Messages sent to the dead-letter topic, by reason",

@@ -16,7 +16,13 @@ export function seededStream(options: { seed: number; users: number; days: numbe
   return generatePopulation({ ...options, start }).map((labelled) => labelled.event as AccountEventInput);
 }
 
-export type Outgoing = { key: string; value: string | Buffer | null; headers?: Record<string, string> };
+export type Outgoing = {
+  key: string | null;
+  value: string | Buffer | null;
+  headers?: Record<string, string>;
+  /** Where to put it; by default the key's hash picks the partition. */
+  partition?: number;
+};
 
 export function asMessages(events: AccountEventInput[]): Outgoing[] {
   return events.map((event) => ({ key: eventKey(event), value: JSON.stringify(event) }));
@@ -52,7 +58,7 @@ export async function openProducer(brokers: string[]): Promise<TestProducer> {
       };
       for (const message of messages) {
         const size =
-          (message.value === null ? 0 : Buffer.byteLength(message.value)) + message.key.length + 64;
+          (message.value === null ? 0 : Buffer.byteLength(message.value)) + (message.key?.length ?? 0) + 64;
         if (bytes + size > 512 * 1024) await flush();
         chunk.push(message);
         bytes += size;

@@ -55,7 +55,6 @@ export async function planActivity(
   const { fresh, repeats } = await withoutRepeats(context, accepted, checkStored);
   if (repeats > 0) counts.push(() => metrics.eventsSkipped.inc({ reason: "duplicate" }, repeats));
   const users = await context.users.load(
-    partition,
     fresh.flatMap(({ event }) => (event.userId === undefined ? [] : [event.userId])),
   );
   const tracked = await context.population(partition);
@@ -68,6 +67,8 @@ export async function planActivity(
   const watermarks = context.watermarks;
   let newest = await watermarks.newest(partition);
   let late = 0;
+  // Accounts whose own partition is another (their batch holds its lock too: pipeline.ts).
+  let misrouted = 0;
   for (const { message, event } of fresh) {
     const { observation, record } = enrich(event, context.addresses);
     // The partition's watermark before this event: a login it has passed is not re-keyed.
@@ -78,6 +79,7 @@ export async function planActivity(
     if (clockAt > newest) newest = clockAt;
     if (event.userId !== undefined) {
       const userId = event.userId;
+      if (context.routing.homeOf(userId) !== partition) misrouted++;
       const step = context.poisoned.score(outbox, message, () =>
         observeUser(users.get(userId), population, observation, context.engine),
       );
@@ -104,6 +106,7 @@ export async function planActivity(
   bySource.push(...watermarks.marksAfter(partition, newest));
   for (const [type, count] of consumed) counts.push(() => metrics.eventsConsumed.inc({ type }, count));
   if (late > 0) counts.push(() => metrics.eventsSkipped.inc({ reason: "late" }, late));
+  if (misrouted > 0) counts.push(() => metrics.eventsMisrouted.inc(misrouted));
   const committed = serialize(changed);
   const partitionKey = { groupId: context.groupId, topic: context.topics.activity, partition };
   return {

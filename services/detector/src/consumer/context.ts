@@ -9,6 +9,7 @@ import type { ClockMotion } from "./clockMotion.ts";
 import type { Addresses } from "./enrich.ts";
 import type { PoisonedMessages } from "./poison.ts";
 import type { TrackedPopulation } from "./population.ts";
+import type { AccountRouting } from "./routing.ts";
 import type { UserCache } from "./userCache.ts";
 import type { ActivityWatermarks } from "./watermarks.ts";
 
@@ -32,6 +33,8 @@ export interface PlanContext {
   clockMotion: ClockMotion;
   /** Messages the engine failed on: each plan runs the engine through `poisoned.score`. */
   poisoned: PoisonedMessages;
+  /** Each account's own partition. */
+  routing: AccountRouting;
 }
 
 /** One batch of one partition, as a planner receives it. */

@@ -12,4 +12,17 @@ export class KeyedLock {
     });
     return current;
   }
+
+  /**
+   * Runs the task holding every key at once. Keys are taken in one order (sorted) by every caller,
+   * so two tasks whose keys cross wait for each other instead of each holding what the other needs.
+   */
+  runAll<T>(keys: Iterable<string>, task: () => Promise<T>): Promise<T> {
+    const sorted = [...new Set(keys)].sort();
+    const hold = (index: number): Promise<T> => {
+      const key = sorted[index];
+      return key === undefined ? task() : this.run(key, () => hold(index + 1));
+    };
+    return hold(0);
+  }
 }

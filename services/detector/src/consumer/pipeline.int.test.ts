@@ -13,6 +13,7 @@ import { isolatedTopics, type ReadMessage, readTopic } from "../../../../test/su
 import type { InboundBatch, Publisher } from "../kafka/types.ts";
 import { MESSAGE_ID_HEADER } from "../messages.ts";
 import { createMetrics, type Metrics } from "../metrics.ts";
+import { AccountRouting } from "./routing.ts";
 import { active, testPipeline, testPublisher } from "./testing.ts";
 
 // The pipeline on a real (embedded) PostgreSQL and the real broker, fed batches as the Kafka
@@ -253,5 +254,51 @@ describe("pipeline", () => {
       ["src:ra", ipFacts(ip)?.network, "ra"],
       ["src:rb", ipFacts(ip)?.network, "rb"],
     ]);
+  });
+
+  it("never lets two batches change one account at once, when its events arrive on another partition than its verdicts", async () => {
+    // A producer hashing keys another way (librdkafka's default) puts u1's events on partition 1 of
+    // two, while verdicts about u1 come, keyed by Vigil, to u1's own partition: both batches at once.
+    const routing = new AccountRouting(2);
+    const elsewhere = 1 - routing.homeOf("u1");
+    const run = testPipeline(sql, topics, publisher, { partitions: { activity: 2, bySource: 1 } });
+    const events = batch([login("a", 0), login("b", 5)]);
+    const misplaced: InboundBatch = {
+      ...events,
+      partition: elsewhere,
+      messages: events.messages.map((m) => ({ ...m, partition: elsewhere })),
+    };
+    const verdict = {
+      userId: "u1",
+      code: "credential_stuffing",
+      network: "203.0.113.0/24",
+      at: Date.parse(at(10)),
+      details: { accounts: 400 },
+    };
+    const verdicts: InboundBatch = {
+      topic: topics.verdicts,
+      partition: routing.homeOf("u1"),
+      highWatermark: 1,
+      messages: [
+        {
+          topic: topics.verdicts,
+          partition: routing.homeOf("u1"),
+          offset: 0,
+          key: "u1",
+          value: Buffer.from(JSON.stringify(verdict)),
+          headers: {},
+        },
+      ],
+    };
+    await Promise.all([run.onBatch(misplaced, active), run.onBatch(verdicts, active)]);
+    const state = (await loadUserStates(sql, ["u1"])).get("u1") as UserState;
+    expect(
+      state.sessions.map((s) => s.id),
+      "the logins' sessions",
+    ).toEqual(["s-a", "s-b"]);
+    expect(
+      state.targeted.map((t) => t.network),
+      "the verdict",
+    ).toEqual(["203.0.113.0/24"]);
   });
 });

@@ -14,6 +14,7 @@ import { PoisonedMessages } from "./poison.ts";
 import { PartitionProgress } from "./progress.ts";
 import { commitIsolating } from "./refusedData.ts";
 import { untilDone } from "./retry.ts";
+import { AccountRouting, locksOf } from "./routing.ts";
 import { type Stall, StallWatch } from "./stalls.ts";
 import { StoredOffsets } from "./storedOffsets.ts";
 import { anchorTopic, TopicRoles } from "./topicRoles.ts";
@@ -59,7 +60,8 @@ export function createPipeline(options: PipelineOptions) {
   const now = options.now ?? (() => new Date());
   const roles = new TopicRoles(topics);
   const stored = new StoredOffsets(sql, groupId);
-  const users = new UserCache(sql, options.profileCacheSize, options.profileCacheBytes);
+  const routing = new AccountRouting(options.partitions.activity);
+  const users = new UserCache(sql, options.profileCacheSize, options.profileCacheBytes, routing.homeOf);
   metrics.profileCache.bind(users);
   const progress = new PartitionProgress({
     sql,
@@ -93,6 +95,7 @@ export function createPipeline(options: PipelineOptions) {
       ),
     ),
     population: (partition) => progress.population(partition),
+    routing,
   };
   const target: CommitTarget = {
     sql,
@@ -176,10 +179,32 @@ export function createPipeline(options: PipelineOptions) {
     stored.committed(topic, partition, next);
     progressOf(topic)?.committed(partition);
     context.poisoned.committed(messages);
-    if (planned.users) users.remember(partition, planned.users);
+    if (planned.users) users.remember(planned.users);
     planned.committed?.();
     reportCommitted(result, metrics, log);
     return next;
+  }
+
+  /** Activity partitions found holding other partitions' accounts (warned about once each). */
+  const misrouted = new Set<number>();
+  /** The activity partitions this replica owns (the last assignment). */
+  let ownedActivity: number[] = [];
+
+  /** The batch's locks (routing.ts), warning once per partition found holding others' accounts. */
+  function locksFor(batch: InboundBatch): string[] {
+    const { locks, elsewhere } = locksOf(batch, roles, topics.activity, routing);
+    if (elsewhere.length > 0 && !misrouted.has(batch.partition)) {
+      misrouted.add(batch.partition);
+      const { topic, partition } = batch;
+      const unowned = elsewhere.filter((home) => !ownedActivity.includes(home));
+      log.warn(
+        { topic, partition, accountsOf: elsewhere, ownedElsewhere: unowned },
+        unowned.length === 0
+          ? "events of accounts that belong to other partitions: scored here under those partitions' locks too, which serialises the batches; key every event by userId with Kafka's default (murmur2) partitioner (docs/producing.md)"
+          : "events of accounts that belong to partitions another replica owns: their changes can overwrite each other; key every event by userId with Kafka's default (murmur2) partitioner (docs/producing.md)",
+      );
+    }
+    return locks;
   }
 
   return {
@@ -187,7 +212,7 @@ export function createPipeline(options: PipelineOptions) {
     async onBatch(batch: InboundBatch, control: BatchControl): Promise<number | null> {
       stalls.started(batch.topic, batch.partition, now().getTime());
       progressOf(batch.topic)?.started(batch.partition, now().getTime());
-      return locks.run(roles.lockOf(batch.topic, batch.partition), async () => {
+      return locks.runAll(locksFor(batch), async () => {
         const timer = metrics.batchSeconds.startTimer({ topic: batch.topic });
         let next: number | null = null;
         const done = await untilDone(
@@ -224,6 +249,7 @@ export function createPipeline(options: PipelineOptions) {
     /** A rebalance: forget everything about partitions this replica no longer owns. */
     onAssignment(owned: Map<string, number[]>): void {
       const ownedUsers = owned.get(anchorTopic(topics)) ?? [];
+      ownedActivity = ownedUsers;
       users.forgetPartitions((partition) => ownedUsers.includes(partition));
       progress.retain(ownedUsers, now().getTime());
       stored.clear();

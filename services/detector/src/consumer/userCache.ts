@@ -3,6 +3,7 @@ import { loadUserStateTexts, type Sql } from "@vigil/store";
 import { LRUCache } from "lru-cache";
 
 interface Entry {
+  /** The account's own partition (AccountRouting): the entry goes when this replica loses it. */
   partition: number;
   /**
    * The committed state as UTF-8 JSON, outside the JavaScript heap: half the memory of the object,
@@ -31,9 +32,11 @@ function stored(text: string): Buffer {
 export class UserCache {
   readonly #entries: LRUCache<string, Entry>;
   readonly #sql: Sql;
+  readonly #homeOf: (userId: string) => number;
 
-  constructor(sql: Sql, max: number, maxBytes: number) {
+  constructor(sql: Sql, max: number, maxBytes: number, homeOf: (userId: string) => number) {
     this.#sql = sql;
+    this.#homeOf = homeOf;
     this.#entries = new LRUCache({
       max,
       maxSize: maxBytes,
@@ -42,7 +45,7 @@ export class UserCache {
   }
 
   /** The committed states of these users (missing: never seen), from memory or in one query. */
-  async load(partition: number, userIds: Iterable<string>): Promise<Map<string, UserState>> {
+  async load(userIds: Iterable<string>): Promise<Map<string, UserState>> {
     const found = new Map<string, UserState>();
     const missing = new Set<string>();
     for (const userId of userIds) {
@@ -54,14 +57,15 @@ export class UserCache {
     const loaded = await loadUserStateTexts(this.#sql, [...missing]);
     for (const [userId, text] of loaded) {
       found.set(userId, JSON.parse(text) as UserState);
-      this.#entries.set(userId, { partition, json: stored(text) });
+      this.#entries.set(userId, { partition: this.#homeOf(userId), json: stored(text) });
     }
     return found;
   }
 
   /** States just committed, as the JSON text that was stored. */
-  remember(partition: number, states: Map<string, string>): void {
-    for (const [userId, text] of states) this.#entries.set(userId, { partition, json: stored(text) });
+  remember(states: Map<string, string>): void {
+    for (const [userId, text] of states)
+      this.#entries.set(userId, { partition: this.#homeOf(userId), json: stored(text) });
   }
 
   forget(userIds: Iterable<string>): void {

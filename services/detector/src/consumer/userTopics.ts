@@ -48,7 +48,7 @@ export const planFeedback: Planner = (context, batch) =>
  */
 async function planUserMessages<T extends { userId: string }>(
   context: PlanContext,
-  { partition, messages, at }: PlanRequest,
+  { messages, at }: PlanRequest,
   schema: z.ZodType<T>,
   apply: (current: UserState | undefined, value: T, flags: FlagCollector) => UserState | undefined,
 ): Promise<BatchPlan> {
@@ -59,10 +59,7 @@ async function planUserMessages<T extends { userId: string }>(
     if (result.success) parsed.push({ message, value: result.data });
     else rejected.push(deadLetter(context.topics, message, "invalid", result.error.message));
   }
-  const users = await context.users.load(
-    partition,
-    parsed.map(({ value }) => value.userId),
-  );
+  const users = await context.users.load(parsed.map(({ value }) => value.userId));
   const changed = new Map<string, UserState>();
   const flags = new FlagCollector();
   for (const { message, value } of parsed) {

@@ -27,7 +27,7 @@ export function ipFacts(text: string): IpFacts | null {
   return {
     ip,
     network: networkPrefixOf(address),
-    place: nonPublic ? null : locateAddress(address, ip.text),
+    place: nonPublic ? null : locateAddress(address),
     nonPublic,
     asn: nonPublic ? null : asnOfPublicAddress(address),
   };

@@ -1,6 +1,6 @@
-// @vigil/geo: what an IP address says about where a client is. Importing this is cheap; the
-// geoip-lite database (~130 MB) loads on the first locate()/ipFacts()/sample call, the ASN dataset
-// on the first asnOf()/ipFacts() call.
+// @vigil/geo: what an IP address says about where a client is. Importing this is cheap; geoip-lite's
+// city files are opened on the first locate()/ipFacts() call (and searched on disk, ~8 MB kept in
+// memory), the ASN dataset loaded on the first asnOf()/ipFacts() call.
 
 export type { Asn } from "./asn.ts";
 export { asnOf } from "./asn.ts";

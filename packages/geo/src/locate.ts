@@ -1,4 +1,4 @@
-import { geoipLite } from "./geoipLite.ts";
+import { cityOfIpv4, cityOfIpv6 } from "./cityFile.ts";
 import type { Address, ParsedIp } from "./ip.ts";
 import { addressOf } from "./ip.ts";
 import { isNonPublicAddress } from "./nonPublic.ts";
@@ -20,35 +20,31 @@ export interface Place {
 export const DEFAULT_CITY_ACCURACY_KM = 50;
 export const DEFAULT_COUNTRY_ACCURACY_KM = 500;
 
-/** `text` is the canonical text of `address`. */
-export function locateAddress(address: Address, text: string): Place | null {
+/** Where geoip-lite's city data places the address (see locate). */
+export function locateAddress(address: Address): Place | null {
   if (isNonPublicAddress(address)) return null;
-  // IPv4 goes in as a number: geoip-lite's fast path, no re-parsing of the text.
-  const hit = geoipLite().lookup(typeof address === "number" ? address : text);
-  if (hit === null || hit.country === "") return null;
-  const [lat, lon] = hit.ll;
-  // A country-only database has no coordinates (ll is [null, null] at runtime despite the types).
-  if (typeof lat !== "number" || typeof lon !== "number") return null;
+  const hit = typeof address === "number" ? cityOfIpv4(address) : cityOfIpv6(address);
+  if (hit === null) return null;
   // GeoLite2 has ranges with a country but no coordinates; geoip-lite stores them as 0,0 (its area is
   // 0 too). Null Island would make every such login look like a flight to the Gulf of Guinea.
-  if (lat === 0 && lon === 0) return null;
+  if (hit.lat === 0 && hit.lon === 0) return null;
   const city = hit.city === "" ? null : hit.city;
   return {
     country: hit.country,
     region: hit.region === "" ? null : hit.region,
     city,
-    lat,
-    lon,
+    lat: hit.lat,
+    lon: hit.lon,
     accuracyKm: accuracyKm(hit.area, city),
   };
 }
 
-function accuracyKm(area: number | undefined, city: string | null): number {
-  if (typeof area === "number" && area > 0) return area;
+function accuracyKm(area: number, city: string | null): number {
+  if (area > 0) return area;
   return city === null ? DEFAULT_COUNTRY_ACCURACY_KM : DEFAULT_CITY_ACCURACY_KM;
 }
 
 /** Where geoip-lite places the address; null for non-public addresses and those it has no coordinates for. */
 export function locate(ip: ParsedIp): Place | null {
-  return locateAddress(addressOf(ip), ip.text);
+  return locateAddress(addressOf(ip));
 }

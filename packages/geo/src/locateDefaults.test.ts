@@ -6,16 +6,19 @@ import { DEFAULT_CITY_ACCURACY_KM, DEFAULT_COUNTRY_ACCURACY_KM, locate } from ".
 // exercised against a stand-in lookup.
 
 const lookup = vi.fn();
-vi.mock("./geoipLite.ts", () => ({ geoipLite: () => ({ lookup }) }));
+vi.mock("./cityFile.ts", () => ({
+  cityOfIpv4: (address: number) => lookup(address),
+  cityOfIpv6: (address: Uint16Array) => lookup(address),
+}));
 
-const hit = { range: [0, 0], country: "FR", region: "", eu: "1", timezone: "Europe/Paris", metro: 0 };
+const hit = { country: "FR", region: "", city: "", lat: 0, lon: 0, area: 0 };
 const somewhere = parseIp("81.0.0.1") ?? expect.fail("not an IP");
 
 describe("locate without an accuracy radius", () => {
   beforeEach(() => lookup.mockReset());
 
   it("uses the city default when the city is known", () => {
-    lookup.mockReturnValue({ ...hit, region: "IDF", city: "Paris", ll: [48.86, 2.34], area: 0 });
+    lookup.mockReturnValue({ ...hit, region: "IDF", city: "Paris", lat: 48.86, lon: 2.34 });
     expect(locate(somewhere)).toEqual({
       country: "FR",
       region: "IDF",
@@ -27,7 +30,7 @@ describe("locate without an accuracy radius", () => {
   });
 
   it("uses the wider country default when only the country is known", () => {
-    lookup.mockReturnValue({ ...hit, city: "", ll: [46.2, 2.2] });
+    lookup.mockReturnValue({ ...hit, lat: 46.2, lon: 2.2 });
     expect(locate(somewhere)).toMatchObject({
       city: null,
       region: null,
@@ -36,16 +39,14 @@ describe("locate without an accuracy radius", () => {
     expect(DEFAULT_COUNTRY_ACCURACY_KM).toBeGreaterThan(DEFAULT_CITY_ACCURACY_KM);
   });
 
-  it("is null without coordinates or a country", () => {
-    lookup.mockReturnValue({ ...hit, city: "", ll: [null, null] });
-    expect(locate(somewhere)).toBeNull();
-    lookup.mockReturnValue({ ...hit, country: "", city: "", ll: [1, 1], area: 10 });
+  it("is null without coordinates (geoip-lite's 0,0) or a record", () => {
+    lookup.mockReturnValue({ ...hit, area: 10 });
     expect(locate(somewhere)).toBeNull();
     lookup.mockReturnValue(null);
     expect(locate(somewhere)).toBeNull();
   });
 
-  it("asks geoip-lite for IPv4 by number, not text", () => {
+  it("looks IPv4 up by number, not text", () => {
     lookup.mockReturnValue(null);
     locate(somewhere);
     expect(lookup).toHaveBeenCalledWith((81 * 2 ** 24 + 1) >>> 0);

@@ -94,7 +94,7 @@ function sample(version: 4 | 6, options: SampleOptions): string[] {
   for (let attempt = 0; attempt < count * MAX_ATTEMPTS_PER_ADDRESS && found.size < count; attempt++) {
     const address = pool.draw(pickIndex(pool.cumulative, nextUnit(next) * total), next);
     const text = formatAddress(address);
-    const located = locateAddress(address, text);
+    const located = locateAddress(address);
     if (located !== null && located.country === country && (city === undefined || located.city === city)) {
       found.add(text);
     }

@@ -24,7 +24,20 @@ const clientText = (max: number) =>
 export const CLIENT_TEXT_LIMITS = { userAgent: 1024, deviceId: 128, accountHint: 256 } as const;
 export type ClientField = keyof typeof CLIENT_TEXT_LIMITS;
 const ip = z.union([z.ipv4(), z.ipv6()], { error: "must be an IPv4 or IPv6 address" });
-const timestamp = z.iso.datetime({ offset: true, error: "must be an RFC 3339 timestamp with offset" });
+const NOT_RFC3339 = "must be an RFC 3339 timestamp with offset";
+/**
+ * RFC 3339 as its section 5.6 and notes allow: "T" or a space between date and time (Python's
+ * `str(datetime)`), "T" and "Z" in either case. Accepted in every form, kept in one:
+ * `2026-11-28T14:03:11Z`, `…+01:00`.
+ */
+const timestamp = z
+  .string({ error: NOT_RFC3339 })
+  .regex(/^\d{4}-\d{2}-\d{2}[Tt ]\d{2}:\d{2}:\d{2}(?:\.\d+)?(?:[Zz]|[+-]\d{2}:\d{2})$/, {
+    error: NOT_RFC3339,
+  })
+  .meta({ format: "date-time" })
+  .transform((text) => `${text.slice(0, 10)}T${text.slice(11).replace(/z$/, "Z")}`)
+  .pipe(z.iso.datetime({ offset: true, error: NOT_RFC3339 }));
 
 export const EVENT_TYPES = [
   "login.succeeded",

@@ -30,6 +30,12 @@ const samples: [string, Record<string, unknown>][] = [
   ["an empty id", { ...login, id: "" }],
   ["an id over 128", { ...login, id: "x".repeat(129) }],
   ["a time without offset", { ...login, occurredAt: "2026-11-28T10:00:00" }],
+  [
+    "a space between date and time (RFC 3339, section 5.6)",
+    { ...login, occurredAt: "2026-11-28 10:00:00.5+00:00" },
+  ],
+  ["lower-case t and z (RFC 3339, section 5.6)", { ...login, occurredAt: "2026-11-28t10:00:00z" }],
+  ["an offset without its colon (not RFC 3339)", { ...login, occurredAt: "2026-11-28T10:00:00+0100" }],
   ["February 30th", { ...login, occurredAt: "2026-02-30T10:00:00Z" }],
   ["an IPv4 octet over 255", { ...login, ip: "300.1.1.1" }],
   ["an IPv4 octet with a leading zero", { ...login, ip: "1.2.3.04" }],

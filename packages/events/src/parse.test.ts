@@ -31,6 +31,21 @@ describe("parseEvent", () => {
     expect(result).toMatchObject({ ok: true, event: { id: event.id, type: event.type } });
   });
 
+  it.each([
+    [
+      "a space between date and time, as Python's str(datetime) writes it",
+      "2026-11-28 09:00:00.123456+00:00",
+      "2026-11-28T09:00:00.123456+00:00",
+    ],
+    ["lower-case t and z", "2026-11-28t09:00:00z", "2026-11-28T09:00:00Z"],
+  ])("accepts RFC 3339's other forms (%s) and keeps its usual one", (_name, occurredAt, kept) => {
+    const result = parseEvent(bytes({ ...valid[0], occurredAt }));
+    expect(result.ok && result.event.occurredAt).toBe(kept);
+    expect(result.ok && Date.parse(result.event.occurredAt)).toBe(
+      Date.parse("2026-11-28T09:00:00Z") + (kept.includes(".123") ? 123 : 0),
+    );
+  });
+
   it("defaults content count to 1", () => {
     const result = parseEvent(bytes({ ...base, type: "content.deleted", contentType: "photo" }));
     expect(result.ok && result.event.type === "content.deleted" && result.event.count).toBe(1);

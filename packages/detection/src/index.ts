@@ -18,6 +18,7 @@ export {
   closeDue,
   dueSources,
   emptyClock,
+  idleWatermark,
   lateForSources,
   markPartition,
   observeSourceOnClock,

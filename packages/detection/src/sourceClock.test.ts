@@ -7,6 +7,7 @@ import {
   closeDue,
   dueSources,
   emptyClock,
+  idleWatermark,
   lateForSources,
   markPartition,
   observeSourceOnClock,
@@ -90,6 +91,15 @@ describe("an activity partition's watermark", () => {
     expect(partitionWatermark(T0 + graceMs + bucketMs + 3 * MINUTE, config)).toBe(T0 + bucketMs);
   });
 
+  it("when idle, moves to the end of its newest event's bucket once the wall clock is a grace past it", () => {
+    const newest = T0 + 2 * MINUTE;
+    expect(idleWatermark(newest, newest + MINUTE, config)).toBe(partitionWatermark(newest, config));
+    expect(idleWatermark(newest, T0 + bucketMs + graceMs - 1, config)).toBe(
+      partitionWatermark(newest, config),
+    );
+    expect(idleWatermark(newest, T0 + bucketMs + graceMs, config)).toBe(T0 + bucketMs);
+  });
+
   it("makes late exactly the logins whose bucket it has passed", () => {
     const watermark = T0 + 2 * bucketMs;
     expect(lateForSources(T0 + 2 * bucketMs - 1, watermark, config)).toBe(true);
@@ -124,6 +134,27 @@ describe("the sources' clock", () => {
     expect(stage.verdicts.filter((v) => v.network === "198.51.100.0/24")).toHaveLength(spray);
     expect(stage.verdicts.filter((v) => v.network === "AS64500")).toHaveLength(spray);
     expect(stage.clock.due).toEqual({});
+  });
+
+  it("judges a stream's last spray once every partition is idle and the wall clock is a grace past it", () => {
+    // A spray in the last minutes of a stream, then nothing: the partitions' watermarks stay behind it.
+    const stage = new Stage();
+    const last = T0 + 3 * MINUTE;
+    for (let i = 0; i < spray; i++)
+      stage.login(failureObs(last - i * SECOND, { userId: `u${i}`, asn: cloud }));
+    stage.mark(0, 2, partitionWatermark(last, config));
+    stage.mark(1, 2, partitionWatermark(last - HOUR, config));
+    // Idle while the stream is live (the wall clock just after it): a login may still come, so no.
+    stage.mark(0, 2, idleWatermark(last, last + MINUTE, config), true);
+    stage.mark(1, 2, idleWatermark(last - HOUR, last + MINUTE, config), true);
+    expect(stage.verdicts).toEqual([]);
+    // Idle a grace past the spray's bucket (or a replay read long after it happened): judged.
+    const later = T0 + bucketMs + graceMs;
+    stage.mark(0, 2, idleWatermark(last, later, config), true);
+    expect(stage.verdicts.filter((v) => v.network === "198.51.100.0/24")).toHaveLength(spray);
+    // A live login after that falls in a later bucket: counted, not late.
+    stage.login(failureObs(later - graceMs, { userId: "u-next", asn: cloud }));
+    expect(stage.late).toBe(0);
   });
 
   it("judges a spray's bucket when the clock passes it, though the source's next login opened a later one", () => {

@@ -94,6 +94,23 @@ export function partitionWatermark(newest: number, config: DetectionConfig = def
 }
 
 /**
+ * The mark of an activity partition with nothing to read (`now`: wall time): its watermark, or the
+ * end of the bucket holding its newest event once the wall clock is a grace past that end. When
+ * every partition says so, a stream that stopped has its last buckets judged (a replay dumped and
+ * read, a campaign at the very end of a test's traffic), instead of waiting for newer events; live
+ * events, which arrive at most a grace late, fall in later buckets.
+ */
+export function idleWatermark(
+  newest: number,
+  now: number,
+  config: DetectionConfig = defaultDetectionConfig,
+): number {
+  const { bucketMs, graceMs } = config.source;
+  const end = Math.floor(newest / bucketMs) * bucketMs + bucketMs;
+  return now >= end + graceMs ? end : partitionWatermark(newest, config);
+}
+
+/**
  * A login its partition's watermark has passed: its bucket may be judged already, so counting it
  * would depend on delivery. Not re-keyed (and counted as late).
  */

@@ -11,6 +11,7 @@ import { active, testPipeline, testPublisher } from "./testing.ts";
 
 const network = "198.51.100.0/24";
 const MINUTE = 60_000;
+const HOUR = 60 * MINUTE;
 const T0 = Date.UTC(2026, 10, 20, 10, 0, 0);
 const at = (ms: number) => new Date(T0 + ms).toISOString();
 const failure = (i: number, ms: number): AccountEventInput => ({
@@ -134,11 +135,35 @@ describe("by-source stage", () => {
     await run.publishIdle(30);
     const kinds = await publishedFrom("f1", 4);
     // 10:31 less the 10-minute grace, down to a 5-minute bucket: 10:20. The login of 10:00 is behind it.
+    // Idle, and read long after it happened (12:00): its last bucket may be judged, up to 10:35.
     expect(kinds).toEqual([
       { key: network, id: "f1" },
       { key: network, id: "f3" },
       { partition: 0, partitions: 1, at: T0 + 20 * MINUTE },
-      { partition: 0, partitions: 1, at: T0 + 20 * MINUTE, idle: true },
+      { partition: 0, partitions: 1, at: T0 + 35 * MINUTE, idle: true },
+    ]);
+  });
+
+  it("says a live partition is idle at its watermark, and at its last bucket's end once the wall clock is a grace past it", async () => {
+    let clock = T0 + 4 * HOUR + 2 * MINUTE;
+    const run = testPipeline(sql, topics, publisher, { now: () => new Date(clock) });
+    run.onAssignment(new Map([[topics.activity, [0]]]));
+    const live = failure(201, 4 * HOUR + MINUTE);
+    await run.onBatch(batch(topics.activity, [{ key: live.userId as string, value: live }]), active);
+    clock += 30_000;
+    await run.publishIdle(30);
+    // Nothing new: the mark does not move, and is not sent again.
+    clock += 60_000;
+    await run.publishIdle(30);
+    // 14:15 is 14:05 (the end of 14:01's bucket) and the grace: the bucket may be judged.
+    clock = T0 + 4 * HOUR + 15 * MINUTE;
+    await run.publishIdle(30);
+    const kinds = await publishedFrom("f201", 4);
+    expect(kinds).toEqual([
+      { key: network, id: "f201" },
+      { partition: 0, partitions: 1, at: T0 + 3 * HOUR + 50 * MINUTE },
+      { partition: 0, partitions: 1, at: T0 + 3 * HOUR + 50 * MINUTE, idle: true },
+      { partition: 0, partitions: 1, at: T0 + 4 * HOUR + 5 * MINUTE, idle: true },
     ]);
   });
 

@@ -1,4 +1,9 @@
-import { type DetectionConfig, type PartitionWatermark, partitionWatermark } from "@vigil/detection";
+import {
+  type DetectionConfig,
+  idleWatermark,
+  type PartitionWatermark,
+  partitionWatermark,
+} from "@vigil/detection";
 import type { Topics } from "@vigil/events";
 import { loadPartitionState, type PartitionKey, type Sql } from "@vigil/store";
 import { z } from "zod";
@@ -137,12 +142,18 @@ export class ActivityWatermarks {
 
   /**
    * The partitions that have had nothing to read for `idleMs` (their last batch reached the end,
-   * bar a transaction marker) and have not said so yet.
+   * bar a transaction marker) and have not said so yet, or whose idle mark the wall clock has since
+   * moved (`idleWatermark`).
    */
   idlePartitions(now: number, idleMs: number): number[] {
     const idle: number[] = [];
     for (const [partition, known] of this.#partitions) {
-      if (!known.published?.idle && known.lag <= 1 && now - known.lastBatchAt >= idleMs) idle.push(partition);
+      if (known.lag > 1 || now - known.lastBatchAt < idleMs) continue;
+      const published = known.published;
+      const moved =
+        published?.idle !== true ||
+        (known.newest !== null && idleWatermark(known.newest, now, this.#config) > published.at);
+      if (moved) idle.push(partition);
     }
     return idle;
   }
@@ -150,7 +161,9 @@ export class ActivityWatermarks {
   /** The idle mark of `partition` if it is still idle (see idlePartitions); null otherwise. */
   async idleMark(partition: number, now: number, idleMs: number): Promise<IdleMark | null> {
     if (!this.idlePartitions(now, idleMs).includes(partition)) return null;
-    const at = this.watermarkOf(await this.newest(partition));
+    const at = idleWatermark(await this.newest(partition), now, this.#config);
+    const published = this.#partition(partition).published;
+    if (published?.idle === true && published.at >= at) return null;
     return {
       at,
       messages: markMessages(

@@ -1,9 +1,8 @@
 import { readFileSync } from "node:fs";
 import { createRequire } from "node:module";
-import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { type CityRecord, cityOfIpv4, cityOfIpv6 } from "./cityFile.ts";
-import { geoipDataDir } from "./geoipLite.ts";
+import { geoipFile, IPV4_FILE, IPV6_FILE } from "./geoipFiles.ts";
 
 // geoip-lite itself is the oracle: the same data files, held in memory and searched its way.
 const geoip = createRequire(import.meta.url)("geoip-lite") as typeof import("geoip-lite");
@@ -20,7 +19,7 @@ const text = (g: Uint16Array) => Array.from(g, (group) => group.toString(16)).jo
 
 describe("city data searched on disk", () => {
   it("answers as geoip-lite at every sampled IPv4 range's edges and just outside them", () => {
-    const file = readFileSync(join(geoipDataDir(), "geoip-city.dat"));
+    const file = readFileSync(geoipFile(IPV4_FILE));
     let compared = 0;
     for (let offset = 0; offset < file.length; offset += 24 * 101) {
       const first = file.readUInt32BE(offset);
@@ -37,7 +36,7 @@ describe("city data searched on disk", () => {
   });
 
   it("answers as geoip-lite for IPv6, whose ranges tie on their high 64 bits", () => {
-    const file = readFileSync(join(geoipDataDir(), "geoip-city6.dat"));
+    const file = readFileSync(geoipFile(IPV6_FILE));
     let compared = 0;
     let found = 0;
     for (let offset = 0; offset < file.length; offset += 48 * 13) {

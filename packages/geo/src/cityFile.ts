@@ -1,20 +1,27 @@
 import { fstatSync, openSync, readSync } from "node:fs";
-import { join } from "node:path";
-import { geoipDataDir } from "./geoipLite.ts";
+import {
+  CITY_AT,
+  forEachRecord,
+  geoipFile,
+  IPV4_FILE,
+  IPV6_FILE,
+  NAME_RECORD,
+  NAMES_FILE,
+  NO_LOCATION,
+  V4_RECORD,
+  V6_RECORD,
+} from "./geoipFiles.ts";
 
 // geoip-lite's city database, searched in its files instead of in memory. geoip-lite reads all of
 // it into buffers (~105 MB of a replica's resident memory, a sixth of its budget); here only every
 // BLOCK-th range's first address stays in memory (~200 KB), and a lookup reads the one block of
 // ranges that can hold the address (one read of ~1.5 KB from the page cache, which the kernel may
 // reclaim) and the place's 88-byte name record. Lookups are cached per address by the service.
-// The files' layout is geoip-lite 2.0.3's (see geoipRanges.ts); the answers are geoip-lite's own,
-// as cityFile.test.ts checks address by address.
+// The files' layout is in geoipFiles.ts; the answers are geoip-lite's own, as cityFile.test.ts
+// checks address by address.
 
-const V4_RECORD = 24;
-const V6_RECORD = 48;
-const NAME_RECORD = 88;
+/** IPv4 ranges read at once, and indexed by the first address of each such block. */
 const BLOCK = 64;
-const NO_LOCATION = 0xffffffff;
 
 /** What geoip-lite's city data says of an address: its place's names, coordinates and radius (never without a country). */
 export interface CityRecord {
@@ -40,19 +47,14 @@ class Ipv4File {
   /** The block the buffer holds, -1 for none. */
   #loaded = -1;
 
-  constructor(file: string) {
-    this.#fd = openSync(join(geoipDataDir(), file), "r");
+  constructor() {
+    this.#fd = openSync(geoipFile(IPV4_FILE), "r");
     this.#records = Math.floor(fstatSync(this.#fd).size / V4_RECORD);
-    const blocks = Math.ceil(this.#records / BLOCK);
-    this.#index = new Uint32Array(blocks);
-    const chunk = Buffer.allocUnsafe(1024 * BLOCK * V4_RECORD);
-    for (let block = 0; block < blocks; ) {
-      const read = readSync(this.#fd, chunk, 0, chunk.length, block * BLOCK * V4_RECORD);
-      if (read === 0) break;
-      for (let at = 0; at < read && block < blocks; at += BLOCK * V4_RECORD, block++) {
-        this.#index[block] = chunk.readUInt32BE(at);
-      }
-    }
+    const index = new Uint32Array(Math.ceil(this.#records / BLOCK));
+    forEachRecord(IPV4_FILE, V4_RECORD, (buffer, offset, range) => {
+      if (range % BLOCK === 0) index[range / BLOCK] = buffer.readUInt32BE(offset);
+    });
+    this.#index = index;
   }
 
   /** The offset in the block buffer of the range holding the address; -1 for none. */
@@ -107,24 +109,19 @@ class Ipv6File {
   readonly #lastLow: Uint32Array;
   readonly #payload = Buffer.allocUnsafeSlow(16);
 
-  constructor(file: string) {
-    this.#fd = openSync(join(geoipDataDir(), file), "r");
+  constructor() {
+    this.#fd = openSync(geoipFile(IPV6_FILE), "r");
     const records = Math.floor(fstatSync(this.#fd).size / V6_RECORD);
     this.#firstHigh = new Uint32Array(records);
     this.#firstLow = new Uint32Array(records);
     this.#lastHigh = new Uint32Array(records);
     this.#lastLow = new Uint32Array(records);
-    const chunk = Buffer.allocUnsafe(32_768 * V6_RECORD);
-    for (let line = 0; line < records; ) {
-      const read = readSync(this.#fd, chunk, 0, chunk.length, line * V6_RECORD);
-      if (read === 0) break;
-      for (let at = 0; at + V6_RECORD <= read && line < records; at += V6_RECORD, line++) {
-        this.#firstHigh[line] = chunk.readUInt32BE(at);
-        this.#firstLow[line] = chunk.readUInt32BE(at + 4);
-        this.#lastHigh[line] = chunk.readUInt32BE(at + 16);
-        this.#lastLow[line] = chunk.readUInt32BE(at + 20);
-      }
-    }
+    forEachRecord(IPV6_FILE, V6_RECORD, (buffer, offset, line) => {
+      this.#firstHigh[line] = buffer.readUInt32BE(offset);
+      this.#firstLow[line] = buffer.readUInt32BE(offset + 4);
+      this.#lastHigh[line] = buffer.readUInt32BE(offset + 16);
+      this.#lastLow[line] = buffer.readUInt32BE(offset + 20);
+    });
   }
 
   /** The payload (location id, lat, lon, area) of the record geoip-lite's lookup6 finds, or null. */
@@ -168,7 +165,7 @@ class PlaceNames {
   #known = new Map<number, { country: string; region: string; city: string }>();
 
   constructor() {
-    this.#fd = openSync(join(geoipDataDir(), "geoip-city-names.dat"), "r");
+    this.#fd = openSync(geoipFile(NAMES_FILE), "r");
   }
 
   of(id: number): { country: string; region: string; city: string } {
@@ -179,7 +176,7 @@ class PlaceNames {
       names = {
         country: text(record, 0, 2),
         region: text(record, 2, 5),
-        city: text(record, 42, NAME_RECORD),
+        city: text(record, CITY_AT, NAME_RECORD),
       };
       // Bounded: there are ~125,000 places, most never seen by one replica.
       if (this.#known.size >= 20_000) this.#known = new Map();
@@ -205,8 +202,8 @@ let files: CityFiles | undefined;
 
 function open(): CityFiles {
   if (files === undefined) {
-    const v4 = new Ipv4File("geoip-city.dat");
-    const v6 = new Ipv6File("geoip-city6.dat");
+    const v4 = new Ipv4File();
+    const v6 = new Ipv6File();
     files = { v4, v6, names: new PlaceNames() };
   }
   return files;

@@ -1,20 +1,18 @@
-import { closeSync, openSync, readSync } from "node:fs";
-import { join } from "node:path";
-import { geoipDataDir } from "./geoipLite.ts";
+import {
+  CITY_AT,
+  forEachRecord,
+  IPV4_FILE,
+  IPV6_FILE,
+  NAME_RECORD,
+  NAMES_FILE,
+  V4_RECORD,
+  V6_RECORD,
+} from "./geoipFiles.ts";
 
 // geoip-lite's lookup API cannot enumerate the ranges of a place, and probing random addresses
-// needs millions of lookups for a city like Lagos (~1 address in 10,000). So this reads its data
-// files directly, in the layout geoip-lite 2.0.3 writes (scripts/updatedb.js) and reads (lib/geoip.js):
-//   geoip-city-names.dat  88-byte locations: country @0 (2), region @2 (3), metro @5, eu @9, tz @10, city @42 (46)
-//   geoip-city.dat        24-byte IPv4 ranges: first @0, last @4, location id @8 (uint32 BE), lat, lon, area
-//   geoip-city6.dat       48-byte IPv6 ranges: first @0 (16), last @16 (16), location id @32, lat, lon, area
-// Callers check every sampled address with locate(), so a layout change surfaces as an error, not bad data.
-
-const NAME_RECORD = 88;
-const CITY_AT = 42;
-const V4_RECORD = 24;
-const V6_RECORD = 48;
-const CHUNK_RECORDS = 1 << 15;
+// needs millions of lookups for a city like Lagos (~1 address in 10,000). So this scans its data
+// files (geoipFiles.ts). Callers check every sampled address with locate(), so a layout change
+// surfaces as an error, not bad data.
 
 /** Inclusive address blocks as parallel arrays: US alone has 1.4 million IPv4 ranges. */
 export interface Ranges<T> {
@@ -22,37 +20,14 @@ export interface Ranges<T> {
   last: T[];
 }
 
-function forEachRecord(
-  file: string,
-  recordSize: number,
-  visit: (buffer: Buffer, offset: number) => void,
-): void {
-  const fd = openSync(join(geoipDataDir(), file), "r");
-  try {
-    const buffer = Buffer.allocUnsafe(recordSize * CHUNK_RECORDS);
-    for (let position = 0; ; ) {
-      const read = readSync(fd, buffer, 0, buffer.length, position);
-      const whole = read - (read % recordSize); // a short read may end mid-record: re-read it next time
-      if (whole === 0) {
-        if (read === 0) return;
-        throw new Error(`${file}: size is not a multiple of ${recordSize} bytes`);
-      }
-      position += whole;
-      for (let offset = 0; offset < whole; offset += recordSize) visit(buffer, offset);
-    }
-  } finally {
-    closeSync(fd);
-  }
-}
-
 /** Location ids (indexes into geoip-city-names.dat) in `country`, and named `city` when given. */
 function locationIds(country: string, city: string | undefined): Uint8Array {
   const countryBytes = Buffer.from(country, "utf8");
   const cityBytes = city === undefined ? null : Buffer.from(city, "utf8");
   const matches: number[] = [];
-  let index = 0;
-  forEachRecord("geoip-city-names.dat", NAME_RECORD, (buffer, offset) => {
-    const id = index++;
+  let count = 0;
+  forEachRecord(NAMES_FILE, NAME_RECORD, (buffer, offset, id) => {
+    count = id + 1;
     if (countryBytes.length !== 2 || buffer.compare(countryBytes, 0, 2, offset, offset + 2) !== 0) return;
     if (cityBytes !== null) {
       const cityAt = offset + CITY_AT;
@@ -63,7 +38,7 @@ function locationIds(country: string, city: string | undefined): Uint8Array {
     }
     matches.push(id);
   });
-  const ids = new Uint8Array(index);
+  const ids = new Uint8Array(count);
   for (const id of matches) ids[id] = 1;
   return ids;
 }
@@ -72,7 +47,7 @@ function locationIds(country: string, city: string | undefined): Uint8Array {
 export function ipv4RangesOf(country: string, city: string | undefined): Ranges<number> {
   const wanted = locationIds(country, city);
   const ranges: Ranges<number> = { first: [], last: [] };
-  forEachRecord("geoip-city.dat", V4_RECORD, (buffer, offset) => {
+  forEachRecord(IPV4_FILE, V4_RECORD, (buffer, offset) => {
     if (wanted[buffer.readUInt32BE(offset + 8)] !== 1) return;
     ranges.first.push(buffer.readUInt32BE(offset));
     ranges.last.push(buffer.readUInt32BE(offset + 4));
@@ -84,7 +59,7 @@ export function ipv4RangesOf(country: string, city: string | undefined): Ranges<
 export function ipv6RangesOf(country: string, city: string | undefined): Ranges<bigint> {
   const wanted = locationIds(country, city);
   const ranges: Ranges<bigint> = { first: [], last: [] };
-  forEachRecord("geoip-city6.dat", V6_RECORD, (buffer, offset) => {
+  forEachRecord(IPV6_FILE, V6_RECORD, (buffer, offset) => {
     if (wanted[buffer.readUInt32BE(offset + 32)] !== 1) return;
     const first = (buffer.readBigUInt64BE(offset) << 64n) | buffer.readBigUInt64BE(offset + 8);
     const last = (buffer.readBigUInt64BE(offset + 16) << 64n) | buffer.readBigUInt64BE(offset + 24);

@@ -105,9 +105,14 @@ export function idleWatermark(
   now: number,
   config: DetectionConfig = defaultDetectionConfig,
 ): number {
-  const { bucketMs, graceMs } = config.source;
-  const end = Math.floor(newest / bucketMs) * bucketMs + bucketMs;
-  return now >= end + graceMs ? end : partitionWatermark(newest, config);
+  const end = bucketEnd(newest, config);
+  return now >= end + config.source.graceMs ? end : partitionWatermark(newest, config);
+}
+
+/** The end of the bucket holding `at`. */
+function bucketEnd(at: number, config: DetectionConfig): number {
+  const { bucketMs } = config.source;
+  return Math.floor(at / bucketMs) * bucketMs + bucketMs;
 }
 
 /**
@@ -119,8 +124,7 @@ export function lateForSources(
   watermark: number,
   config: DetectionConfig = defaultDetectionConfig,
 ): boolean {
-  const { bucketMs } = config.source;
-  return Math.floor(at / bucketMs) * bucketMs + bucketMs <= watermark;
+  return bucketEnd(at, config) <= watermark;
 }
 
 /**

@@ -1,5 +1,5 @@
 import { sampleIps } from "@vigil/geo";
-import pg from "pg";
+import type pg from "pg";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { produce } from "../support/kafka.ts";
 import { startVigil, type TestVigil } from "../support/vigil.ts";
@@ -27,11 +27,9 @@ describe("retention in the running service", () => {
   let db: pg.Client;
   beforeAll(async () => {
     vigil = await startVigil({ env: { IP_RETENTION_DAYS: "7" } });
-    db = new pg.Client({ connectionString: vigil.config.DATABASE_URL });
-    await db.connect();
+    db = await vigil.database();
   });
   afterAll(async () => {
-    await db?.end();
     await vigil?.stop();
   });
 

@@ -2,7 +2,7 @@
 // the network prefix and the keyed hash, never the address, and spray detection works from that;
 // every topic Vigil creates has the retention.ms it was configured with.
 import { asnOf, sampleIps } from "@vigil/geo";
-import pg from "pg";
+import type pg from "pg";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { MARK_KEY } from "../../services/detector/src/messages.ts";
 import { produce, readTopic, testKafka } from "../support/kafka.ts";
@@ -40,11 +40,9 @@ describe("the by-source topic and topic retention, on the real broker and Postgr
         PARTITION_IDLE_SECONDS: "2",
       },
     });
-    db = new pg.Client({ connectionString: vigil.config.DATABASE_URL });
-    await db.connect();
+    db = await vigil.database();
   });
   afterAll(async () => {
-    await db?.end();
     await vigil?.stop();
   });
 

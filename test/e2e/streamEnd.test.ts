@@ -2,7 +2,7 @@
 // events are a password spray. Nothing newer comes to move the partitions' watermarks past the
 // spray's buckets; once every partition is idle, they are judged all the same.
 import { sampleIps } from "@vigil/geo";
-import pg from "pg";
+import type pg from "pg";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { produce } from "../support/kafka.ts";
 import { startVigil, type TestVigil } from "../support/vigil.ts";
@@ -27,11 +27,9 @@ describe("the end of a stream, on the real broker and PostgreSQL", () => {
   beforeAll(async () => {
     // Quiet partitions say so after 2 s instead of 30.
     vigil = await startVigil({ env: { PARTITION_IDLE_SECONDS: "2" } });
-    db = new pg.Client({ connectionString: vigil.config.DATABASE_URL });
-    await db.connect();
+    db = await vigil.database();
   });
   afterAll(async () => {
-    await db?.end();
     await vigil?.stop();
   });
 

@@ -3,6 +3,7 @@ import { createLogger } from "@vigil/detector/log";
 import { startService } from "@vigil/detector/service";
 import { temporaryDatabase } from "@vigil/store/testing";
 import { sign } from "hono/jwt";
+import pg from "pg";
 import { isolatedTopics, testBrokers } from "./kafka.ts";
 
 export const TEST_SECRET = "test-secret-test-secret-test-secret-0123";
@@ -20,6 +21,8 @@ export interface TestVigil {
   /** GET with a token; returns status and parsed JSON. */
   // biome-ignore lint/suspicious/noExplicitAny: tests read arbitrary response shapes
   get(path: string, token: string): Promise<{ status: number; body: any }>;
+  /** A client of the service's PostgreSQL database, opened on first use and closed by `stop`. */
+  database(): Promise<pg.Client>;
   stop(): Promise<void>;
 }
 
@@ -45,6 +48,7 @@ export async function startVigil(
   });
   let service = await startService(config, createLogger(config.LOG_LEVEL));
   const base = () => `http://127.0.0.1:${service.port}`;
+  let client: Promise<pg.Client> | undefined;
   return {
     get url() {
       return base();
@@ -61,7 +65,17 @@ export async function startVigil(
       const response = await fetch(`${base()}${path}`, { headers: { authorization: `Bearer ${token}` } });
       return { status: response.status, body: await response.json() };
     },
+    database() {
+      if (database === null) throw new Error("this Vigil runs on the embedded database");
+      client ??= (async () => {
+        const opened = new pg.Client({ connectionString: database.url });
+        await opened.connect();
+        return opened;
+      })();
+      return client;
+    },
     async stop() {
+      await (await client)?.end();
       await service.stop();
       await database?.drop();
     },

@@ -6,7 +6,7 @@ import { killAllDetectors } from "./support/detector.ts";
 import { type TcpProxy, tcpProxy } from "./support/proxy.ts";
 import { pause } from "./support/random.ts";
 import { type Deployment, deployment, expectSameFinalState, uninterruptedRun } from "./support/run.ts";
-import { committedActivity } from "./support/state.ts";
+import { committedActivity, withDatabase } from "./support/state.ts";
 import { asMessages, producePaced, seededStream } from "./support/stream.ts";
 
 /** How long PostgreSQL is unreachable (a deliberate outage, not a wait for anything). */
@@ -57,6 +57,16 @@ describe("PostgreSQL unreachable for a while mid-stream", () => {
     );
     await cuttable.cut();
     const cutAt = Date.now();
+    // A commit the proxy had already passed on may still land: read what the cut left once
+    // PostgreSQL holds no session of the detector's any more.
+    await waitFor("the detector's sessions gone from PostgreSQL", () =>
+      withDatabase(direct, async (client) => {
+        const sessions = await client.query<{ n: number }>(
+          "select count(*)::int as n from pg_stat_activity where datname = current_database() and pid <> pg_backend_pid()",
+        );
+        return sessions.rows[0]?.n === 0 ? true : undefined;
+      }),
+    );
     const atCut = await committedActivity(direct, current.topics);
     // Readiness reports the missing store; the process stays up and keeps its partitions.
     await waitFor("readiness to turn false", async () =>

@@ -1,5 +1,6 @@
-import { type Kafka, Partitioners, type Producer } from "kafkajs";
+import type { Kafka, Producer } from "kafkajs";
 import type { Logger } from "../log.ts";
+import { KeyPartitioner } from "./partitioning.ts";
 import { bySize } from "./requestSize.ts";
 import type { OutboundMessage, Publisher } from "./types.ts";
 
@@ -9,7 +10,7 @@ export async function openPublisher(kafka: Kafka, log: Logger): Promise<Publishe
     kafka.producer({
       idempotent: true,
       maxInFlightRequests: 1,
-      createPartitioner: Partitioners.DefaultPartitioner,
+      createPartitioner: KeyPartitioner,
     });
   let producer: Producer = create();
   let connected: Promise<void> = producer.connect();

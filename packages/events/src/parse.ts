@@ -32,6 +32,14 @@ const decoder = new TextDecoder("utf-8", { fatal: true });
 
 /** Decodes and validates one Kafka message value against docs/contract.md, "Input". Never throws. */
 export function parseEvent(value: Uint8Array | null): ParseResult {
+  const decoded = decodeValue(value);
+  return decoded.ok ? validateEvent(decoded.data) : decoded;
+}
+
+export type DecodeResult = { ok: true; data: unknown } | { ok: false; kind: RejectionKind; message: string };
+
+/** A message value as JSON, before validation: refused when too large, not UTF-8 or not JSON. Never throws. */
+export function decodeValue(value: Uint8Array | null): DecodeResult {
   if (value === null) return { ok: false, kind: "not_json", message: "message has no value" };
   if (value.byteLength > MAX_EVENT_BYTES) {
     return {
@@ -40,14 +48,12 @@ export function parseEvent(value: Uint8Array | null): ParseResult {
       message: `message is ${value.byteLength} bytes; the limit is ${MAX_EVENT_BYTES}`,
     };
   }
-  let data: unknown;
   try {
-    data = JSON.parse(decoder.decode(value));
+    return { ok: true, data: JSON.parse(decoder.decode(value)) };
   } catch (error) {
     // The parser quotes the input, which may hold anything: the message must be storable itself.
     return { ok: false, kind: "not_json", message: cleanText(`not UTF-8 JSON: ${(error as Error).message}`) };
   }
-  return validateEvent(data);
 }
 
 /** Validates an already decoded value. */

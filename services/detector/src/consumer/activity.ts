@@ -1,5 +1,5 @@
 import { asnSourceKey, lateForSources, observeUser, type UserState } from "@vigil/detection";
-import { type AccountEvent, parseEvent } from "@vigil/events";
+import type { AccountEvent } from "@vigil/events";
 import { type EventRecord, JsonText, knownEventIds } from "@vigil/store";
 import type { InboundMessage, OutboundMessage } from "../kafka/types.ts";
 import { bySourceMessage, deadLetter } from "../messages.ts";
@@ -11,6 +11,7 @@ import {
   type PlanRequest,
   serialize,
 } from "./context.ts";
+import { parsedEvent } from "./decoded.ts";
 import { enrich } from "./enrich.ts";
 import { sourceLogin } from "./sourceLogin.ts";
 
@@ -30,7 +31,7 @@ export async function planActivity(
   const accepted: { message: InboundMessage; event: AccountEvent }[] = [];
   const latest = now.getTime() + context.maxFutureSkewMs;
   for (const message of messages) {
-    const result = parseEvent(message.value);
+    const result = parsedEvent(message.value);
     if (result.ok && Date.parse(result.event.occurredAt) > latest) {
       outbox.push(
         deadLetter(

@@ -1,6 +1,6 @@
-import { MAX_EVENT_BYTES } from "@vigil/events";
 import { keyPartitioner } from "../kafka/partitioning.ts";
 import type { InboundBatch, InboundMessage } from "../kafka/types.ts";
+import { decodedValue } from "./decoded.ts";
 import type { TopicRoles } from "./topicRoles.ts";
 
 /**
@@ -51,13 +51,8 @@ export function locksOf(
 
 /** The `userId` of a message's JSON value, if it has one; anything else is for the planner to refuse. */
 function userIdOf(value: Buffer | null): string | null {
-  if (value === null || value.byteLength > MAX_EVENT_BYTES) return null;
-  try {
-    const parsed: unknown = JSON.parse(value.toString("utf8"));
-    if (typeof parsed !== "object" || parsed === null) return null;
-    const userId = (parsed as { userId?: unknown }).userId;
-    return typeof userId === "string" ? userId : null;
-  } catch {
-    return null;
-  }
+  const decoded = decodedValue(value);
+  if (!decoded.ok || typeof decoded.data !== "object" || decoded.data === null) return null;
+  const userId = (decoded.data as { userId?: unknown }).userId;
+  return typeof userId === "string" ? userId : null;
 }

@@ -3,7 +3,16 @@ import type { DetectionConfig } from "./config.ts";
 import { addReason, type ScoredReason } from "./flag.ts";
 import type { Observation } from "./observation.ts";
 import { countLogin, type PopulationState } from "./population.ts";
-import { assess, type LevelStatus, learn, learnAsn, learnPair, rememberPlace, unlearn } from "./profile.ts";
+import {
+  assess,
+  type LevelStatus,
+  learn,
+  learnAsn,
+  learnPair,
+  type ReferencePlace,
+  rememberPlace,
+  unlearn,
+} from "./profile.ts";
 import type { SessionRisk } from "./session.ts";
 import type { UserState } from "./userState.ts";
 import { count, duration, placeLabel } from "./wording.ts";
@@ -64,7 +73,7 @@ export function afterChange(
   const cut = config.severity;
   if (score < cut.medium) return;
   const sessionId = session.flag.sessionId;
-  if (user.profile.places.some((p) => p.sessionId === sessionId)) {
+  if (isReference(user.profile.places, sessionId)) {
     user.profile.places = user.profile.places.filter((p) => p.sessionId !== sessionId);
   }
   if (
@@ -76,6 +85,12 @@ export function afterChange(
     unlearn(user.profile, session.keys, config);
     session.learned = "withdrawn";
   }
+}
+
+// A loop, not `some` with a closure: every event of a flagged session asks.
+function isReference(places: readonly ReferencePlace[], sessionId: string | null): boolean {
+  for (const place of places) if (place.sessionId === sessionId) return true;
+  return false;
 }
 
 /**

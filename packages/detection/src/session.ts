@@ -178,22 +178,30 @@ export function expireSessions(
   config: DetectionConfig,
   max = config.session.maxSessions,
 ): { kept: SessionRisk[]; gone: SessionRisk[] } {
-  const settings = config.session;
-  const expired = (session: SessionRisk) =>
-    session.flag.lastAt < at - (session.flag.severity === null ? settings.ttlMs : settings.flaggedTtlMs);
   // Most sweeps find nothing to do: answer those without copying.
-  if (sessions.length <= max && !sessions.some(expired)) return { kept: sessions as SessionRisk[], gone: [] };
+  if (sessions.length <= max && !anyExpired(sessions, at, config)) {
+    return { kept: sessions as SessionRisk[], gone: [] };
+  }
   const kept: SessionRisk[] = [];
   const gone: SessionRisk[] = [];
-  for (const session of sessions) {
-    const ttl = session.flag.severity === null ? settings.ttlMs : settings.flaggedTtlMs;
-    (session.flag.lastAt < at - ttl ? gone : kept).push(session);
-  }
+  for (const session of sessions) (expired(session, at, config) ? gone : kept).push(session);
   if (kept.length > max) {
     kept.sort((a, b) => rank(a) - rank(b));
     gone.push(...kept.splice(0, kept.length - max));
   }
   return { kept, gone };
+}
+
+/** Past its time: the session lifetime after its last event, longer for a flagged one. */
+function expired(session: SessionRisk, at: number, config: DetectionConfig): boolean {
+  const settings = config.session;
+  return session.flag.lastAt < at - (session.flag.severity === null ? settings.ttlMs : settings.flaggedTtlMs);
+}
+
+// A loop, not `some` with a closure: every sweep asks.
+function anyExpired(sessions: readonly SessionRisk[], at: number, config: DetectionConfig): boolean {
+  for (const session of sessions) if (expired(session, at, config)) return true;
+  return false;
 }
 
 // Unflagged sessions go first, then the least recently active.

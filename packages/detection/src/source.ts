@@ -190,7 +190,7 @@ export function closeSource(
 export function dueAt(state: SourceState, config: DetectionConfig = defaultDetectionConfig): number | null {
   const settings = config.source;
   // The first bucket not judged yet: the watermark passing its end judges it (and any after it).
-  const open = state.buckets.find((bucket) => bucket.start + settings.bucketMs > state.judged);
+  const open = firstOpen(state, settings.bucketMs);
   if (open === undefined) return null;
   const due = open.start + settings.bucketMs;
   if (state.hot !== null) return due;
@@ -200,6 +200,12 @@ export function dueAt(state: SourceState, config: DetectionConfig = defaultDetec
     if (bucket.start + settings.bucketMs > state.judged) failing += failingOf(bucket);
   }
   return failing >= least ? due : null;
+}
+
+/** The first bucket not judged yet (a loop, not `find`: this runs for every login of every source). */
+function firstOpen(state: SourceState, bucketMs: number): Bucket | undefined {
+  for (const bucket of state.buckets) if (bucket.start + bucketMs > state.judged) return bucket;
+  return undefined;
 }
 
 function current(state: SourceState | undefined): SourceState {

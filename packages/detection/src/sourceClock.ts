@@ -133,7 +133,12 @@ export function lateForSources(
  */
 export function markPartition(clock: SourceClock, mark: PartitionWatermark): boolean {
   clock.partitions = Math.max(clock.partitions, mark.partitions);
-  clock.marks[String(mark.partition)] = mark.idle ? { at: mark.at, idle: true } : { at: mark.at };
+  const key = String(mark.partition);
+  const was = clock.marks[key];
+  // A partition publishes its mark with every event; most repeat the last one, kept as it is.
+  if (was === undefined || was.at !== mark.at || was.idle !== mark.idle) {
+    clock.marks[key] = mark.idle ? { at: mark.at, idle: true } : { at: mark.at };
+  }
   let least = Number.POSITIVE_INFINITY;
   let greatest = Number.NEGATIVE_INFINITY;
   for (let partition = 0; partition < clock.partitions; partition++) {

@@ -29,24 +29,51 @@ export class RepeatedEvents extends Error {}
  * probe per event for what is rare (a producer's retry, a replay): the insert finds out instead. The
  * ids go to `event_ids`, where they are unique whatever partition of `events` each event lands in;
  * an event is stored only with its new id. `receivedAt` is the database's clock unless given.
+ * The batch goes as one array per column: PostgreSQL reads arrays in about two thirds of the time
+ * it takes to take a JSON array of records apart (`json_to_recordset`).
  */
 export async function insertEvents(sql: Sql, records: EventRecord[], receivedAt?: string): Promise<void> {
   if (records.length === 0) return;
   const result = await sql.query(
     `with x as materialized (
-       select * from json_to_recordset($1::json) as x("id" text, "userId" text, "sessionId" text, "type" text,
-         "occurredAt" timestamptz, "ip" text, "ipHash" text, "network" text, "location" json, "device" text, "detail" json)
-     ), arrival as (select coalesce($2::timestamptz, now()) as at),
+       select * from unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::timestamptz[], $6::text[],
+         $7::text[], $8::text[], $9::json[], $10::text[], $11::json[])
+         as x(id, user_id, session_id, type, occurred_at, ip, ip_hash, network, location, device, detail)
+     ), arrival as (select coalesce($12::timestamptz, now()) as at),
      fresh as (
        insert into event_ids (id, received_at) select x.id, arrival.at from x, arrival
        on conflict (id) do nothing returning id
      )
      insert into events (id, user_id, session_id, type, occurred_at, ip, ip_hash, network, location, device, detail, received_at)
      select x.*, arrival.at from x join fresh using (id), arrival`,
-    [JSON.stringify(records), receivedAt ?? null],
+    [...columnsOf(records), receivedAt ?? null],
   );
   const repeated = records.length - result.rowCount;
   if (repeated > 0) throw new RepeatedEvents(`${repeated} of ${records.length} events were already stored`);
+}
+
+/** The records as one array per column of `events`, in the table's order; JSON columns as text. */
+function columnsOf(records: EventRecord[]): unknown[][] {
+  const n = records.length;
+  const columns = Array.from({ length: 11 }, () => new Array<unknown>(n));
+  for (let i = 0; i < n; i++) {
+    const r = records[i] as EventRecord;
+    const row = [
+      r.id,
+      r.userId,
+      r.sessionId,
+      r.type,
+      r.occurredAt,
+      r.ip,
+      r.ipHash,
+      r.network,
+      r.location === null ? null : JSON.stringify(r.location),
+      r.device,
+      JSON.stringify(r.detail),
+    ];
+    for (let c = 0; c < 11; c++) (columns[c] as unknown[])[i] = row[c];
+  }
+  return columns;
 }
 
 /** Which of these event ids were already accepted (a repeated id is the same event). */

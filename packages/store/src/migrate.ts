@@ -13,28 +13,33 @@ export async function migrate(sql: Sql, through?: string): Promise<string[]> {
   // A migration may rewrite a large table: the pool's statement timeout is not meant for it.
   const serialized = async (tx: Sql) => {
     if (tx.kind === "postgres") await tx.query("select pg_advisory_xact_lock(7341)");
-    await tx.query("set local statement_timeout = 0");
   };
-  await sql.transaction(async (tx) => {
-    await serialized(tx);
-    await tx.query(
-      "create table if not exists schema_migrations (name text primary key, applied_at timestamptz not null default now())",
-    );
-  });
+  await sql.transaction(
+    async (tx) => {
+      await serialized(tx);
+      await tx.query(
+        "create table if not exists schema_migrations (name text primary key, applied_at timestamptz not null default now())",
+      );
+    },
+    { unbounded: true },
+  );
   const files = (await readdir(folder))
     .filter((name) => name.endsWith(".sql") && (through === undefined || name <= through))
     .sort();
   const applied: string[] = [];
   for (const name of files) {
-    const done = await sql.transaction(async (tx) => {
-      await serialized(tx);
-      const seen = await tx.query("select 1 from schema_migrations where name = $1", [name]);
-      if (seen.rows.length > 0) return false;
-      const text = await readFile(new URL(name, folder), "utf8");
-      for (const statement of splitStatements(text)) await tx.query(statement);
-      await tx.query("insert into schema_migrations (name) values ($1)", [name]);
-      return true;
-    });
+    const done = await sql.transaction(
+      async (tx) => {
+        await serialized(tx);
+        const seen = await tx.query("select 1 from schema_migrations where name = $1", [name]);
+        if (seen.rows.length > 0) return false;
+        const text = await readFile(new URL(name, folder), "utf8");
+        for (const statement of splitStatements(text)) await tx.query(statement);
+        await tx.query("insert into schema_migrations (name) values ($1)", [name]);
+        return true;
+      },
+      { unbounded: true },
+    );
     if (done) applied.push(name);
   }
   return applied;

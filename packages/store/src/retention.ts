@@ -37,12 +37,14 @@ export async function eventPartitions(sql: Sql): Promise<EventPartition[]> {
  * `events` after a few seconds rather than hold up every batch queued behind it (the next run retries).
  */
 function maintenance<T>(sql: Sql, work: (tx: Sql) => Promise<T>): Promise<T> {
-  return sql.transaction(async (tx) => {
-    if (tx.kind === "postgres") await tx.query("select pg_advisory_xact_lock(7342)");
-    await tx.query("set local statement_timeout = 0");
-    await tx.query("set local lock_timeout = '5s'");
-    return work(tx);
-  });
+  return sql.transaction(
+    async (tx) => {
+      if (tx.kind === "postgres") await tx.query("select pg_advisory_xact_lock(7342)");
+      await tx.query("set local lock_timeout = '5s'");
+      return work(tx);
+    },
+    { unbounded: true },
+  );
 }
 
 const iso = (at: number) => new Date(at).toISOString();

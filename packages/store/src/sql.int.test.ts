@@ -1,5 +1,7 @@
-// Connections to PostgreSQL as the service opens them: a pool's own statement timeout and name, and
-// TLS asked for in DATABASE_URL, which node-postgres never downgrades to clear text.
+// Connections to PostgreSQL as the service opens them: a pool's own statement timeout and name, a
+// server that stops answering, and TLS asked for in DATABASE_URL, which node-postgres never
+// downgrades to clear text.
+import { connect, createServer, type Socket } from "node:net";
 import { expect, it } from "vitest";
 import { openDatabase } from "./index.ts";
 import { testPostgresUrl } from "./testing.ts";
@@ -25,6 +27,72 @@ it("cancels a pool's statement that runs longer than its statement timeout, and 
     await sql.close();
   }
 });
+
+it("lifts both timeouts for an unbounded transaction (migrations, retention), and only for it", async () => {
+  const sql = await openDatabase({ url: testPostgresUrl, statementTimeoutMs: 100 });
+  try {
+    const slept = await sql.transaction((tx) => tx.query("select pg_sleep(0.3) as slept"), {
+      unbounded: true,
+    });
+    expect(slept.rowCount).toBe(1);
+    await expect(sql.transaction((tx) => tx.query("select pg_sleep(0.3)"))).rejects.toMatchObject({
+      code: "57014",
+    });
+  } finally {
+    await sql.close();
+  }
+});
+
+/**
+ * A forwarder to PostgreSQL that can go silent: every connection stays open and nothing passes
+ * either way, as behind a network that drops packets (the server's statement timeout cannot reach
+ * the client then).
+ */
+async function silenceable(): Promise<{ url: string; silence(): void; close(): Promise<void> }> {
+  const upstream = new URL(testPostgresUrl);
+  const sockets = new Set<Socket>();
+  let silent = false;
+  const server = createServer((client) => {
+    sockets.add(client);
+    if (silent) return;
+    const db = connect(Number(upstream.port || 5432), upstream.hostname);
+    sockets.add(db);
+    client.on("data", (chunk) => silent || db.write(chunk));
+    db.on("data", (chunk) => silent || client.write(chunk));
+    client.on("error", () => db.destroy());
+    db.on("error", () => client.destroy());
+  });
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", () => resolve()));
+  const url = new URL(testPostgresUrl);
+  url.hostname = "127.0.0.1";
+  url.port = String((server.address() as { port: number }).port);
+  return {
+    url: url.toString(),
+    silence: () => {
+      silent = true;
+    },
+    close: async () => {
+      for (const socket of sockets) socket.destroy();
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+    },
+  };
+}
+
+it("gives up a statement a silent server never answers, and a connection it never accepts", async () => {
+  const proxy = await silenceable();
+  const sql = await openDatabase({ url: proxy.url, statementTimeoutMs: 200 });
+  try {
+    await sql.transaction((tx) => tx.query("select 1"));
+    proxy.silence();
+    // Without client timeouts each would wait for as long as TCP keeps the connection (minutes).
+    await expect(sql.transaction((tx) => tx.query("select 1"))).rejects.toThrow(/read timeout/);
+    // That connection is discarded; a new one never gets past the start-up exchange.
+    await expect(sql.query("select 1")).rejects.toThrow(/connection timeout/);
+  } finally {
+    await sql.close().catch(() => {});
+    await proxy.close();
+  }
+}, 30_000);
 
 it("refuses a server without TLS when DATABASE_URL asks for sslmode=require", async () => {
   const url = new URL(testPostgresUrl);

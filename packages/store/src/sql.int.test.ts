@@ -28,7 +28,7 @@ it("cancels a pool's statement that runs longer than its statement timeout, and 
   }
 });
 
-it("lifts both timeouts for an unbounded transaction (migrations, retention), and only for it", async () => {
+it("lifts the statement timeout for an unbounded transaction (migrations, retention), and only for it", async () => {
   const sql = await openDatabase({ url: testPostgresUrl, statementTimeoutMs: 100 });
   try {
     const slept = await sql.transaction((tx) => tx.query("select pg_sleep(0.3) as slept"), {

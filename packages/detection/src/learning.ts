@@ -133,10 +133,12 @@ export function copyOf(
     (obs.asn !== null && session.asn != null && obs.asn.number === session.asn);
   if (!sameNetwork) return null;
   for (const other of user.sessions) {
-    if (other === session || other.keys?.deviceId !== deviceId || other.place === null || other.ended)
-      continue;
+    // What the session record itself says first: most sessions began before this one, and
+    // their keys and place are further records to read.
+    if (other === session || other.ended || other.status !== "open" || other.copied === true) continue;
     if (other.startedAt <= session.startedAt || other.startedAt > obs.at) continue;
-    if (other.place.country === home.country || other.status !== "open" || other.copied === true) continue;
+    if (other.keys?.deviceId !== deviceId || other.place === null) continue;
+    if (other.place.country === home.country) continue;
     if (obs.at - other.flag.lastAt > config.integrity.concurrentMs) continue;
     const certainKm = distanceKm(other.place, home) - other.place.accuracyKm - home.accuracyKm;
     if (certainKm <= config.travel.neighbourKm) continue;

@@ -352,10 +352,9 @@ function judge(s: SourceState, watermark: number, source: Source, config: Detect
     judgeWindow(s, bucket, end, source, config, verdicts);
     s.judged = end;
   }
+  // Buckets are ascending: those no later window needs are the first ones, dropped in place.
   const needed = s.judged + settings.bucketMs - settings.windowMs;
-  if (s.buckets.length > 0 && (s.buckets[0] as Bucket).start < needed) {
-    s.buckets = s.buckets.filter((bucket) => bucket.start >= needed);
-  }
+  while (s.buckets.length > 0 && (s.buckets[0] as Bucket).start < needed) s.buckets.shift();
   return verdicts;
 }
 

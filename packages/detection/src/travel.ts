@@ -117,7 +117,7 @@ function pairKey(
  * device, phones and tablets count only when nothing else does.
  */
 function reference(places: readonly ReferencePlace[], at: number, skipPhones: boolean): ReferencePlace {
-  const skip = skipPhones && places.some((p) => p.mobile !== true);
+  const skip = skipPhones && anyNotMobile(places);
   let chosen: ReferencePlace | undefined;
   for (const candidate of places) {
     if (skip && candidate.mobile === true) continue;
@@ -125,4 +125,10 @@ function reference(places: readonly ReferencePlace[], at: number, skipPhones: bo
     if (candidate.at > at) break;
   }
   return chosen as ReferencePlace;
+}
+
+// A loop, not `some` with a closure: every located login asks.
+function anyNotMobile(places: readonly ReferencePlace[]): boolean {
+  for (const place of places) if (place.mobile !== true) return true;
+  return false;
 }

@@ -273,12 +273,15 @@ function login(
   // Sweeping every login would cost more than the rest of the scoring: once per sweep interval,
   // or as soon as the account holds more sessions than the bound.
   const max = config.session.maxSessions;
+  let known = findSession(user, sessionId);
   if (obs.at - user.sweptAt >= config.session.sweepMs || user.sessions.length >= max) {
     // Room for the login's session when it is a new one.
-    sweep(user, population, obs.at, config, findSession(user, sessionId) === undefined ? max - 1 : max);
+    sweep(user, population, obs.at, config, known === undefined ? max - 1 : max);
+    // The sweep may have forgotten it (past its time, or beyond the bound).
+    if (known !== undefined && !user.sessions.includes(known)) known = undefined;
   }
   const memory = memoryOf(user);
-  const session = sessionOf(user, sessionId, obs.at);
+  const session = known ?? openSession(user, sessionId, obs.at);
   const flag = session.flag;
   const before = fingerprint(flag);
   const keys = loginKeys(obs);
@@ -391,12 +394,12 @@ function findSession(user: UserState, sessionId: string): SessionRisk | undefine
 
 /** The session's record, created on first sight (its login may be late, or older than the state). */
 export function sessionOf(user: UserState, sessionId: string, at: number): SessionRisk {
-  const sessions = user.sessions;
-  for (let i = sessions.length - 1; i >= 0; i--) {
-    const session = sessions[i] as SessionRisk;
-    if (session.id === sessionId) return session;
-  }
+  return findSession(user, sessionId) ?? openSession(user, sessionId, at);
+}
+
+/** A new session's record, added to the account's. */
+function openSession(user: UserState, sessionId: string, at: number): SessionRisk {
   const session = newSession(sessionId, at);
-  sessions.push(session);
+  user.sessions.push(session);
   return session;
 }

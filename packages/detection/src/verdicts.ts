@@ -129,6 +129,8 @@ export function pendingFor(
   obs: { at: number; network: string | null; asn: { number: number } | null },
   config: DetectionConfig,
 ): PendingVerdict[] {
+  // Most accounts are nobody's target.
+  if (targeted.length === 0) return [];
   const strongest = new Map<string, PendingVerdict>();
   for (const t of targeted) {
     if (obs.at < t.at - config.source.lookbackMs || !fromSource(t.network, obs.network, obs.asn?.number))

@@ -19,33 +19,44 @@ async function readiness(url: string): Promise<number | null> {
   return response?.status ?? null;
 }
 
+/** A deployment whose detector reaches PostgreSQL through a proxy the test controls. */
+async function behindProxy(brokers: string[]): Promise<{ run: Deployment; proxy: TcpProxy }> {
+  const upstream = new URL(testPostgresUrl);
+  const proxy = await tcpProxy(upstream.hostname, Number(upstream.port || 5432));
+  const run = await deployment(brokers, {
+    detectorDatabase: (url) => {
+      const viaProxy = new URL(url);
+      viaProxy.hostname = "127.0.0.1";
+      viaProxy.port = String(proxy.port);
+      return viaProxy.toString();
+    },
+  });
+  return { run, proxy };
+}
+
 describe("PostgreSQL unreachable for a while mid-stream", () => {
   const brokers = testBrokers();
   const messages = asMessages(seededStream({ seed: 44, users: 150, days: 14 }));
-  let run: Deployment | undefined;
-  let proxy: TcpProxy | undefined;
+  const runs: Deployment[] = [];
+  const proxies: TcpProxy[] = [];
+  let referenceRun: ReturnType<typeof uninterruptedRun> | undefined;
+  const reference = () => {
+    referenceRun ??= uninterruptedRun(brokers, messages);
+    return referenceRun;
+  };
   afterAll(async () => {
     await killAllDetectors();
-    await proxy?.close();
-    await run?.dispose();
+    for (const proxy of proxies) await proxy.close();
+    for (const run of runs) await run.dispose();
   });
 
   it(`loses nothing, dead-letters nothing and catches up after ${OUTAGE_MS / 1000} s without its database`, async () => {
-    const reference = await uninterruptedRun(brokers, messages);
+    const expected = await reference();
     // The detector reaches the database through a proxy that the test can cut; the test itself
     // reads the database directly.
-    const upstream = new URL(testPostgresUrl);
-    const cuttable = await tcpProxy(upstream.hostname, Number(upstream.port || 5432));
-    proxy = cuttable;
-    const current = await deployment(brokers, {
-      detectorDatabase: (url) => {
-        const viaProxy = new URL(url);
-        viaProxy.hostname = "127.0.0.1";
-        viaProxy.port = String(cuttable.port);
-        return viaProxy.toString();
-      },
-    });
-    run = current;
+    const { run: current, proxy: cuttable } = await behindProxy(brokers);
+    runs.push(current);
+    proxies.push(cuttable);
     const direct = current.databaseUrl;
 
     const detector = await current.start();
@@ -91,7 +102,36 @@ describe("PostgreSQL unreachable for a while mid-stream", () => {
     expect(state.published.deadLetters, "nothing on the dead-letter topic").toBe(0);
     expect(detector.exit(), "the same process ran throughout").toBeNull();
     expect(await readiness(detector.url)).toBe(200);
-    expectSameFinalState(state, reference);
+    expectSameFinalState(state, expected);
+    await detector.terminate();
+  }, 300_000);
+
+  it("gives up a database that stops answering without closing, and catches up once it answers", async () => {
+    const expected = await reference();
+    const { run: current, proxy: network } = await behindProxy(brokers);
+    runs.push(current);
+    proxies.push(network);
+    // Statements unanswered 3 + 5 s are given up on the client (the server's own timeout cannot
+    // reach it): a shorter wait than the default 65 s, the same path.
+    const detector = await current.start({ DATABASE_CONSUMER_STATEMENT_TIMEOUT_MS: "3000" });
+    await detector.ready();
+    const producing = producePaced(brokers, current.topics.activity, messages);
+    const third = Math.floor(messages.length / 3);
+    await waitFor("a third of the stream committed", async () =>
+      (await committedActivity(current.databaseUrl, current.topics)) >= third ? true : undefined,
+    );
+    network.silence();
+    await pause(OUTAGE_MS / 2);
+    await network.restore();
+    await producing;
+
+    // Without client timeouts, a batch waiting on a silenced connection would wait for TCP to give
+    // it up (many minutes), and this would time out.
+    const state = await current.settle(180_000, detector.output);
+    console.log(`silent database: ${await detector.metric("vigil_batch_retries_total")} batch retries`);
+    expect(await detector.metric("vigil_events_dead_lettered_total"), "nothing dead-lettered").toBe(0);
+    expect(detector.exit(), "the same process ran throughout").toBeNull();
+    expectSameFinalState(state, expected);
     await detector.terminate();
   }, 300_000);
 });

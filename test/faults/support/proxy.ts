@@ -5,7 +5,14 @@ export interface TcpProxy {
   port: number;
   /** The upstream is "down": no longer listening, and every open connection destroyed. */
   cut(): Promise<void>;
-  /** Listening again on the same port. */
+  /**
+   * The network drops every packet: open connections stay open to the client and nothing passes
+   * either way (their server side is closed, as the server gives up on them), and new connections
+   * are accepted and never answered. `restore()` forwards new connections again; the silenced ones
+   * stay silent until the client gives them up.
+   */
+  silence(): void;
+  /** Listening (again) on the same port, and forwarding new connections. */
   restore(): Promise<void>;
   close(): Promise<void>;
 }
@@ -17,7 +24,10 @@ export interface TcpProxy {
 export async function tcpProxy(host: string, port: number): Promise<TcpProxy> {
   const listenPort = await freePort();
   const sockets = new Set<Socket>();
+  /** How to silence each connection being forwarded. */
+  const forwarding = new Map<Socket, () => void>();
   let server: Server | null = null;
+  let silent = false;
 
   const track = (socket: Socket) => {
     sockets.add(socket);
@@ -25,14 +35,27 @@ export async function tcpProxy(host: string, port: number): Promise<TcpProxy> {
   };
 
   const listen = async () => {
+    silent = false;
     const next = createServer((client) => {
-      const upstream = connect(port, host);
       track(client);
+      client.on("error", () => {});
+      if (silent) return;
+      const upstream = connect(port, host);
       track(upstream);
-      client.on("error", () => upstream.destroy());
-      upstream.on("error", () => client.destroy());
-      client.pipe(upstream);
-      upstream.pipe(client);
+      let dropped = false;
+      forwarding.set(client, () => {
+        dropped = true;
+        upstream.destroy();
+      });
+      client.once("close", () => {
+        forwarding.delete(client);
+        upstream.destroy();
+      });
+      upstream.on("error", () => dropped || client.destroy());
+      // Not `pipe`: an upstream that closes would end the client too, and silence must not.
+      client.on("data", (chunk) => dropped || upstream.write(chunk));
+      upstream.on("data", (chunk) => dropped || client.write(chunk));
+      upstream.on("close", () => dropped || client.destroy());
     });
     await new Promise<void>((resolve, reject) => {
       next.once("error", reject);
@@ -50,6 +73,17 @@ export async function tcpProxy(host: string, port: number): Promise<TcpProxy> {
     await closed;
   };
 
+  const silence = () => {
+    silent = true;
+    for (const drop of forwarding.values()) drop();
+    forwarding.clear();
+  };
+
+  const restore = async () => {
+    if (server === null) await listen();
+    else silent = false;
+  };
+
   await listen();
-  return { port: listenPort, cut: stop, restore: listen, close: stop };
+  return { port: listenPort, cut: stop, silence, restore, close: stop };
 }

@@ -1,9 +1,8 @@
-import { testPostgresUrl } from "@vigil/store/testing";
+import { type TcpProxy, tcpProxy, testPostgresUrl } from "@vigil/store/testing";
 import { afterAll, describe, expect, it } from "vitest";
 import { testBrokers } from "../support/kafka.ts";
 import { waitFor } from "../support/wait.ts";
 import { killAllDetectors } from "./support/detector.ts";
-import { type TcpProxy, tcpProxy } from "./support/proxy.ts";
 import { pause } from "./support/random.ts";
 import { type Deployment, deployment, expectSameFinalState, uninterruptedRun } from "./support/run.ts";
 import { committedActivity, withDatabase } from "./support/state.ts";

@@ -1,10 +1,9 @@
 // Connections to PostgreSQL as the service opens them: a pool's own statement timeout and name, a
 // server that stops answering, and TLS asked for in DATABASE_URL, which node-postgres never
 // downgrades to clear text.
-import { connect, createServer, type Socket } from "node:net";
 import { expect, it } from "vitest";
 import { openDatabase } from "./index.ts";
-import { testPostgresUrl } from "./testing.ts";
+import { tcpProxy, testPostgresUrl } from "./testing.ts";
 
 it("cancels a pool's statement that runs longer than its statement timeout, and names its sessions", async () => {
   const sql = await openDatabase({
@@ -43,44 +42,13 @@ it("lifts the statement timeout for an unbounded transaction (migrations, retent
   }
 });
 
-/**
- * A forwarder to PostgreSQL that can go silent: every connection stays open and nothing passes
- * either way, as behind a network that drops packets (the server's statement timeout cannot reach
- * the client then).
- */
-async function silenceable(): Promise<{ url: string; silence(): void; close(): Promise<void> }> {
+it("gives up a statement a silent server never answers, and a connection it never accepts", async () => {
   const upstream = new URL(testPostgresUrl);
-  const sockets = new Set<Socket>();
-  let silent = false;
-  const server = createServer((client) => {
-    sockets.add(client);
-    if (silent) return;
-    const db = connect(Number(upstream.port || 5432), upstream.hostname);
-    sockets.add(db);
-    client.on("data", (chunk) => silent || db.write(chunk));
-    db.on("data", (chunk) => silent || client.write(chunk));
-    client.on("error", () => db.destroy());
-    db.on("error", () => client.destroy());
-  });
-  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", () => resolve()));
+  const proxy = await tcpProxy(upstream.hostname, Number(upstream.port || 5432));
   const url = new URL(testPostgresUrl);
   url.hostname = "127.0.0.1";
-  url.port = String((server.address() as { port: number }).port);
-  return {
-    url: url.toString(),
-    silence: () => {
-      silent = true;
-    },
-    close: async () => {
-      for (const socket of sockets) socket.destroy();
-      await new Promise<void>((resolve) => server.close(() => resolve()));
-    },
-  };
-}
-
-it("gives up a statement a silent server never answers, and a connection it never accepts", async () => {
-  const proxy = await silenceable();
-  const sql = await openDatabase({ url: proxy.url, statementTimeoutMs: 200 });
+  url.port = String(proxy.port);
+  const sql = await openDatabase({ url: url.toString(), statementTimeoutMs: 200 });
   try {
     await sql.transaction((tx) => tx.query("select 1"));
     proxy.silence();

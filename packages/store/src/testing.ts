@@ -4,6 +4,8 @@ import type { DetectedFlag } from "./flags.ts";
 import { openStore } from "./index.ts";
 import type { Sql } from "./sql.ts";
 
+export { type TcpProxy, tcpProxy } from "./tcpProxy.ts";
+
 /** The server the integration tests use: the machine's PostgreSQL unless told otherwise. */
 export const testPostgresUrl = process.env.TEST_DATABASE_URL ?? "postgres://postgres@127.0.0.1:5432/postgres";
 

@@ -49,17 +49,13 @@ function hash(data: Uint8Array, length: number): number {
   return h | 0;
 }
 
-/** The partition Kafka's default partitioner gives a key among `partitions`. */
-export const partitionOfKey = (key: string, partitions: number): number =>
-  (murmur2(key) & 0x7fffffff) % partitions;
-
 /**
  * The partition Kafka's default partitioner gives a key among `partitions`: murmur2 of its UTF-8
  * bytes, as the Java client, kafkajs and Vigil's own producers place messages. Vigil's internal
  * topics are keyed by user and placed so; an account's home partition is where its key lands.
  */
 export function keyPartitioner(partitions: number): (key: string) => number {
-  return (key) => partitionOfKey(key, partitions);
+  return (key) => (murmur2(key) & 0x7fffffff) % partitions;
 }
 
 /**

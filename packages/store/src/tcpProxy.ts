@@ -1,5 +1,4 @@
 import { connect, createServer, type Server, type Socket } from "node:net";
-import { freePort } from "./detector.ts";
 
 export interface TcpProxy {
   port: number;
@@ -19,10 +18,11 @@ export interface TcpProxy {
 
 /**
  * A plain TCP forwarder to `host:port`, so that a test can take a server away from one client
- * (the detector) without touching the server itself, which other processes share.
+ * (a pool, the detector) without touching the server itself, which other processes share.
  */
 export async function tcpProxy(host: string, port: number): Promise<TcpProxy> {
-  const listenPort = await freePort();
+  // Any free port the first time, the same one when listening again.
+  let listenPort = 0;
   const sockets = new Set<Socket>();
   /** How to silence each connection being forwarded. */
   const forwarding = new Map<Socket, () => void>();
@@ -61,6 +61,7 @@ export async function tcpProxy(host: string, port: number): Promise<TcpProxy> {
       next.once("error", reject);
       next.listen(listenPort, "127.0.0.1", () => resolve());
     });
+    listenPort = (next.address() as { port: number }).port;
     server = next;
   };
 

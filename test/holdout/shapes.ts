@@ -250,4 +250,50 @@ export const SHAPES: readonly Shape[] = [
       return [];
     },
   },
+  {
+    name: "patient_laundering",
+    attack: true,
+    write(a, at) {
+      const ip = foreignIp(a);
+      const dev = device(LAPTOP_AGENTS, a.dice);
+      const probe = a.login(at, ip, dev, {}, true);
+      a.emit(at + 2 * MIN, { type: "session.ended", sessionId: probe, reason: "logout" }, true, "attacker");
+      const back = at + a.dice.int(3, 6) * DAY + a.dice.int(0, 8) * HOUR;
+      const s = a.login(back, ip, dev, {}, true);
+      change(a, back + 3 * MIN, s, "email", "updated", { ip });
+      change(a, back + 4 * MIN, s, "mfa", "disabled", { ip });
+      return [s];
+    },
+  },
+  {
+    name: "forged_session_changes",
+    attack: true,
+    write(a, at) {
+      const ip = foreignIp(a);
+      const s = a.id("s");
+      change(a, at, s, "email", "updated", { ip, ...a.laptop });
+      change(a, at + 2 * MIN, s, "password", "updated", { ip, ...a.laptop });
+      a.emit(
+        at + 4 * MIN,
+        { type: "content.deleted", sessionId: s, contentType: "album", count: a.dice.int(2, 6), ip },
+        true,
+        "attacker",
+      );
+      return [s];
+    },
+  },
+  {
+    name: "domestic_vpn_copied_laptop",
+    attack: true,
+    write(a, at) {
+      const other = HOMES.filter((t) => t.country === a.home.country && t.city !== a.home.city);
+      const town = other.length > 0 ? a.dice.pick(other) : { country: a.home.country };
+      const ip = a.dice.pick(addressesIn(town));
+      const s = a.login(at + a.dice.int(2, 30) * HOUR, ip, a.laptop, {}, true);
+      const t = at + 31 * HOUR;
+      change(a, t, s, "email", "updated", { ip, ...a.laptop });
+      change(a, t + 2 * MIN, s, "recovery_phone", "updated", { ip, ...a.laptop });
+      return [s];
+    },
+  },
 ];

@@ -25,6 +25,7 @@ import { initialUserState, type UserState } from "./userState.ts";
 
 const TELEKOM: Asn = { number: 3320, org: "Deutsche Telekom AG" };
 const MTN: Asn = { number: 29465, org: "MTN Nigeria" };
+const VODAFONE: Asn = { number: 3209, org: "Vodafone GmbH" };
 const LAGOS = { place: PLACES.lagos, network: "41.58.1.0/24", asn: MTN };
 
 type Fields = Partial<AccountEventInput> & { type: AccountEventInput["type"] };
@@ -206,6 +207,36 @@ describe("copied devices (infostealer)", () => {
     expect(steps.map((f) => f?.severity)).toEqual(["low", "high", "critical"]);
     expect(steps[2]?.reasons[0]?.message).toBe(
       "Email changed and mass deletion in a session whose login was already suspicious (new country)",
+    );
+  });
+
+  it("the copied laptop on the phone's carrier elsewhere in the country hands the account over; the phone there does not", () => {
+    // A month of the laptop at home on the ISP and the phone on its carrier, each on its own network.
+    const population = emptyPopulation();
+    const state = initialUserState();
+    for (let i = 0; i < 40; i++) {
+      const at = T0 + i * 18 * HOUR;
+      const device =
+        i % 2
+          ? { userAgent: UA.safariIphone, deviceId: "iphone-1", asn: VODAFONE, network: `88.70.${i}.0/24` }
+          : { deviceId: "laptop-1", asn: TELEKOM };
+      replay(state, population, [
+        loginObs(at, { sessionId: `home${i}`, ...device }),
+        sessionObs(at + MINUTE, `home${i}`, { type: "session.ended" }),
+      ]);
+    }
+    const t = T0 + 41 * 18 * HOUR;
+    const handOver = (sessionId: string, device: { userAgent?: string; deviceId: string }) =>
+      replay(state, population, [
+        loginObs(t, { sessionId, place: PLACES.munich, asn: VODAFONE, network: "88.71.9.0/24", ...device }),
+        sessionObs(t + 2 * MINUTE, sessionId, { type: "settings.changed", setting: "email" }),
+      ]);
+    const phone = handOver("phone", { userAgent: UA.safariIphone, deviceId: "iphone-1" });
+    expect(phone[1]?.severity).not.toBe("high");
+    const thief = handOver("thief", { deviceId: "laptop-1" });
+    expect(thief[1]?.severity).toBe("high");
+    expect(thief[1]?.reasons[0]?.message).toBe(
+      "Email changed in a session whose login was already suspicious (a network new to the account)",
     );
   });
 

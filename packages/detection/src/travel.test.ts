@@ -133,6 +133,21 @@ describe("impossibleTravel", () => {
     expect(abroad?.points).toBe(config.travel.points);
   });
 
+  it("takes the first logins' discount inside one country too: a new account's carrier gateway is no trip", () => {
+    const { munich, hamburg } = PLACES;
+    const at = T0 + 5 * MINUTE;
+    const learning = config.novelty.learningLogins;
+    const first = trip({ places: [from(munich)], logins: 1 }, hamburg, at, config);
+    expect(first?.code).toBe("impossible_travel");
+    expect(first?.points).toBe(Math.round(config.travel.domesticPoints * 0.6));
+    // With a new region and a new device beside it, a new account's second login stays below medium.
+    expect((first?.points ?? 0) + config.novelty.newPlaceAndDevicePoints).toBeLessThan(
+      config.severity.medium,
+    );
+    const learned = trip({ places: [from(munich)], logins: learning }, hamburg, at, config);
+    expect(learned?.points).toBe(config.travel.domesticPoints);
+  });
+
   it("counts a trip seen before less on a device the account knows, fully on a new one", () => {
     const at = T0 + 30 * MINUTE;
     const found = impossibleTravel({ places: [from(berlin)] }, newYork, at, config);

@@ -84,7 +84,8 @@ export function impossibleTravel(
  * impossible beyond doubt; half on its first logins, when the reference itself may be the odd
  * place (a VPN exit, a trip) rather than home, and half for a trip just above an airliner's speed.
  * A repeated trip, or one inside one country (where a carrier's or an ISP's gateway often
- * geolocates hundreds of kilometres from its customer), counts for less: alone it stays below high.
+ * geolocates hundreds of kilometres from its customer), counts for less: alone it stays below high;
+ * the domestic cap takes the first logins' discount as well.
  */
 function travelPoints(
   logins: number | undefined,
@@ -99,7 +100,9 @@ function travelPoints(
   const certainty = Math.min(1, margin);
   const points = Math.round(settings.points * (0.5 + 0.5 * confidence) * (0.5 + 0.5 * certainty));
   if (repeated) return Math.min(points, settings.repeatPoints);
-  return domestic ? Math.min(points, settings.domesticPoints) : points;
+  // The first-logins discount holds inside a country too: a new account's phone on its carrier
+  // and its laptop at home are "a trip" between the carrier's gateway city and home.
+  return domestic ? Math.min(points, Math.round(settings.domesticPoints * (0.5 + 0.5 * confidence))) : points;
 }
 
 /** The same two places in either order: "DE/Berlin|NG/Lagos". */

@@ -296,4 +296,35 @@ export const SHAPES: readonly Shape[] = [
       return [s];
     },
   },
+  {
+    name: "private_browsing_owner",
+    attack: false,
+    write(a, at) {
+      let s = "";
+      for (let day = 0; day < 6; day++) {
+        const t = at + day * DAY + a.dice.int(0, 3) * HOUR;
+        s = a.login(t, a.homeAddress(), { userAgent: a.laptop.userAgent, deviceId: `d-${a.dice.hex(16)}` });
+      }
+      const t = at + 5 * DAY + 4 * HOUR;
+      change(a, t, s, "password", "updated");
+      change(a, t + 2 * MIN, s, "recovery_phone", "added");
+      return [];
+    },
+  },
+  {
+    name: "privacy_exfiltration",
+    attack: true,
+    write(a, at) {
+      const ip = foreignIp(a);
+      const s = a.login(at, ip, device(LAPTOP_AGENTS, a.dice), {}, true);
+      change(a, at + 3 * MIN, s, "privacy", "updated", { ip });
+      a.emit(
+        at + 6 * MIN,
+        { type: "content.modified", sessionId: s, contentType: "album", count: a.dice.int(2, 8), ip },
+        true,
+        "attacker",
+      );
+      return [s];
+    },
+  },
 ];

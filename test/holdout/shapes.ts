@@ -19,6 +19,13 @@ function foreignIp(account: Account): string {
   return account.dice.pick(addressesIn(town));
 }
 
+/** An address elsewhere in the account's own country (another city when there is one). */
+function domesticIp(account: Account): string {
+  const other = HOMES.filter((t) => t.country === account.home.country && t.city !== account.home.city);
+  const town = other.length > 0 ? account.dice.pick(other) : { country: account.home.country };
+  return account.dice.pick(addressesIn(town));
+}
+
 function change(
   account: Account,
   at: number,
@@ -325,6 +332,90 @@ export const SHAPES: readonly Shape[] = [
         "attacker",
       );
       return [s];
+    },
+  },
+  {
+    name: "domestic_cookie_replay",
+    attack: true,
+    write(a, at) {
+      const s = a.login(at, a.homeAddress(), a.laptop);
+      const ip = domesticIp(a);
+      const t = at + a.dice.int(10, 120) * MIN;
+      change(a, t, s, "recovery_email", "updated", { ip, userAgent: a.laptop.userAgent });
+      change(a, t + a.dice.int(1, 6) * MIN, s, "password", "updated", { ip, userAgent: a.laptop.userAgent });
+      return [s];
+    },
+  },
+  {
+    name: "domestic_laundering",
+    attack: true,
+    write(a, at) {
+      const ip = domesticIp(a);
+      const dev = device(LAPTOP_AGENTS, a.dice);
+      const first = a.login(at, ip, dev, {}, true);
+      a.emit(at + 2 * MIN, { type: "session.ended", sessionId: first, reason: "logout" }, true, "attacker");
+      const second = a.login(at + 15 * MIN, ip, dev, {}, true);
+      change(a, at + 17 * MIN, second, "email", "updated", { ip });
+      change(a, at + 18 * MIN, second, "mfa", "disabled", { ip });
+      return [second];
+    },
+  },
+  {
+    name: "domestic_slow_brute_force",
+    attack: true,
+    write(a, at) {
+      for (let i = 0; i < 40; i++)
+        a.emit(
+          at + i * 6 * MIN + a.dice.int(0, 120) * 1000,
+          { type: "login.failed", ip: domesticIp(a), reason: "bad_password", userAgent: a.laptop.userAgent },
+          true,
+          "attacker",
+        );
+      const ip = domesticIp(a);
+      const s = a.login(at + 4 * HOUR + 5 * MIN, ip, device(LAPTOP_AGENTS, a.dice), {}, true);
+      change(a, at + 4 * HOUR + 9 * MIN, s, "email", "updated", { ip });
+      return [s];
+    },
+  },
+  {
+    name: "moved_house",
+    attack: false,
+    write(a, at) {
+      const ip = domesticIp(a);
+      let s = "";
+      for (let day = 0; day < 5; day++) s = a.login(at + day * DAY + a.dice.int(0, 4) * HOUR, ip, a.laptop);
+      change(a, at + 4 * DAY + 5 * HOUR, s, "password", "updated");
+      return [];
+    },
+  },
+  {
+    name: "laptop_on_the_move",
+    attack: false,
+    write(a, at) {
+      const s = a.login(at, a.homeAddress(), a.laptop);
+      const tethered = a.carrierAddress();
+      a.emit(at + 40 * MIN, {
+        type: "content.modified",
+        sessionId: s,
+        contentType: "photo",
+        count: 2,
+        ip: tethered,
+        ...a.laptop,
+      });
+      const city = addressesIn(a.home).filter((ip) => ip.split(".")[0] !== a.homeIp.split(".")[0]);
+      const office = a.dice.pick(city.length > 0 ? city : addressesIn(a.home));
+      change(a, at + 3 * HOUR, s, "password", "updated", { ip: office, ...a.laptop });
+      change(a, at + 3 * HOUR + 2 * MIN, s, "recovery_phone", "added", { ip: office, ...a.laptop });
+      return [];
+    },
+  },
+  {
+    name: "tethered_email_change",
+    attack: false,
+    write(a, at) {
+      const s = a.login(at, a.carrierAddress(), a.laptop);
+      change(a, at + 5 * MIN, s, "email", "updated");
+      return [];
     },
   },
 ];

@@ -83,20 +83,26 @@ export function contextChange(
   const impossible = far && speed > config.travel.maxSpeedKmh;
 
   // Within one country on the same device, a phone moving between Wi-Fi and its carrier (whose
-  // addresses geolocate at a gateway, far or near) is the owner; so is anything nearby without an ASN.
+  // addresses geolocate at a gateway, far or near) is the owner; so is anything nearby where neither
+  // address has an ASN.
+  const phone = session.mobile === true || obs.device?.mobile === true;
+  const leap = sameAsn && far && !phone;
   let strength: "strong" | "weak" | null = null;
   if (idChanged || familyChanged) strength = "strong";
-  else if (sameAsn) strength = null;
+  // A laptop's line does not move hundreds of kilometres inside one provider; a phone's carrier does.
+  else if (sameAsn) strength = leap ? "weak" : null;
   else if (countryChanged || (impossible && place?.country !== from?.country)) strength = "strong";
-  else if (session.mobile === true || obs.device?.mobile === true) strength = null;
+  else if (phone) strength = null;
   else if (asn !== null && session.asn != null) strength = "weak";
-  else strength = far ? "weak" : null;
+  // A laptop's line that leaves its provider for an address no routing data knows has moved.
+  else strength = far || session.asn != null ? "weak" : null;
   if (strength === null) return null;
 
   const deviceSame = !idChanged && !familyChanged;
   const countryKnown = place === null || (profile.values.country[place.country]?.n ?? 0) > 0;
   const networkKnown =
-    (obs.network !== null && (profile.values.network[obs.network]?.n ?? 0) > 0) || asnKnown(profile, asn);
+    (obs.network !== null && (profile.values.network[obs.network]?.n ?? 0) > 0) ||
+    (!leap && asnKnown(profile, asn));
   if (deviceSame && countryKnown && networkKnown) return null;
 
   const newCountry = place !== null && !countryKnown;

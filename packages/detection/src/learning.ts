@@ -37,7 +37,7 @@ export function learnLogin(
   // At login time the scoring's statuses still describe the profile; later they must be redone.
   const statuses = assessed ?? assess(user.profile, keys);
   learn(user.profile, statuses, session.startedAt, config);
-  learnAsn(user.profile, session.asn, session.startedAt, session.mobile === true);
+  learnAsn(user.profile, session.asn, session.startedAt);
   // Its impossible travel ended quietly: one more time the user made that trip (a VPN, roaming).
   if (session.pair != null) learnPair(user.profile, session.pair, session.startedAt);
   if (population !== null) countLogin(population, statuses, config);

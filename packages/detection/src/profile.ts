@@ -19,8 +19,6 @@ export interface ProfileEntry {
   seen?: number;
   /** Used by an attacker: never familiar again. */
   compromised?: true;
-  /** Autonomous systems only: every learned login through it came from a phone or tablet. */
-  phonesOnly?: true;
 }
 
 /** The value of each feature in one login; a feature the event does not tell is absent. */
@@ -107,19 +105,18 @@ export function asnKnown(profile: Profile, asn: number | null | undefined): bool
   return entry !== undefined && entry.n > 0 && entry.compromised !== true;
 }
 
-/** Counts one more learned login through this autonomous system, from a phone or tablet or not. */
-export function learnAsn(profile: Profile, asn: number | null | undefined, at: number, mobile = false): void {
+/** Counts one more learned login through this autonomous system. */
+export function learnAsn(profile: Profile, asn: number | null | undefined, at: number): void {
   if (asn === null || asn === undefined) return;
   if (profile.asns === undefined) profile.asns = keyed();
   const asns = profile.asns;
   const entry = asns[asn];
   if (entry === undefined) {
-    asns[asn] = mobile ? { n: 1, at, since: at, phonesOnly: true } : { n: 1, at, since: at };
+    asns[asn] = { n: 1, at, since: at };
     bound(asns, MAX_ASNS);
   } else if (entry.compromised !== true) {
     entry.n += 1;
     if (at > entry.at) entry.at = at;
-    if (!mobile && entry.phonesOnly === true) delete entry.phonesOnly;
   }
 }
 
@@ -352,9 +349,8 @@ function decayExtra(
 
 /**
  * What in this session's context the account has not had for long: its network (when its
- * autonomous system is not an old one either, or is one only the account's phones used and the
- * session is not on a phone) or its device id. Patient attackers can wait for provisional learning;
- * they cannot make a network or device old. Null when both are established.
+ * autonomous system is not an old one either) or its device id. Patient attackers can wait for
+ * provisional learning; they cannot make a network or device old. Null when both are established.
  */
 export function youngContext(
   profile: Profile,
@@ -362,16 +358,12 @@ export function youngContext(
   asn: number | null | undefined,
   at: number,
   youngMs: number,
-  mobile = false,
 ): "network" | "device" | null {
   if (keys === null || profile.firstAt === null) return null;
   const after = youngAfter(profile.firstAt, at, youngMs);
   const network = keys.network;
   if (network !== undefined && isYoung(profile.values.network[network], after)) {
-    if (asn === null || asn === undefined) return "network";
-    const known = profile.asns?.[asn];
-    // A carrier hands its phones new /24s every day; a laptop on it is a line the account never had.
-    if (isYoung(known, after) || (!mobile && known?.phonesOnly === true)) return "network";
+    if (asn === null || asn === undefined || isYoung(profile.asns?.[asn], after)) return "network";
   }
   const device = keys.deviceId;
   if (device !== undefined && isYoung(profile.values.deviceId[device], after)) return "device";

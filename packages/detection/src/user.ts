@@ -180,14 +180,7 @@ function integrity(
       return;
     }
     found = unknownSessionRisk(session, user.profile, population, obs, config);
-    session.young = youngContext(
-      user.profile,
-      session.keys,
-      session.asn,
-      obs.at,
-      config.integrity.youngMs,
-      obs.device?.mobile === true,
-    );
+    session.young = youngContext(user.profile, session.keys, session.asn, obs.at, config.integrity.youngMs);
     if (found !== null && found.points >= config.integrity.newCountryPoints) session.hijacked = "strong";
   } else {
     found = contextChange(session, user.profile, obs, config);
@@ -315,14 +308,7 @@ function login(
   session.startedAt = obs.at;
   session.unknown = false;
   adoptContext(session, obs, keys);
-  session.young = youngContext(
-    user.profile,
-    keys,
-    asn,
-    obs.at,
-    config.integrity.youngMs,
-    session.mobile === true,
-  );
+  session.young = youngContext(user.profile, keys, asn, obs.at, config.integrity.youngMs);
   session.newDevice = !seenDevice;
   // The /24 or /48 itself, whatever its autonomous system: a rented home line on the owner's ISP.
   session.youngNetwork =

@@ -43,20 +43,67 @@ function change(
   );
 }
 
-export const SHAPES: readonly Shape[] = [
-  {
-    name: "cookie_replay",
+/** Where an attacker's addresses come from: abroad, or elsewhere in the owner's own country. */
+type Origin = (account: Account) => string;
+
+/** The owner's laptop session at home, then its cookie used from `origin` to replace the recovery email and the password. */
+function cookieReplay(name: string, origin: Origin): Shape {
+  return {
+    name,
     attack: true,
     write(a, at) {
       const s = a.login(at, a.homeAddress(), a.laptop);
-      const ip = foreignIp(a);
+      const ip = origin(a);
       const ua = a.dice.chance(0.5) ? { userAgent: a.laptop.userAgent } : {};
       const t = at + a.dice.int(10, 120) * MIN;
       change(a, t, s, "recovery_email", "updated", { ip, ...ua });
       change(a, t + a.dice.int(1, 6) * MIN, s, "password", "updated", { ip, ...ua });
       return [s];
     },
-  },
+  };
+}
+
+/** A quiet first session from `origin` on a new laptop, the damage in a second one 15 minutes later. */
+function laundering(name: string, origin: Origin): Shape {
+  return {
+    name,
+    attack: true,
+    write(a, at) {
+      const ip = origin(a);
+      const dev = device(LAPTOP_AGENTS, a.dice);
+      const first = a.login(at, ip, dev, {}, true);
+      a.emit(at + 2 * MIN, { type: "session.ended", sessionId: first, reason: "logout" }, true, "attacker");
+      const second = a.login(at + 15 * MIN, ip, dev, {}, true);
+      change(a, at + 17 * MIN, second, "email", "updated", { ip });
+      change(a, at + 18 * MIN, second, "mfa", "disabled", { ip });
+      return [second];
+    },
+  };
+}
+
+/** 40 failures over 4 h, each from another address of `origin` and another browser, then a success. */
+function slowBruteForce(name: string, origin: Origin): Shape {
+  return {
+    name,
+    attack: true,
+    write(a, at) {
+      for (let i = 0; i < 40; i++) {
+        const dev = device(LAPTOP_AGENTS, a.dice);
+        a.emit(
+          at + i * 6 * MIN + a.dice.int(0, 120) * 1000,
+          { type: "login.failed", ip: origin(a), reason: "bad_password", userAgent: dev.userAgent },
+          true,
+          "attacker",
+        );
+      }
+      const s = a.login(at + 4 * HOUR + 5 * MIN, origin(a), device(LAPTOP_AGENTS, a.dice), {}, true);
+      return [s];
+    },
+  };
+}
+
+export const SHAPES: readonly Shape[] = [
+  cookieReplay("cookie_replay", foreignIp),
   {
     name: "infostealer_device_copy",
     attack: true,
@@ -74,37 +121,8 @@ export const SHAPES: readonly Shape[] = [
       return [s];
     },
   },
-  {
-    name: "laundering_second_session",
-    attack: true,
-    write(a, at) {
-      const ip = foreignIp(a);
-      const dev = device(LAPTOP_AGENTS, a.dice);
-      const first = a.login(at, ip, dev, {}, true);
-      a.emit(at + 2 * MIN, { type: "session.ended", sessionId: first, reason: "logout" }, true, "attacker");
-      const second = a.login(at + 15 * MIN, ip, dev, {}, true);
-      change(a, at + 17 * MIN, second, "email", "updated", { ip });
-      change(a, at + 18 * MIN, second, "mfa", "disabled", { ip });
-      return [second];
-    },
-  },
-  {
-    name: "slow_rotating_brute_force",
-    attack: true,
-    write(a, at) {
-      for (let i = 0; i < 40; i++) {
-        const dev = device(LAPTOP_AGENTS, a.dice);
-        a.emit(
-          at + i * 6 * MIN + a.dice.int(0, 120) * 1000,
-          { type: "login.failed", ip: foreignIp(a), reason: "bad_password", userAgent: dev.userAgent },
-          true,
-          "attacker",
-        );
-      }
-      const s = a.login(at + 4 * HOUR + 5 * MIN, foreignIp(a), device(LAPTOP_AGENTS, a.dice), {}, true);
-      return [s];
-    },
-  },
+  laundering("laundering_second_session", foreignIp),
+  slowBruteForce("slow_rotating_brute_force", foreignIp),
   {
     name: "in_session_hijack",
     attack: true,
@@ -334,49 +352,9 @@ export const SHAPES: readonly Shape[] = [
       return [s];
     },
   },
-  {
-    name: "domestic_cookie_replay",
-    attack: true,
-    write(a, at) {
-      const s = a.login(at, a.homeAddress(), a.laptop);
-      const ip = domesticIp(a);
-      const t = at + a.dice.int(10, 120) * MIN;
-      change(a, t, s, "recovery_email", "updated", { ip, userAgent: a.laptop.userAgent });
-      change(a, t + a.dice.int(1, 6) * MIN, s, "password", "updated", { ip, userAgent: a.laptop.userAgent });
-      return [s];
-    },
-  },
-  {
-    name: "domestic_laundering",
-    attack: true,
-    write(a, at) {
-      const ip = domesticIp(a);
-      const dev = device(LAPTOP_AGENTS, a.dice);
-      const first = a.login(at, ip, dev, {}, true);
-      a.emit(at + 2 * MIN, { type: "session.ended", sessionId: first, reason: "logout" }, true, "attacker");
-      const second = a.login(at + 15 * MIN, ip, dev, {}, true);
-      change(a, at + 17 * MIN, second, "email", "updated", { ip });
-      change(a, at + 18 * MIN, second, "mfa", "disabled", { ip });
-      return [second];
-    },
-  },
-  {
-    name: "domestic_slow_brute_force",
-    attack: true,
-    write(a, at) {
-      for (let i = 0; i < 40; i++)
-        a.emit(
-          at + i * 6 * MIN + a.dice.int(0, 120) * 1000,
-          { type: "login.failed", ip: domesticIp(a), reason: "bad_password", userAgent: a.laptop.userAgent },
-          true,
-          "attacker",
-        );
-      const ip = domesticIp(a);
-      const s = a.login(at + 4 * HOUR + 5 * MIN, ip, device(LAPTOP_AGENTS, a.dice), {}, true);
-      change(a, at + 4 * HOUR + 9 * MIN, s, "email", "updated", { ip });
-      return [s];
-    },
-  },
+  cookieReplay("domestic_cookie_replay", domesticIp),
+  laundering("domestic_laundering", domesticIp),
+  slowBruteForce("domestic_slow_brute_force", domesticIp),
   {
     name: "moved_house",
     attack: false,
@@ -415,6 +393,19 @@ export const SHAPES: readonly Shape[] = [
     write(a, at) {
       const s = a.login(at, a.carrierAddress(), a.laptop);
       change(a, at + 5 * MIN, s, "email", "updated");
+      return [];
+    },
+  },
+  {
+    name: "new_phone_typos",
+    attack: false,
+    write(a, at) {
+      const ip = a.homeAddress();
+      const phone = device(PHONE_AGENTS, a.dice);
+      for (let i = 0; i < 8; i++)
+        a.emit(at + i * 40_000, { type: "login.failed", ip, reason: "bad_password", ...phone });
+      const s = a.login(at + 6 * MIN, ip, phone);
+      change(a, at + 8 * MIN, s, "password", "updated");
       return [];
     },
   },

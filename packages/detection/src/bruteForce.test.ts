@@ -233,6 +233,13 @@ describe("brute force then success from a new context", () => {
     expect(successFrom(user, window, last + 2 * MINUTE)?.code).toBe("brute_force");
   });
 
+  it("blames a success on a device never seen, even through a network the account knows: a carrier's /24 is shared", () => {
+    const { user, end } = settled();
+    const { window, end: last } = fail(user, end, failuresBeforeSuccess);
+    const stranger = { ...home, userAgent: UA.firefoxLinux, deviceId: "laptop-9" };
+    expect(successFrom(user, window, last + MINUTE, stranger)?.code).toBe("brute_force");
+  });
+
   it("keeps its counts through JSON, and reads states written before the day window existed", () => {
     const { user, end } = settled();
     const { window, end: last } = fail(user, end, failuresBeforeSuccess);

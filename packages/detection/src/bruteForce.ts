@@ -151,7 +151,9 @@ function mfaFailed(obs: Observation, config: DetectionConfig): ScoredReason {
  * A success after many failures from outside the account's own context, itself from a new
  * context, is likely the attacker getting in; it ends the attack's count. A success from the
  * account's own network and device is the owner: the failures stay (an attack may be going on
- * elsewhere), and the owner's own typos were never counted.
+ * elsewhere), and the owner's own typos were never counted. A known network alone does not make
+ * the success the owner's: a carrier's /24 is shared by thousands, and the attacker who failed from
+ * everywhere else may get in through one the owner's phone has used, on a device never seen.
  */
 export function bruteForceSuccess(
   failures: FailureWindow,
@@ -161,7 +163,7 @@ export function bruteForceSuccess(
   config: DetectionConfig,
 ): ScoredReason | null {
   const own = ownContext(profile, statuses, obs);
-  if (own.own) return null;
+  if (own.own && own.device) return null;
   const settings = config.bruteForce;
   const at = obs.at;
   const { n, since } = within(failures.recent, at, settings.windowMs);

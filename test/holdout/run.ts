@@ -1,7 +1,7 @@
 // The holdout: traffic written apart from the simulator (test/holdout/*.ts), through the real engine
 // offline, scored per story: the share of attacks whose session reached high, and of benign stories
 // that raised a flag at medium or high. Not part of CI; its figures go into notes and docs/quality.md.
-//   node test/holdout/run.ts [--per-shape 100] [--seed 1] [--only name,name] [--show name]
+//   pnpm holdout [--per-shape 100] [--seed 1] [--only name,name] [--show name]
 import { parseArgs } from "node:util";
 import type { FlagUpdate } from "@vigil/detection";
 import { severityRank, validateEvent } from "@vigil/events";

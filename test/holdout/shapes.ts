@@ -155,9 +155,7 @@ export const SHAPES: readonly Shape[] = [
     name: "new_region_device_then_recovery",
     attack: true,
     write(a, at) {
-      const other = HOMES.filter((t) => t.country === a.home.country && t.city !== a.home.city);
-      const town = other.length > 0 ? a.dice.pick(other) : { country: a.home.country };
-      const ip = a.dice.pick(addressesIn(town));
+      const ip = domesticIp(a);
       const s = a.login(at, ip, device(LAPTOP_AGENTS, a.dice), {}, true);
       change(a, at + 4 * MIN, s, "recovery_email", "updated");
       change(a, at + 6 * MIN, s, "password", "updated");
@@ -311,9 +309,7 @@ export const SHAPES: readonly Shape[] = [
     name: "domestic_vpn_copied_laptop",
     attack: true,
     write(a, at) {
-      const other = HOMES.filter((t) => t.country === a.home.country && t.city !== a.home.city);
-      const town = other.length > 0 ? a.dice.pick(other) : { country: a.home.country };
-      const ip = a.dice.pick(addressesIn(town));
+      const ip = domesticIp(a);
       const s = a.login(at + a.dice.int(2, 30) * HOUR, ip, a.laptop, {}, true);
       const t = at + 31 * HOUR;
       change(a, t, s, "email", "updated", { ip, ...a.laptop });

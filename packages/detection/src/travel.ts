@@ -100,8 +100,6 @@ function travelPoints(
   const certainty = Math.min(1, margin);
   const points = Math.round(settings.points * (0.5 + 0.5 * confidence) * (0.5 + 0.5 * certainty));
   if (repeated) return Math.min(points, settings.repeatPoints);
-  // The first-logins discount holds inside a country too: a new account's phone on its carrier
-  // and its laptop at home are "a trip" between the carrier's gateway city and home.
   return domestic ? Math.min(points, Math.round(settings.domesticPoints * (0.5 + 0.5 * confidence))) : points;
 }
 

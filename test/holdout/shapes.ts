@@ -405,4 +405,18 @@ export const SHAPES: readonly Shape[] = [
       return [];
     },
   },
+  {
+    name: "rotating_vpn_owner",
+    attack: false,
+    write(a, at) {
+      let s = "";
+      for (let day = 0; day < 10; day++) {
+        const exits = VPN_EXITS.filter((t) => t.country !== a.home.country);
+        const exit = a.dice.pick(addressesIn(a.dice.pick(exits)));
+        s = a.login(at + day * DAY + a.dice.int(0, 3) * HOUR, exit, a.laptop);
+      }
+      change(a, at + 9 * DAY + 4 * HOUR, s, "password", "updated");
+      return [];
+    },
+  },
 ];

@@ -1,4 +1,4 @@
-import { type TcpProxy, tcpProxy, testPostgresUrl } from "@vigil/store/testing";
+import { postgresProxy, type TcpProxy } from "@vigil/store/testing";
 import { afterAll, describe, expect, it } from "vitest";
 import { testBrokers } from "../support/kafka.ts";
 import { waitFor } from "../support/wait.ts";
@@ -20,16 +20,8 @@ async function readiness(url: string): Promise<number | null> {
 
 /** A deployment whose detector reaches PostgreSQL through a proxy the test controls. */
 async function behindProxy(brokers: string[]): Promise<{ run: Deployment; proxy: TcpProxy }> {
-  const upstream = new URL(testPostgresUrl);
-  const proxy = await tcpProxy(upstream.hostname, Number(upstream.port || 5432));
-  const run = await deployment(brokers, {
-    detectorDatabase: (url) => {
-      const viaProxy = new URL(url);
-      viaProxy.hostname = "127.0.0.1";
-      viaProxy.port = String(proxy.port);
-      return viaProxy.toString();
-    },
-  });
+  const proxy = await postgresProxy();
+  const run = await deployment(brokers, { detectorDatabase: proxy.through });
   return { run, proxy };
 }
 

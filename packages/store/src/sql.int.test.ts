@@ -3,7 +3,7 @@
 // downgrades to clear text.
 import { expect, it } from "vitest";
 import { openDatabase } from "./index.ts";
-import { tcpProxy, testPostgresUrl } from "./testing.ts";
+import { postgresProxy, testPostgresUrl } from "./testing.ts";
 
 it("cancels a pool's statement that runs longer than its statement timeout, and names its sessions", async () => {
   const sql = await openDatabase({
@@ -43,12 +43,8 @@ it("lifts the statement timeout for an unbounded transaction (migrations, retent
 });
 
 it("gives up a statement a silent server never answers, and a connection it never accepts", async () => {
-  const upstream = new URL(testPostgresUrl);
-  const proxy = await tcpProxy(upstream.hostname, Number(upstream.port || 5432));
-  const url = new URL(testPostgresUrl);
-  url.hostname = "127.0.0.1";
-  url.port = String(proxy.port);
-  const sql = await openDatabase({ url: url.toString(), statementTimeoutMs: 200 });
+  const proxy = await postgresProxy();
+  const sql = await openDatabase({ url: proxy.through(testPostgresUrl), statementTimeoutMs: 200 });
   try {
     await sql.transaction((tx) => tx.query("select 1"));
     proxy.silence();

@@ -3,11 +3,29 @@ import pg from "pg";
 import type { DetectedFlag } from "./flags.ts";
 import { openStore } from "./index.ts";
 import type { Sql } from "./sql.ts";
+import { type TcpProxy, tcpProxy } from "./tcpProxy.ts";
 
-export { type TcpProxy, tcpProxy } from "./tcpProxy.ts";
+export type { TcpProxy };
 
 /** The server the integration tests use: the machine's PostgreSQL unless told otherwise. */
 export const testPostgresUrl = process.env.TEST_DATABASE_URL ?? "postgres://postgres@127.0.0.1:5432/postgres";
+
+/**
+ * A proxy to the test server that the test can cut or silence (`tcpProxy`), and `through(url)`: a
+ * database URL on that server rewritten to reach it through the proxy.
+ */
+export async function postgresProxy(): Promise<TcpProxy & { through(url: string): string }> {
+  const server = new URL(testPostgresUrl);
+  const proxy = await tcpProxy(server.hostname, Number(server.port || 5432));
+  return Object.assign(proxy, {
+    through(url: string): string {
+      const viaProxy = new URL(url);
+      viaProxy.hostname = "127.0.0.1";
+      viaProxy.port = String(proxy.port);
+      return viaProxy.toString();
+    },
+  });
+}
 
 /** A fresh, uniquely named database on the test server, dropped again by `drop()`. */
 export async function temporaryDatabase(

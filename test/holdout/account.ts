@@ -33,7 +33,7 @@ export class Account {
   readonly phone: Device;
   readonly events: HoldoutEvent[] = [];
   scenario = "history";
-  /** Whether the story being written is an attack: its settings changes are the attacker's. */
+  /** Whether the story being written is an attack: its events are the attacker's, bar the owner's logins. */
   scenarioAttack = false;
   #serial = 0;
 
@@ -64,7 +64,13 @@ export class Account {
     return this.dice.pick(this.carrier);
   }
 
-  emit(at: number, event: Record<string, unknown>, attack = false, actor = "owner"): void {
+  /** An event of the story being written: the attacker's in an attack, unless told otherwise. */
+  emit(
+    at: number,
+    event: Record<string, unknown>,
+    attack = this.scenarioAttack,
+    actor = attack ? "attacker" : "owner",
+  ): void {
     const sessionId = event.sessionId as string | undefined;
     this.events.push({
       event: { id: this.id("e"), occurredAt: new Date(at).toISOString(), userId: this.userId, ...event },
@@ -84,7 +90,6 @@ export class Account {
       at,
       { type: "login.succeeded", sessionId, ip, ...dev, method: "password", mfa: false, ...extra },
       attack,
-      attack ? "attacker" : "owner",
     );
     return sessionId;
   }

@@ -34,13 +34,7 @@ function change(
   action: string,
   extra = {},
 ): void {
-  const attack = account.scenarioAttack;
-  account.emit(
-    at,
-    { type: "settings.changed", sessionId, setting, action, ...extra },
-    attack,
-    attack ? "attacker" : "owner",
-  );
+  account.emit(at, { type: "settings.changed", sessionId, setting, action, ...extra });
 }
 
 /** Where an attacker's addresses come from: abroad, or elsewhere in the owner's own country. */
@@ -72,7 +66,7 @@ function laundering(name: string, origin: Origin): Shape {
       const ip = origin(a);
       const dev = device(LAPTOP_AGENTS, a.dice);
       const first = a.login(at, ip, dev, {}, true);
-      a.emit(at + 2 * MIN, { type: "session.ended", sessionId: first, reason: "logout" }, true, "attacker");
+      a.emit(at + 2 * MIN, { type: "session.ended", sessionId: first, reason: "logout" });
       const second = a.login(at + 15 * MIN, ip, dev, {}, true);
       change(a, at + 17 * MIN, second, "email", "updated", { ip });
       change(a, at + 18 * MIN, second, "mfa", "disabled", { ip });
@@ -89,12 +83,12 @@ function slowBruteForce(name: string, origin: Origin): Shape {
     write(a, at) {
       for (let i = 0; i < 40; i++) {
         const dev = device(LAPTOP_AGENTS, a.dice);
-        a.emit(
-          at + i * 6 * MIN + a.dice.int(0, 120) * 1000,
-          { type: "login.failed", ip: origin(a), reason: "bad_password", userAgent: dev.userAgent },
-          true,
-          "attacker",
-        );
+        a.emit(at + i * 6 * MIN + a.dice.int(0, 120) * 1000, {
+          type: "login.failed",
+          ip: origin(a),
+          reason: "bad_password",
+          userAgent: dev.userAgent,
+        });
       }
       const s = a.login(at + 4 * HOUR + 5 * MIN, origin(a), device(LAPTOP_AGENTS, a.dice), {}, true);
       return [s];
@@ -112,12 +106,13 @@ export const SHAPES: readonly Shape[] = [
       const s = a.login(at + a.dice.int(1, 60) * HOUR, ip, a.laptop, {}, true);
       const t = at + 61 * HOUR + a.dice.int(1, 5) * MIN;
       change(a, t, s, "email", "updated", { ip, ...a.laptop });
-      a.emit(
-        t + 3 * MIN,
-        { type: "content.deleted", sessionId: s, contentType: "album", count: a.dice.int(2, 9), ip },
-        true,
-        "attacker",
-      );
+      a.emit(t + 3 * MIN, {
+        type: "content.deleted",
+        sessionId: s,
+        contentType: "album",
+        count: a.dice.int(2, 9),
+        ip,
+      });
       return [s];
     },
   },
@@ -132,12 +127,13 @@ export const SHAPES: readonly Shape[] = [
       const t = at + a.dice.int(5, 90) * MIN;
       change(a, t, s, "email", "updated", { ip });
       for (let i = 1; i <= 3; i++)
-        a.emit(
-          t + i * MIN,
-          { type: "content.deleted", sessionId: s, contentType: "album", count: a.dice.int(1, 4), ip },
-          true,
-          "attacker",
-        );
+        a.emit(t + i * MIN, {
+          type: "content.deleted",
+          sessionId: s,
+          contentType: "album",
+          count: a.dice.int(1, 4),
+          ip,
+        });
       return [s];
     },
   },
@@ -169,12 +165,13 @@ export const SHAPES: readonly Shape[] = [
       const ip = foreignIp(a);
       const dev = device(LAPTOP_AGENTS, a.dice);
       for (let i = 0; i < 3; i++)
-        a.emit(
-          at + i * 2 * MIN,
-          { type: "login.failed", ip, reason: "mfa_failed", userId: a.userId, ...dev },
-          true,
-          "attacker",
-        );
+        a.emit(at + i * 2 * MIN, {
+          type: "login.failed",
+          ip,
+          reason: "mfa_failed",
+          userId: a.userId,
+          ...dev,
+        });
       const s = a.login(at + 8 * MIN, ip, dev, { mfa: true }, true);
       change(a, at + 10 * MIN, s, "api_token", "added");
       return [s];
@@ -280,7 +277,7 @@ export const SHAPES: readonly Shape[] = [
       const ip = foreignIp(a);
       const dev = device(LAPTOP_AGENTS, a.dice);
       const probe = a.login(at, ip, dev, {}, true);
-      a.emit(at + 2 * MIN, { type: "session.ended", sessionId: probe, reason: "logout" }, true, "attacker");
+      a.emit(at + 2 * MIN, { type: "session.ended", sessionId: probe, reason: "logout" });
       const back = at + a.dice.int(3, 6) * DAY + a.dice.int(0, 8) * HOUR;
       const s = a.login(back, ip, dev, {}, true);
       change(a, back + 3 * MIN, s, "email", "updated", { ip });
@@ -296,12 +293,13 @@ export const SHAPES: readonly Shape[] = [
       const s = a.id("s");
       change(a, at, s, "email", "updated", { ip, ...a.laptop });
       change(a, at + 2 * MIN, s, "password", "updated", { ip, ...a.laptop });
-      a.emit(
-        at + 4 * MIN,
-        { type: "content.deleted", sessionId: s, contentType: "album", count: a.dice.int(2, 6), ip },
-        true,
-        "attacker",
-      );
+      a.emit(at + 4 * MIN, {
+        type: "content.deleted",
+        sessionId: s,
+        contentType: "album",
+        count: a.dice.int(2, 6),
+        ip,
+      });
       return [s];
     },
   },
@@ -339,12 +337,13 @@ export const SHAPES: readonly Shape[] = [
       const ip = foreignIp(a);
       const s = a.login(at, ip, device(LAPTOP_AGENTS, a.dice), {}, true);
       change(a, at + 3 * MIN, s, "privacy", "updated", { ip });
-      a.emit(
-        at + 6 * MIN,
-        { type: "content.modified", sessionId: s, contentType: "album", count: a.dice.int(2, 8), ip },
-        true,
-        "attacker",
-      );
+      a.emit(at + 6 * MIN, {
+        type: "content.modified",
+        sessionId: s,
+        contentType: "album",
+        count: a.dice.int(2, 8),
+        ip,
+      });
       return [s];
     },
   },

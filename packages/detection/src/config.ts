@@ -113,6 +113,12 @@ export interface DetectionConfig {
     maxTargetEpisodes: number;
     /** A session from the source that succeeded this long before the verdict arrived is escalated. */
     lookbackMs: number;
+    /**
+     * How far in event time an activity partition catching up may run ahead of the verdicts it can
+     * still receive (the verdict clock, services' verdictGate.ts): less than a quiet session's
+     * lifetime less `lookbackMs`, so that every verdict finds its session still held.
+     */
+    leadMs: number;
     successPoints: number;
     /** A success through an autonomous system that attacked (not its very network). */
     asnSuccessPoints: number;
@@ -280,6 +286,7 @@ export const defaultDetectionConfig: DetectionConfig = {
     maxPendingVerdicts: 8,
     maxTargetEpisodes: 4,
     lookbackMs: HOUR,
+    leadMs: 6 * HOUR,
     successPoints: 70,
     asnSuccessPoints: 40,
     familiarSuccessPoints: 10,

@@ -4,6 +4,7 @@ import { cleanText, DLQ_HEADERS, type Notice, TOPICS, type Topics } from "@vigil
 import type { OutboxMessage, StoredFlag } from "@vigil/store";
 import type { SourceLogin } from "./consumer/sourceLogin.ts";
 import type { FeedbackMessage } from "./feedback.ts";
+import { keyOnPartition } from "./kafka/partitioning.ts";
 import type { InboundMessage, OutboundMessage } from "./kafka/types.ts";
 
 /** Header carrying the outbox message id, so that downstream consumers can drop a re-delivery. */
@@ -112,6 +113,33 @@ export function markMessages(
     topic: topics.bySource,
     partition,
     key: MARK_KEY,
+    value,
+  }));
+}
+
+/**
+ * A by-source partition's clock, as the account stage reads it on the verdicts topic: every verdict
+ * the partition judged up to `at` was published before it (consumer/verdictGate.ts).
+ */
+export interface VerdictClockMark {
+  /** The by-source partition. */
+  partition: number;
+  /** Partitions of the by-source topic. */
+  partitions: number;
+  at: number;
+}
+
+/** A by-source partition's clock, to every one of the `partitions` of the verdicts topic, after its verdicts. */
+export function verdictClockMessages(
+  topics: Topics,
+  mark: VerdictClockMark,
+  partitions: number,
+): OutboxMessage[] {
+  const value = JSON.stringify({ verdictClock: mark });
+  return Array.from({ length: partitions }, (_, partition) => ({
+    messageId: `clock:${mark.partition}:${mark.at}:${partition}`,
+    topic: topics.verdicts,
+    key: keyOnPartition(partitions, partition),
     value,
   }));
 }

@@ -18,6 +18,8 @@ export function createMetrics(options: { processMetrics?: boolean } = {}) {
   const registers = [registry];
   /** Where the stall gauge reads from at each scrape; the pipeline points it at its StallWatch. */
   const stalls = { read: (): Stall[] => [] };
+  /** Where the waiting gauge reads from: the activity partitions paused for the verdict clock. */
+  const waiting = { read: (): number[] => [] };
   /** The profile cache's gauges, registered once the pipeline hands over its cache (the API's thread has none). */
   const profileCache = {
     bind(cache: ProfileCacheUse): void {
@@ -42,6 +44,7 @@ export function createMetrics(options: { processMetrics?: boolean } = {}) {
   return {
     registry,
     stalls,
+    waiting,
     profileCache,
     eventsConsumed: new Counter({
       name: "vigil_events_consumed_total",
@@ -103,6 +106,16 @@ export function createMetrics(options: { processMetrics?: boolean } = {}) {
       help: "Messages published to Kafka (from the outbox or by a batch), by topic",
       labelNames: ["topic"],
       registers,
+    }),
+    partitionWaiting: new Gauge({
+      name: "vigil_partition_waiting_for_verdicts",
+      help: "1 for an activity partition reading history that waits for the by-source stage's verdict clock (docs/guarantees.md); absent otherwise",
+      labelNames: ["partition"],
+      registers,
+      collect() {
+        this.reset();
+        for (const partition of waiting.read()) this.set({ partition: String(partition) }, 1);
+      },
     }),
     partitionStalled: new Gauge({
       name: "vigil_partition_stalled_seconds",

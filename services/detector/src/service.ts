@@ -142,6 +142,9 @@ export async function startService(config: Config, log: Logger): Promise<Running
     Math.max(1000, (config.PARTITION_IDLE_SECONDS * 1000) / 4),
   );
   idleMarks.unref();
+  // A partition waiting for verdicts whose clock stopped moving goes on without it (verdictGate.ts).
+  const stalledWaits = setInterval(() => pipeline.releaseStalled(), 5000);
+  stalledWaits.unref();
   let stopping = false;
   const consumerState = (): ConsumerState => ({
     member: !stopping && consumer.isMember(),
@@ -158,6 +161,7 @@ export async function startService(config: Config, log: Logger): Promise<Running
   async function shutdown(): Promise<void> {
     stopping = true;
     clearInterval(idleMarks);
+    clearInterval(stalledWaits);
     await api.stop();
     await consumer.stop();
     await relay.stop();

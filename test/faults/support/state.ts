@@ -162,8 +162,6 @@ export interface FinalState {
   /** User profiles by user id, as canonical JSON (through jsonb, which normalises key order). */
   userStates: Map<string, string>;
   noticeIds: string[];
-  /** The flag each notice tells of, by notice id. */
-  noticeFlags: Map<string, string>;
   eventIds: number;
   /** Stored next offsets of `account-activity`, by partition. */
   activityOffsets: Map<number, number>;
@@ -213,9 +211,7 @@ export async function finalState(url: string, brokers: string[], prefix: string)
     const states = await client.query<{ user_id: string; state: string }>(
       "select user_id, state::jsonb::text as state from user_states order by user_id",
     );
-    const notices = await client.query<{ id: string; flag_id: string }>(
-      "select id, flag_id from notices order by id",
-    );
+    const notices = await client.query<{ id: string }>("select id from notices order by id");
     const events = await client.query<{ n: number }>("select count(*)::int as n from events");
     const offsets = await client.query<{ partition: number; next_offset: string }>(
       "select partition, next_offset from consumer_offsets where topic = $1",
@@ -266,7 +262,6 @@ export async function finalState(url: string, brokers: string[], prefix: string)
     ),
     userStates: new Map(db.states.rows.map((r) => [r.user_id, r.state])),
     noticeIds: db.notices.rows.map((r) => r.id),
-    noticeFlags: new Map(db.notices.rows.map((r) => [r.id, r.flag_id])),
     eventIds: db.events.rows[0]?.n ?? 0,
     activityOffsets: new Map(db.offsets.rows.map((r) => [r.partition, Number(r.next_offset)])),
     outbox: db.outbox.rows[0]?.n ?? 0,

@@ -11,6 +11,7 @@ import type { PoisonedMessages } from "./poison.ts";
 import type { TrackedPopulation } from "./population.ts";
 import type { AccountRouting } from "./routing.ts";
 import type { UserCache } from "./userCache.ts";
+import type { VerdictGate } from "./verdictGate.ts";
 import type { ActivityWatermarks } from "./watermarks.ts";
 
 /** What every batch handler needs; built once in the pipeline. */
@@ -35,6 +36,10 @@ export interface PlanContext {
   poisoned: PoisonedMessages;
   /** Each account's own partition. */
   routing: AccountRouting;
+  /** Which activity partitions wait for the verdicts they may still receive. */
+  verdictGate: VerdictGate;
+  /** Partitions of the activity and by-source topics. */
+  partitions: { activity: number; bySource: number };
 }
 
 /** One batch of one partition, as a planner receives it. */

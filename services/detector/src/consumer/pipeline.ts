@@ -1,6 +1,13 @@
 import type { DetectionConfig } from "@vigil/detection";
 import type { Severity, Topics } from "@vigil/events";
-import { type BatchResult, FencedError, type NoticeLimit, RepeatedEvents, type Sql } from "@vigil/store";
+import {
+  type BatchResult,
+  FencedError,
+  loadPartitionState,
+  type NoticeLimit,
+  RepeatedEvents,
+  type Sql,
+} from "@vigil/store";
 import type { BatchControl, InboundBatch, InboundMessage, Publisher } from "../kafka/types.ts";
 import type { Logger } from "../log.ts";
 import { deadLetter } from "../messages.ts";
@@ -19,6 +26,7 @@ import { type Stall, StallWatch } from "./stalls.ts";
 import { StoredOffsets } from "./storedOffsets.ts";
 import { anchorTopic, TopicRoles } from "./topicRoles.ts";
 import { UserCache } from "./userCache.ts";
+import { type VerdictClocks, VerdictGate } from "./verdictGate.ts";
 
 export interface PipelineOptions {
   sql: Sql;
@@ -72,6 +80,25 @@ export function createPipeline(options: PipelineOptions) {
   });
   /** The partition's progress, if its topic keeps one. */
   const progressOf = (topic: string) => (roles.of(topic).progress ? progress : null);
+  const { source } = options.engine;
+  const verdictGate = new VerdictGate({
+    sources: options.partitions.bySource,
+    leadMs: source.leadMs,
+    liveMs: source.graceMs + source.bucketMs,
+    stallMs: (options.stallSeconds ?? 120) * 1000,
+    load: (partition) =>
+      loadPartitionState<VerdictClocks>(sql, { groupId, topic: topics.verdicts, partition }),
+    onStall: (partition, clock) =>
+      log.warn(
+        {
+          topic: topics.activity,
+          partition,
+          verdictClock: Number.isFinite(clock) ? new Date(clock).toISOString() : null,
+        },
+        "verdict clock stalled: the partition goes on without waiting for the by-source stage until its clock moves again",
+      ),
+  });
+  metrics.waiting.read = () => verdictGate.waiting();
   const locks = new KeyedLock();
   const stalls = new StallWatch();
   metrics.stalls.read = () => stalls.behind(now().getTime());
@@ -96,6 +123,8 @@ export function createPipeline(options: PipelineOptions) {
     ),
     population: (partition) => progress.population(partition),
     routing,
+    verdictGate,
+    partitions: options.partitions,
   };
   const target: CommitTarget = {
     sql,
@@ -207,12 +236,53 @@ export function createPipeline(options: PipelineOptions) {
     return locks;
   }
 
+  /**
+   * The part of an activity batch its partition may read now (verdictGate.ts), and the event time
+   * of the first message that must wait, if any.
+   */
+  async function readable(batch: InboundBatch): Promise<{ batch: InboundBatch; next: number | null }> {
+    if (batch.topic !== topics.activity) return { batch, next: null };
+    const held = await verdictGate.firstHeld(batch.partition, batch.messages, now().getTime());
+    if (held.index === batch.messages.length) return { batch, next: null };
+    return { batch: { ...batch, messages: batch.messages.slice(0, held.index) }, next: held.at };
+  }
+
+  /**
+   * The partition waits before an event at `next`: its watermark once that event is read goes to
+   * the by-source stage first, so that the verdict clock it waits for can move past a gap.
+   */
+  async function waitBefore(partition: number, next: number, control: BatchControl): Promise<void> {
+    const { watermarks } = progress;
+    const peek = await watermarks.peek(partition, next);
+    if (peek.messages.length > 0) {
+      try {
+        await options.publisher.send(peek.messages);
+      } catch (error) {
+        // Not paused: the messages are fetched again and the mark retried.
+        log.warn(
+          { err: (error as Error).message, partition },
+          "could not publish a waiting partition's mark",
+        );
+        return;
+      }
+      watermarks.published(partition, peek.at);
+    }
+    verdictGate.wait(partition, next, control.pause(), now().getTime());
+  }
+
   return {
     users,
-    async onBatch(batch: InboundBatch, control: BatchControl): Promise<number | null> {
-      stalls.started(batch.topic, batch.partition, now().getTime());
-      progressOf(batch.topic)?.started(batch.partition, now().getTime());
-      return locks.runAll(locksFor(batch), async () => {
+    async onBatch(fetched: InboundBatch, control: BatchControl): Promise<number | null> {
+      stalls.started(fetched.topic, fetched.partition, now().getTime());
+      progressOf(fetched.topic)?.started(fetched.partition, now().getTime());
+      return locks.runAll(locksFor(fetched), async () => {
+        const { batch, next: held } = await readable(fetched);
+        if (batch.messages.length === 0) {
+          // Nothing to read before the verdicts catch up: waiting, not stalled.
+          stalls.committed(batch.topic, batch.partition, now().getTime());
+          await waitBefore(batch.partition, held as number, control);
+          return null;
+        }
         const timer = metrics.batchSeconds.startTimer({ topic: batch.topic });
         let next: number | null = null;
         const done = await untilDone(
@@ -243,6 +313,7 @@ export function createPipeline(options: PipelineOptions) {
         stalls.committed(batch.topic, batch.partition, now().getTime());
         progressOf(batch.topic)?.ended(batch.partition, lag, now().getTime());
         options.onOutbox();
+        if (held !== null) await waitBefore(batch.partition, held, control);
         return next;
       });
     },
@@ -252,6 +323,7 @@ export function createPipeline(options: PipelineOptions) {
       ownedActivity = ownedUsers;
       users.forgetPartitions((partition) => ownedUsers.includes(partition));
       progress.retain(ownedUsers, now().getTime());
+      verdictGate.retain(ownedUsers);
       stored.clear();
       stalls.retain(owned);
     },
@@ -271,6 +343,10 @@ export function createPipeline(options: PipelineOptions) {
           watermarks.publishedIdle(partition, mark.at);
         });
       }
+    },
+    /** Lets go the activity partitions whose verdict clock stopped moving (verdictGate.ts). */
+    releaseStalled(): void {
+      verdictGate.releaseStalled(now().getTime());
     },
     /** Partitions whose fetched messages have waited longer than `stallSeconds` (default 120) to commit. */
     stalled(): Stall[] {

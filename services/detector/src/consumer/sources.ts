@@ -16,7 +16,7 @@ import {
 import { parseEvent } from "@vigil/events";
 import { loadPartitionState, loadSourceStates } from "@vigil/store";
 import type { InboundMessage } from "../kafka/types.ts";
-import { MARK_KEY, verdictMessage } from "../messages.ts";
+import { MARK_KEY, verdictClockMessages, verdictMessage } from "../messages.ts";
 import type { BatchPlan, MessageList, PlanContext, PlanRequest } from "./context.ts";
 import { parseSourceLogin, sourceObservation } from "./sourceLogin.ts";
 import { parseMark } from "./watermarks.ts";
@@ -47,6 +47,7 @@ export async function planSources(
     return key === null ? [] : [{ message, observation, source: sourceOfKey(key) }];
   });
   const clock = clockOf(await loadPartitionState<SourceClock>(context.sql, clockKey));
+  const judgedTo = clock.watermark;
   const stalled = context.clockMotion.stalled(partition, clock.watermark, now.getTime());
   const states = await loadSourceStates<SourceState>(
     context.sql,
@@ -87,6 +88,11 @@ export async function planSources(
     states.set(source.key, counted.state);
     changed.set(source.key, counted.state);
     send(counted.verdicts);
+  }
+  if (clock.watermark > judgedTo) {
+    // After the verdicts it covers: the account stage waits for this clock (verdictGate.ts).
+    const mark = { partition, partitions: context.partitions.bySource, at: clock.watermark };
+    outbox.push(...verdictClockMessages(context.topics, mark, context.partitions.activity));
   }
   return {
     write: {

@@ -50,4 +50,4 @@ export function testPipeline(
 }
 
 /** Batch control of a partition this replica keeps. */
-export const active = { heartbeat: async () => {}, isActive: () => true };
+export const active = { heartbeat: async () => {}, isActive: () => true, pause: () => () => {} };

@@ -1,9 +1,9 @@
 import { applyFeedback, applySourceVerdict, type SourceVerdict, type UserState } from "@vigil/detection";
-import { JsonText } from "@vigil/store";
+import { JsonText, loadPartitionState } from "@vigil/store";
 import { z } from "zod";
 import { feedbackSchema } from "../feedback.ts";
 import type { InboundMessage } from "../kafka/types.ts";
-import { deadLetter } from "../messages.ts";
+import { deadLetter, type VerdictClockMark } from "../messages.ts";
 import {
   type BatchPlan,
   FlagCollector,
@@ -13,6 +13,7 @@ import {
   type PlanRequest,
   serialize,
 } from "./context.ts";
+import { parseVerdictClock, type VerdictClocks, withMarks } from "./verdictGate.ts";
 
 export const verdictSchema = z.object({
   userId: z.string(),
@@ -22,13 +23,38 @@ export const verdictSchema = z.object({
   details: z.record(z.string(), z.unknown()),
 });
 
-/** Plans a batch of cross-account verdicts from the by-source stage: they may raise flags. */
-export const planVerdicts: Planner = (context, batch) =>
-  planUserMessages(context, batch, verdictSchema, (current, verdict, flags) => {
-    const step = applySourceVerdict(current, verdict as SourceVerdict, context.engine);
-    flags.add(step.flags, null);
-    return step.state;
+/**
+ * Plans a batch of cross-account verdicts from the by-source stage, which may raise flags, and of
+ * the by-source partitions' clocks that follow them (kept for the activity partition: verdictGate.ts).
+ */
+export const planVerdicts: Planner = async (context, batch) => {
+  const marks: VerdictClockMark[] = [];
+  const verdicts = batch.messages.filter((message) => {
+    const mark = parseVerdictClock(message.value);
+    if (mark !== null) marks.push(mark);
+    return mark === null;
   });
+  const plan = await planUserMessages(
+    context,
+    { ...batch, messages: verdicts },
+    verdictSchema,
+    (current, verdict, flags) => {
+      const step = applySourceVerdict(current, verdict as SourceVerdict, context.engine);
+      flags.add(step.flags, null);
+      return step.state;
+    },
+  );
+  if (marks.length === 0) return plan;
+  const { partition } = batch;
+  const key = { groupId: context.groupId, topic: context.topics.verdicts, partition };
+  const clocks = withMarks(await loadPartitionState<VerdictClocks>(context.sql, key), marks);
+  if (clocks === null) return plan;
+  return {
+    ...plan,
+    write: { ...plan.write, partitionStates: [{ key, state: clocks }] },
+    committed: () => context.verdictGate.moved(partition, clocks, Date.now()),
+  };
+};
 
 /** Plans a batch of feedback from analysts and users: it teaches the profile. */
 export const planFeedback: Planner = (context, batch) =>

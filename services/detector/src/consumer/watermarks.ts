@@ -130,7 +130,25 @@ export class ActivityWatermarks {
   committed(partition: number, newest: number): void {
     const known = this.#partition(partition);
     known.newest = newest;
-    known.published = { at: this.watermarkOf(newest), idle: false };
+    const at = this.watermarkOf(newest);
+    // A peek may have published further (an event read next that does not count, a repeat).
+    if (known.published === null || known.published.idle || known.published.at < at)
+      known.published = { at, idle: false };
+  }
+
+  /**
+   * The marks of a partition that waits before an event at `next` (verdictGate.ts): its watermark
+   * once that event is read, published ahead of it (none if already). Nothing it reads later is
+   * older than that watermark without being late, as after reading it.
+   */
+  async peek(partition: number, next: number): Promise<{ at: number; messages: OutboundMessage[] }> {
+    const newest = Math.max(await this.newest(partition), next);
+    return { at: this.watermarkOf(newest), messages: this.marksAfter(partition, newest) };
+  }
+
+  /** A peek's marks were published. */
+  published(partition: number, at: number): void {
+    this.#partition(partition).published = { at, idle: false };
   }
 
   /** A batch ended (committed, or its messages were all applied before), leaving `lag` behind it. */

@@ -87,9 +87,14 @@ export async function consume(kafka: Kafka, log: Logger, options: ConsumerOption
     eachBatchAutoResolve: false,
     eachBatch: async (payload: EachBatchPayload) => {
       const { batch } = payload;
+      let paused = false;
       const control = {
         heartbeat: payload.heartbeat,
-        isActive: () => payload.isRunning() && !payload.isStale(),
+        isActive: () => !paused && payload.isRunning() && !payload.isStale(),
+        pause: () => {
+          paused = true;
+          return payload.pause();
+        },
       };
       // Each partition processed at once gets an equal share of the bytes allowed in flight.
       const sliceBytes = Math.max(1, Math.floor(options.maxBytesInFlight / options.concurrency));

@@ -58,6 +58,25 @@ export function keyPartitioner(partitions: number): (key: string) => number {
   return (key) => (murmur2(key) & 0x7fffffff) % partitions;
 }
 
+const keysOn = new Map<string, string>();
+
+/**
+ * A key the default partitioner places on `partition` of a topic of `partitions` (`clock-<n>`, the
+ * first n that lands there): to address one partition through a path that only keys (the outbox).
+ */
+export function keyOnPartition(partitions: number, partition: number): string {
+  const cached = keysOn.get(`${partitions}:${partition}`);
+  if (cached !== undefined) return cached;
+  const place = keyPartitioner(partitions);
+  for (let n = 0; ; n++) {
+    const key = `clock-${n}`;
+    if (place(key) === partition) {
+      keysOn.set(`${partitions}:${partition}`, key);
+      return key;
+    }
+  }
+}
+
 /**
  * kafkajs' `DefaultPartitioner`, placing keyed messages with the hash above: an explicit partition
  * is kept, a key is hashed over all partitions, a message without key goes round robin over the

@@ -19,8 +19,10 @@ export interface InboundBatch {
 
 export interface BatchControl {
   heartbeat(): Promise<void>;
-  /** False once the partition was revoked or the consumer is stopping: abandon the batch. */
+  /** False once the partition was revoked or paused, or the consumer is stopping: abandon the batch. */
   isActive(): boolean;
+  /** Stops fetching the partition after this batch, from its next unresolved offset; returns the resume. */
+  pause(): () => void;
 }
 
 export interface OutboundMessage {

@@ -1,0 +1,182 @@
+import { z } from "zod";
+import type { InboundMessage } from "../kafka/types.ts";
+import type { VerdictClockMark } from "../messages.ts";
+import { decodedValue } from "./decoded.ts";
+
+// Spray and stuffing verdicts reach an account through the by-source stage, a bucket and a grace
+// after the logins they judge, and later while the stream is caught up on. An account whose own
+// partition ran further ahead would have forgotten (or learned) the session a verdict concerns, and
+// which of the two happened would depend on delivery. So each by-source partition tells every
+// verdicts partition its clock after the verdicts it covers (`verdictClockMessages`), and an
+// activity partition reading history waits while its next event is more than `leadMs` of event time
+// ahead of the least of those clocks: every verdict then meets its session (Flink's watermark
+// alignment). While it waits, it publishes its next event's watermark to the by-source stage, so
+// that the clock it waits for can pass the gap.
+
+const markSchema = z.object({
+  verdictClock: z.object({
+    partition: z.number().int().min(0),
+    partitions: z.number().int().min(1),
+    at: z.number(),
+  }),
+});
+
+/** A by-source partition's clock read from the verdicts topic; null for anything else. */
+export function parseVerdictClock(value: Buffer | null): VerdictClockMark | null {
+  if (value === null) return null;
+  try {
+    const result = markSchema.safeParse(JSON.parse(value.toString("utf8")));
+    return result.success ? result.data.verdictClock : null;
+  } catch {
+    return null;
+  }
+}
+
+/** What partition_states keeps of a verdicts partition: each by-source partition's clock, by number. */
+export interface VerdictClocks {
+  clocks: Record<string, number>;
+}
+
+/** The clocks with the marks taken (a clock never goes back); null if none moved. */
+export function withMarks(
+  known: VerdictClocks | null,
+  marks: readonly VerdictClockMark[],
+): VerdictClocks | null {
+  const clocks = { ...known?.clocks };
+  let moved = false;
+  for (const mark of marks) {
+    const key = String(mark.partition);
+    if ((clocks[key] ?? Number.NEGATIVE_INFINITY) >= mark.at) continue;
+    clocks[key] = mark.at;
+    moved = true;
+  }
+  return moved ? { clocks } : null;
+}
+
+/** The least clock of the `sources` by-source partitions; minus infinity while one was never heard from. */
+export function leastClock(known: VerdictClocks | null, sources: number): number {
+  let least = Number.POSITIVE_INFINITY;
+  for (let partition = 0; partition < sources; partition++) {
+    const at = known?.clocks[String(partition)];
+    if (at === undefined) return Number.NEGATIVE_INFINITY;
+    if (at < least) least = at;
+  }
+  return least;
+}
+
+/** An activity message's event time as its partition's watermark counts it; null if it has none. */
+export function eventTimeOf(message: InboundMessage, now: number): number | null {
+  const decoded = decodedValue(message.value);
+  if (!decoded.ok || typeof decoded.data !== "object" || decoded.data === null) return null;
+  const occurredAt = (decoded.data as { occurredAt?: unknown }).occurredAt;
+  const at = typeof occurredAt === "string" ? Date.parse(occurredAt) : Number.NaN;
+  return Number.isNaN(at) ? null : Math.min(at, now);
+}
+
+export interface GateOptions {
+  /** Partitions of the by-source topic. */
+  sources: number;
+  leadMs: number;
+  /** Events this close to the wall clock never wait: live traffic is not held for the by-source stage. */
+  liveMs: number;
+  /** A waiting partition whose verdict clock has not moved for this long (wall time) goes on without it. */
+  stallMs: number;
+  /** The clocks a verdicts partition committed. */
+  load(partition: number): Promise<VerdictClocks | null>;
+  onStall(partition: number, clock: number): void;
+}
+
+interface Waiting {
+  /** Event time of its first message not read. */
+  next: number;
+  resume: () => void;
+  /** Wall time it began waiting, or its clock last moved since. */
+  since: number;
+}
+
+/** Which activity partitions wait for the verdict clock of their (co-partitioned) verdicts partition. */
+export class VerdictGate {
+  readonly #options: GateOptions;
+  readonly #clocks = new Map<number, VerdictClocks | null>();
+  readonly #waiting = new Map<number, Waiting>();
+  /** Partitions that went on after their clock stalled, until it moves again. */
+  readonly #released = new Set<number>();
+
+  constructor(options: GateOptions) {
+    this.#options = options;
+  }
+
+  /**
+   * The index of the first of `messages` (an activity partition's, in offset order) that must wait,
+   * or their count; with its event time.
+   */
+  async firstHeld(
+    partition: number,
+    messages: readonly InboundMessage[],
+    now: number,
+  ): Promise<{ index: number; at: number }> {
+    if (!this.#clocks.has(partition)) this.#clocks.set(partition, await this.#options.load(partition));
+    for (let index = 0; index < messages.length; index++) {
+      const at = eventTimeOf(messages[index] as InboundMessage, now);
+      if (at !== null && this.#holds(partition, at, now)) return { index, at };
+    }
+    return { index: messages.length, at: Number.NaN };
+  }
+
+  #holds(partition: number, at: number, now: number): boolean {
+    const { leadMs, liveMs, sources } = this.#options;
+    if (this.#released.has(partition) || at >= now - liveMs) return false;
+    return at > leastClock(this.#clocks.get(partition) ?? null, sources) + leadMs;
+  }
+
+  /** The partition paused before an event at `next`; `resume` once its clock lets it go on. */
+  wait(partition: number, next: number, resume: () => void, now: number): void {
+    if (!this.#holds(partition, next, now)) resume();
+    else this.#waiting.set(partition, { next, resume, since: now });
+  }
+
+  /** A batch of the verdicts partition committed these clocks. */
+  moved(partition: number, clocks: VerdictClocks, now: number): void {
+    this.#clocks.set(partition, clocks);
+    this.#released.delete(partition);
+    const waiting = this.#waiting.get(partition);
+    if (waiting === undefined) return;
+    waiting.since = now;
+    if (this.#holds(partition, waiting.next, now)) return;
+    this.#waiting.delete(partition);
+    waiting.resume();
+  }
+
+  /** Lets go the partitions whose clock has not moved for `stallMs`; they wait again once it moves. */
+  releaseStalled(now: number): void {
+    for (const [partition, waiting] of this.#waiting) {
+      if (now - waiting.since < this.#options.stallMs) continue;
+      this.#waiting.delete(partition);
+      this.#released.add(partition);
+      this.#options.onStall(
+        partition,
+        leastClock(this.#clocks.get(partition) ?? null, this.#options.sources),
+      );
+      waiting.resume();
+    }
+  }
+
+  /** The partitions waiting now. */
+  waiting(): number[] {
+    return [...this.#waiting.keys()];
+  }
+
+  /**
+   * Keeps the partitions owned now. A revoked one is resumed: kafkajs keeps a partition paused across
+   * rebalances, and this replica may own it again.
+   */
+  retain(owned: readonly number[]): void {
+    for (const partition of [...this.#clocks.keys(), ...this.#waiting.keys()]) {
+      if (owned.includes(partition)) continue;
+      this.#waiting.get(partition)?.resume();
+      this.#clocks.delete(partition);
+      this.#waiting.delete(partition);
+      this.#released.delete(partition);
+    }
+  }
+}

@@ -32,13 +32,9 @@ describe("the by-source topic and topic retention, on the real broker and Postgr
   let vigil: TestVigil;
   let db: pg.Client;
   beforeAll(async () => {
+    // Quiet partitions say so after 2 s (startVigil), so that the spray's buckets are judged without waiting.
     vigil = await startVigil({
-      // Quiet partitions say so after 2 s, so that the spray's buckets are judged without waiting.
-      env: {
-        KAFKA_INTERNAL_RETENTION_HOURS: "5",
-        KAFKA_DLQ_RETENTION_HOURS: "240",
-        PARTITION_IDLE_SECONDS: "2",
-      },
+      env: { KAFKA_INTERNAL_RETENTION_HOURS: "5", KAFKA_DLQ_RETENTION_HOURS: "240" },
     });
     db = await vigil.database();
   });

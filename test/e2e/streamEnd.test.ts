@@ -25,8 +25,8 @@ describe("the end of a stream, on the real broker and PostgreSQL", () => {
   let vigil: TestVigil;
   let db: pg.Client;
   beforeAll(async () => {
-    // Quiet partitions say so after 2 s instead of 30.
-    vigil = await startVigil({ env: { PARTITION_IDLE_SECONDS: "2" } });
+    // Quiet partitions say so after 2 s instead of 30 (startVigil).
+    vigil = await startVigil();
     db = await vigil.database();
   });
   afterAll(async () => {

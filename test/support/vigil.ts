@@ -44,6 +44,9 @@ export async function startVigil(
     PORT: "0",
     AUTH_JWT_SECRET: TEST_SECRET,
     LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? "silent",
+    // A test's few accounts leave partitions without events; until those say they are idle, a
+    // history waits for the by-source clock (docs/guarantees.md, "The same stream, the same verdicts").
+    PARTITION_IDLE_SECONDS: "2",
     ...options.env,
   });
   let service = await startService(config, createLogger(config.LOG_LEVEL));

@@ -14,7 +14,7 @@ import type { InboundBatch, Publisher } from "../kafka/types.ts";
 import { MESSAGE_ID_HEADER } from "../messages.ts";
 import { createMetrics, type Metrics } from "../metrics.ts";
 import { AccountRouting } from "./routing.ts";
-import { active, testPipeline, testPublisher } from "./testing.ts";
+import { active, drivenEngine, testPipeline, testPublisher } from "./testing.ts";
 
 // The pipeline on a real (embedded) PostgreSQL and the real broker, fed batches as the Kafka
 // module hands them over.
@@ -77,7 +77,7 @@ describe("pipeline", () => {
   });
   afterEach(() => sql.close());
 
-  const pipeline = (engine = defaultDetectionConfig, extra: { now?: () => Date; metrics?: Metrics } = {}) =>
+  const pipeline = (engine = drivenEngine, extra: { now?: () => Date; metrics?: Metrics } = {}) =>
     testPipeline(sql, topics, publisher, { engine, stallSeconds: 120, ...extra });
 
   const outbox = async () =>
@@ -91,9 +91,9 @@ describe("pipeline", () => {
     // A defect that only settings and content events reach: the points of sensitive changes are missing
     // (logins read the activity settings too, for the risk their session's changes inherit).
     const broken = {
-      ...defaultDetectionConfig,
-      activity: { ...defaultDetectionConfig.activity, points: undefined },
-    } as unknown as typeof defaultDetectionConfig;
+      ...drivenEngine,
+      activity: { ...drivenEngine.activity, points: undefined },
+    } as unknown as typeof drivenEngine;
     const next = await pipeline(broken).onBatch(batch([login("a", 0), emailChange, login("b", 5)]), active);
     expect(next).toBe(3);
     expect(await loadOffsets(sql, "g", topics.activity)).toEqual(new Map([[0, 3]]));
@@ -196,7 +196,7 @@ describe("pipeline", () => {
   it("names a partition whose batch cannot commit as stalled once it has waited too long, and clears it after", async () => {
     let clock = Date.UTC(2026, 10, 21, 12, 0);
     const metrics = createMetrics();
-    const run = pipeline(defaultDetectionConfig, { now: () => new Date(clock), metrics });
+    const run = pipeline(drivenEngine, { now: () => new Date(clock), metrics });
     // Every commit now fails, and not for its data: the batch is retried, and nothing else happens.
     await sql.query("alter table consumer_offsets rename to consumer_offsets_away");
     const stuck = run.onBatch(batch([login("a", 0), login("b", 1)]), active);

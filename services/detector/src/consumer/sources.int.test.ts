@@ -58,7 +58,7 @@ describe("by-source stage", () => {
   const verdicts = async () =>
     (
       await sql.query<{ message_id: string }>(
-        "select message_id from outbox where topic = $1 order by message_id",
+        "select message_id from outbox where topic = $1 and message_id like 'verdict:%' order by message_id",
         [topics.verdicts],
       )
     ).rows.map((r) => r.message_id);

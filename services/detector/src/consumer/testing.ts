@@ -23,6 +23,15 @@ export async function testPublisher(topics: Topics, clientId: string): Promise<P
   return kafka.publisher();
 }
 
+/**
+ * The engine of a pipeline driven batch by batch: no by-source stage answers it, so its activity
+ * partitions never wait for a verdict clock (a test of that join sets a finite lead).
+ */
+export const drivenEngine = {
+  ...defaultDetectionConfig,
+  source: { ...defaultDetectionConfig.source, leadMs: Number.POSITIVE_INFINITY },
+};
+
 export function testPipeline(
   sql: Sql,
   topics: Topics,
@@ -35,7 +44,7 @@ export function testPipeline(
     metrics: createMetrics(),
     groupId: "g",
     topics,
-    engine: defaultDetectionConfig,
+    engine: drivenEngine,
     ipHashKey: Buffer.from("k"),
     maxFutureSkewMs: 600_000,
     noticeMinSeverity: "high",

@@ -1,7 +1,7 @@
 import { z } from "zod";
 import type { InboundMessage } from "../kafka/types.ts";
 import type { VerdictClockMark } from "../messages.ts";
-import { decodedValue } from "./decoded.ts";
+import { decodedValue, parsedEvent } from "./decoded.ts";
 
 // Spray and stuffing verdicts reach an account through the by-source stage, a bucket and a grace
 // after the logins they judge, and later while the stream is caught up on. An account whose own
@@ -76,6 +76,7 @@ export function eventTimeOf(message: InboundMessage, now: number): number | null
 export interface GateOptions {
   /** Partitions of the by-source topic. */
   sources: number;
+  /** Infinite: never wait (a pipeline driven batch by batch, with no by-source stage answering). */
   leadMs: number;
   /** Events this close to the wall clock never wait: live traffic is not held for the by-source stage. */
   liveMs: number;
@@ -117,15 +118,20 @@ export class VerdictGate {
   ): Promise<{ index: number; at: number }> {
     if (!this.#clocks.has(partition)) this.#clocks.set(partition, await this.#options.load(partition));
     for (let index = 0; index < messages.length; index++) {
-      const at = eventTimeOf(messages[index] as InboundMessage, now);
-      if (at !== null && this.#holds(partition, at, now)) return { index, at };
+      const message = messages[index] as InboundMessage;
+      const at = eventTimeOf(message, now);
+      // Only an event the planner accepts moves the partition's watermark (validated only here,
+      // where it would wait: a value to be dead-lettered never does).
+      if (at !== null && this.#holds(partition, at, now) && parsedEvent(message.value).ok)
+        return { index, at };
     }
     return { index: messages.length, at: Number.NaN };
   }
 
   #holds(partition: number, at: number, now: number): boolean {
     const { leadMs, liveMs, sources } = this.#options;
-    if (this.#released.has(partition) || at >= now - liveMs) return false;
+    if (leadMs === Number.POSITIVE_INFINITY || this.#released.has(partition) || at >= now - liveMs)
+      return false;
     return at > leastClock(this.#clocks.get(partition) ?? null, sources) + leadMs;
   }
 

@@ -52,7 +52,7 @@ export const planVerdicts: Planner = async (context, batch) => {
   return {
     ...plan,
     write: { ...plan.write, partitionStates: [{ key, state: clocks }] },
-    committed: () => context.verdictGate.moved(partition, clocks, Date.now()),
+    committed: () => context.verdictGate.moved(partition, clocks, batch.at.getTime()),
   };
 };
 

@@ -15,7 +15,16 @@ const event = (offset: number, at: number): InboundMessage => ({
   partition: 0,
   offset,
   key: "u1",
-  value: Buffer.from(JSON.stringify({ type: "login.succeeded", occurredAt: new Date(at).toISOString() })),
+  value: Buffer.from(
+    JSON.stringify({
+      id: `e${offset}`,
+      type: "login.succeeded",
+      occurredAt: new Date(at).toISOString(),
+      userId: "u1",
+      sessionId: "s1",
+      ip: "198.51.100.7",
+    }),
+  ),
   headers: {},
 });
 
@@ -87,11 +96,17 @@ describe("an activity partition catching up", () => {
     });
   });
 
-  it("never holds live events, nor messages without an event time", async () => {
+  it("never holds live events, nor messages the planner dead-letters", async () => {
     const { verdictGate } = gate(null);
     const unreadable = { ...event(1, 0), value: Buffer.from("not json") };
-    expect(await verdictGate.firstHeld(0, [event(0, NOW - 5 * MINUTE), unreadable], NOW)).toEqual({
-      index: 2,
+    const invalid = {
+      ...event(2, 0),
+      value: Buffer.from(
+        JSON.stringify({ type: "login.succeeded", occurredAt: new Date(DAY_AGO).toISOString() }),
+      ),
+    };
+    expect(await verdictGate.firstHeld(0, [event(0, NOW - 5 * MINUTE), unreadable, invalid], NOW)).toEqual({
+      index: 3,
       at: Number.NaN,
     });
   });
@@ -121,6 +136,9 @@ describe("an activity partition catching up", () => {
     verdictGate.releaseStalled(NOW + 3 * MINUTE);
     expect(resumed).toBe(1);
     expect(stalls).toEqual([0]);
+    expect((await verdictGate.firstHeld(0, [event(0, next + HOUR)], NOW)).index).toBe(1);
+    // One by-source partition moving is not the clock moving: the least is still the stalled one.
+    verdictGate.moved(0, { clocks: { "0": DAY_AGO + MINUTE, "1": DAY_AGO } }, NOW);
     expect((await verdictGate.firstHeld(0, [event(0, next + HOUR)], NOW)).index).toBe(1);
     verdictGate.moved(0, { clocks: { "0": DAY_AGO + MINUTE, "1": DAY_AGO + MINUTE } }, NOW);
     expect((await verdictGate.firstHeld(0, [event(0, next + HOUR)], NOW)).index).toBe(0);

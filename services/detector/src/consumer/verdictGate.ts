@@ -143,7 +143,10 @@ export class VerdictGate {
 
   /** A batch of the verdicts partition committed these clocks. */
   moved(partition: number, clocks: VerdictClocks, now: number): void {
+    const { sources } = this.#options;
+    const before = leastClock(this.#clocks.get(partition) ?? null, sources);
     this.#clocks.set(partition, clocks);
+    if (leastClock(clocks, sources) <= before) return;
     this.#released.delete(partition);
     const waiting = this.#waiting.get(partition);
     if (waiting === undefined) return;

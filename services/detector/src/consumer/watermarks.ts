@@ -131,7 +131,7 @@ export class ActivityWatermarks {
     const known = this.#partition(partition);
     known.newest = newest;
     const at = this.watermarkOf(newest);
-    // A peek may have published further (an event read next that does not count, a repeat).
+    // Never behind a peek's: the watermark of the event the partition waited at, which it has now read.
     if (known.published === null || known.published.idle || known.published.at < at)
       known.published = { at, idle: false };
   }

@@ -3,7 +3,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { topicNames } from "@vigil/events";
 import { describe, expect, it } from "vitest";
-import { ConfigError, loadConfig } from "./config.ts";
+import { ConfigError, engineOf, loadConfig } from "./config.ts";
 import { connectionOptions } from "./kafka/connection.ts";
 import { kafkaSecurity, topicRetentionMs } from "./kafkaSettings.ts";
 
@@ -155,5 +155,13 @@ describe("retention.ms of the topics Vigil creates", () => {
     });
     const hours = topicRetentionMs(load({ KAFKA_INTERNAL_RETENTION_HOURS: "6" }), topics);
     expect(hours[topics.bySource]).toBe(6 * 3_600_000);
+  });
+});
+
+describe("how far history runs ahead of its verdicts", () => {
+  it("is six hours by default, none with 0, and never past a quiet session's life less the look-back", () => {
+    expect(engineOf(load({})).source.leadMs).toBe(6 * 3_600_000);
+    expect(engineOf(load({ VERDICT_LEAD_MINUTES: "0" })).source.leadMs).toBe(Number.POSITIVE_INFINITY);
+    expect(refusal({ VERDICT_LEAD_MINUTES: "661" })).toMatch(/VERDICT_LEAD_MINUTES/);
   });
 });

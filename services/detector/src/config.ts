@@ -1,3 +1,4 @@
+import { configure, type DetectionConfig } from "@vigil/detection";
 import { SEVERITIES } from "@vigil/events";
 import { z } from "zod";
 import { checkKafkaSettings, kafkaSettings } from "./kafkaSettings.ts";
@@ -97,6 +98,12 @@ export const configSchema = z.object({
    * verdicts that depend on delivery while partitions are further apart than this.
    */
   SOURCE_MAX_HOLD_MINUTES: int(240, 15),
+  /**
+   * How far (event time) an activity partition reading history may run ahead of the spray and
+   * stuffing verdicts it may still receive, so that each finds its session (at most 660: a quiet
+   * session's 12 h less the hour a verdict looks back); 0 turns the wait off.
+   */
+  VERDICT_LEAD_MINUTES: int(360, 0).pipe(z.number().max(660)),
 });
 
 export type Config = z.output<typeof configSchema>;
@@ -120,4 +127,15 @@ function requiredTogether(config: Config, ctx: z.RefinementCtx): void {
     issue("IP_HASH_KEY", "required with DATABASE_URL (a secret of its own, e.g. openssl rand -hex 32)");
   }
   checkKafkaSettings(config, issue);
+}
+
+/** The engine's settings the environment changes. */
+export function engineOf(config: Config): DetectionConfig {
+  const lead = config.VERDICT_LEAD_MINUTES;
+  return configure({
+    source: {
+      maxHoldMs: config.SOURCE_MAX_HOLD_MINUTES * 60_000,
+      leadMs: lead === 0 ? Number.POSITIVE_INFINITY : lead * 60_000,
+    },
+  });
 }

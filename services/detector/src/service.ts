@@ -1,13 +1,12 @@
 import { createHmac } from "node:crypto";
 import type { AddressInfo } from "node:net";
 import { serve } from "@hono/node-server";
-import { configure } from "@vigil/detection";
 import { type Topics, topicNames } from "@vigil/events";
 import { loadOffsets, openStore, type Sql, storeAnswers } from "@vigil/store";
 import { createApi } from "./api/index.ts";
 import { type ApiThread, startApiThread } from "./apiThread.ts";
 import { backoffMs } from "./backoff.ts";
-import type { Config } from "./config.ts";
+import { type Config, engineOf } from "./config.ts";
 import { createPipeline } from "./consumer/pipeline.ts";
 import { consumedTopics, topicPlan } from "./consumer/topicRoles.ts";
 import { connectKafka } from "./kafka/connection.ts";
@@ -55,7 +54,7 @@ async function whileBrokerSettles<T>(log: Logger, work: () => Promise<T>): Promi
 /** Wires and starts consumer, outbox relay, retention and API in this process. */
 export async function startService(config: Config, log: Logger): Promise<RunningService> {
   const metrics = createMetrics();
-  const engine = configure({ source: { maxHoldMs: config.SOURCE_MAX_HOLD_MINUTES * 60_000 } });
+  const engine = engineOf(config);
   // The consumer (with the relay and retention) and the API each have their own pool, so that neither
   // can take all connections from the other; PGlite is one embedded connection, shared.
   const sql = timedSql(

@@ -117,22 +117,27 @@ export class VerdictGate {
     now: number,
   ): Promise<{ index: number; at: number }> {
     if (!this.#clocks.has(partition)) this.#clocks.set(partition, await this.#options.load(partition));
+    const horizon = this.#horizon(partition);
+    const live = now - this.#options.liveMs;
     for (let index = 0; index < messages.length; index++) {
       const message = messages[index] as InboundMessage;
       const at = eventTimeOf(message, now);
       // Only an event the planner accepts moves the partition's watermark (validated only here,
       // where it would wait: a value to be dead-lettered never does).
-      if (at !== null && this.#holds(partition, at, now) && parsedEvent(message.value).ok)
-        return { index, at };
+      if (at !== null && at > horizon && at < live && parsedEvent(message.value).ok) return { index, at };
     }
     return { index: messages.length, at: Number.NaN };
   }
 
+  /** The newest event time the partition may read: the lead past its least clock (no bound if released). */
+  #horizon(partition: number): number {
+    const { leadMs, sources } = this.#options;
+    if (leadMs === Number.POSITIVE_INFINITY || this.#released.has(partition)) return Number.POSITIVE_INFINITY;
+    return leastClock(this.#clocks.get(partition) ?? null, sources) + leadMs;
+  }
+
   #holds(partition: number, at: number, now: number): boolean {
-    const { leadMs, liveMs, sources } = this.#options;
-    if (leadMs === Number.POSITIVE_INFINITY || this.#released.has(partition) || at >= now - liveMs)
-      return false;
-    return at > leastClock(this.#clocks.get(partition) ?? null, sources) + leadMs;
+    return at < now - this.#options.liveMs && at > this.#horizon(partition);
   }
 
   /** The partition paused before an event at `next`; `resume` once its clock lets it go on. */

@@ -1,4 +1,5 @@
 import { type DecodeResult, decodeValue, type ParseResult, validateEvent } from "@vigil/events";
+import type { z } from "zod";
 
 /**
  * Message values decoded once per consumed message: the routing check reads an activity value's
@@ -21,4 +22,12 @@ export function decodedValue(value: Buffer | null): DecodeResult {
 export function parsedEvent(value: Buffer | null): ParseResult {
   const decoded = decodedValue(value);
   return decoded.ok ? validateEvent(decoded.data) : decoded;
+}
+
+/** A message value that `schema` accepts (an internal mark); null for anything else. */
+export function valueMatching<T>(value: Buffer | null, schema: z.ZodType<T>): T | null {
+  const decoded = decodedValue(value);
+  if (!decoded.ok) return null;
+  const result = schema.safeParse(decoded.data);
+  return result.success ? result.data : null;
 }

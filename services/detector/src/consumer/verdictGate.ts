@@ -1,7 +1,7 @@
 import { z } from "zod";
 import type { InboundMessage } from "../kafka/types.ts";
 import type { VerdictClockMark } from "../messages.ts";
-import { decodedValue, parsedEvent } from "./decoded.ts";
+import { decodedValue, parsedEvent, valueMatching } from "./decoded.ts";
 
 // Spray and stuffing verdicts reach an account through the by-source stage, a bucket and a grace
 // after the logins they judge, and later while the stream is caught up on. An account whose own
@@ -23,13 +23,7 @@ const markSchema = z.object({
 
 /** A by-source partition's clock read from the verdicts topic; null for anything else. */
 export function parseVerdictClock(value: Buffer | null): VerdictClockMark | null {
-  if (value === null) return null;
-  try {
-    const result = markSchema.safeParse(JSON.parse(value.toString("utf8")));
-    return result.success ? result.data.verdictClock : null;
-  } catch {
-    return null;
-  }
+  return valueMatching(value, markSchema)?.verdictClock ?? null;
 }
 
 /** What partition_states keeps of a verdicts partition: each by-source partition's clock, by number. */

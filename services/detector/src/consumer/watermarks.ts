@@ -9,6 +9,7 @@ import { loadPartitionState, type PartitionKey, type Sql } from "@vigil/store";
 import { z } from "zod";
 import type { OutboundMessage } from "../kafka/types.ts";
 import { markMessages } from "../messages.ts";
+import { valueMatching } from "./decoded.ts";
 
 const markSchema = z.object({
   watermark: z.object({
@@ -21,13 +22,7 @@ const markSchema = z.object({
 
 /** A mark read from the by-source topic; null for anything else. */
 export function parseMark(value: Buffer | null): PartitionWatermark | null {
-  if (value === null) return null;
-  try {
-    const result = markSchema.safeParse(JSON.parse(value.toString("utf8")));
-    return result.success ? result.data.watermark : null;
-  } catch {
-    return null;
-  }
+  return valueMatching(value, markSchema)?.watermark ?? null;
 }
 
 /** What partition_states keeps of an activity partition's progress: its newest event time. */

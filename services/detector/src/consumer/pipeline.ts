@@ -277,10 +277,10 @@ export function createPipeline(options: PipelineOptions) {
       progressOf(fetched.topic)?.started(fetched.partition, now().getTime());
       return locks.runAll(locksFor(fetched), async () => {
         const { batch, next: held } = await readable(fetched);
-        if (batch.messages.length === 0) {
+        if (held !== null && batch.messages.length === 0) {
           // Nothing to read before the verdicts catch up: waiting, not stalled.
           stalls.committed(batch.topic, batch.partition, now().getTime());
-          await waitBefore(batch.partition, held as number, control);
+          await waitBefore(batch.partition, held, control);
           return null;
         }
         const timer = metrics.batchSeconds.startTimer({ topic: batch.topic });

@@ -1,5 +1,5 @@
 import { applyFeedback, applySourceVerdict, type SourceVerdict, type UserState } from "@vigil/detection";
-import { JsonText, loadPartitionState } from "@vigil/store";
+import { JsonText } from "@vigil/store";
 import { z } from "zod";
 import { feedbackSchema } from "../feedback.ts";
 import type { InboundMessage } from "../kafka/types.ts";
@@ -13,7 +13,7 @@ import {
   type PlanRequest,
   serialize,
 } from "./context.ts";
-import { parseVerdictClock, type VerdictClocks, withMarks } from "./verdictGate.ts";
+import { parseVerdictClock, withMarks } from "./verdictGate.ts";
 
 export const verdictSchema = z.object({
   userId: z.string(),
@@ -47,7 +47,7 @@ export const planVerdicts: Planner = async (context, batch) => {
   if (marks.length === 0) return plan;
   const { partition } = batch;
   const key = { groupId: context.groupId, topic: context.topics.verdicts, partition };
-  const clocks = withMarks(await loadPartitionState<VerdictClocks>(context.sql, key), marks);
+  const clocks = withMarks(await context.verdictGate.clocks(partition), marks);
   if (clocks === null) return plan;
   return {
     ...plan,

@@ -110,7 +110,7 @@ export class VerdictGate {
     messages: readonly InboundMessage[],
     now: number,
   ): Promise<{ index: number; at: number }> {
-    if (!this.#clocks.has(partition)) this.#clocks.set(partition, await this.#options.load(partition));
+    await this.clocks(partition);
     const horizon = this.#horizon(partition);
     const live = now - this.#options.liveMs;
     for (let index = 0; index < messages.length; index++) {
@@ -121,6 +121,12 @@ export class VerdictGate {
       if (at !== null && at > horizon && at < live && parsedEvent(message.value).ok) return { index, at };
     }
     return { index: messages.length, at: Number.NaN };
+  }
+
+  /** The clocks the verdicts partition committed: read from the store once, then kept (`moved`). */
+  async clocks(partition: number): Promise<VerdictClocks | null> {
+    if (!this.#clocks.has(partition)) this.#clocks.set(partition, await this.#options.load(partition));
+    return this.#clocks.get(partition) ?? null;
   }
 
   /** The newest event time the partition may read: the lead past its least clock (no bound if released). */

@@ -39,7 +39,8 @@ let index = 0;
 for (const shape of SHAPES) {
   if (only && !only.includes(shape.name)) continue;
   for (let n = 0; n < perShape; n++) {
-    const account = new Account(index++, seed);
+    let account = new Account(index++, seed);
+    while (shape.fits !== undefined && !shape.fits(account)) account = new Account(index++, seed);
     const days = account.dice.int(21, 35);
     const at = START + days * DAY + account.dice.int(8, 20) * 3_600_000;
     account.history(START, START + days * DAY);

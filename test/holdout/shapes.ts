@@ -1,5 +1,15 @@
 import { type Account, DAY } from "./account.ts";
-import { ABROAD, addressesIn, device, HOMES, LAPTOP_AGENTS, PHONE_AGENTS, VPN_EXITS } from "./world.ts";
+import {
+  ABROAD,
+  addressesIn,
+  device,
+  HOMES,
+  ipv6Host,
+  ipv6SubnetOf,
+  LAPTOP_AGENTS,
+  PHONE_AGENTS,
+  VPN_EXITS,
+} from "./world.ts";
 
 // The stories of the holdout: each is written on an account after its history, from `at`.
 // An attack returns the sessions that must reach high; a benign story returns none, and any flag
@@ -11,6 +21,8 @@ const HOUR = 60 * MIN;
 export interface Shape {
   name: string;
   attack: boolean;
+  /** Whether the story can be told on this account (the runner draws another one when not). */
+  fits?(account: Account): boolean;
   write(account: Account, at: number): string[];
 }
 
@@ -418,4 +430,235 @@ export const SHAPES: readonly Shape[] = [
       return [];
     },
   },
+  {
+    name: "dual_stack_home",
+    attack: false,
+    fits: (a) => homeIpv6(a) !== null,
+    write(a, at) {
+      // A week on a dual-stack line: each evening's privacy address, and the browser going over
+      // IPv4 or IPv6 for each request as happy eyeballs picks.
+      const subnet = homeIpv6(a) as string;
+      let s = "";
+      let host = "";
+      for (let day = 0; day < 7; day++) {
+        const t = at + day * DAY + a.dice.int(0, 3) * HOUR;
+        host = ipv6Host(subnet, a.dice);
+        const overIpv6 = a.dice.chance(0.5);
+        s = a.login(t, overIpv6 ? host : a.homeAddress(), a.laptop);
+        a.emit(t + a.dice.int(5, 40) * MIN, {
+          type: "content.modified",
+          sessionId: s,
+          contentType: "photo",
+          count: a.dice.int(1, 4),
+          ip: overIpv6 ? a.homeAddress() : host,
+          ...a.laptop,
+        });
+      }
+      const t = at + 6 * DAY + 4 * HOUR;
+      change(a, t, s, "email", "updated", { ip: host, ...a.laptop });
+      change(a, t + 2 * MIN, s, "password", "updated", { ip: host, ...a.laptop });
+      change(a, t + 4 * MIN, s, "recovery_phone", "added", { ip: a.homeAddress(), ...a.laptop });
+      return [];
+    },
+  },
+  {
+    name: "ipv6_switched_on",
+    attack: false,
+    fits: (a) => homeIpv6(a) !== null,
+    write(a, at) {
+      // The provider turns IPv6 on: the evening's session goes on over the line's first IPv6 address.
+      const host = ipv6Host(homeIpv6(a) as string, a.dice);
+      const s = a.login(at, a.homeAddress(), a.laptop);
+      const t = at + a.dice.int(10, 60) * MIN;
+      a.emit(t, {
+        type: "content.modified",
+        sessionId: s,
+        contentType: "photo",
+        count: 2,
+        ip: host,
+        ...a.laptop,
+      });
+      change(a, t + 5 * MIN, s, "password", "updated", { ip: host, ...a.laptop });
+      change(a, t + 7 * MIN, s, "recovery_phone", "added", { ip: host, ...a.laptop });
+      return [];
+    },
+  },
+  {
+    name: "ipv6_mobile_carrier",
+    attack: false,
+    fits: (a) => carrierIpv6(a).length > 0,
+    write(a, at) {
+      // The phone's carrier moves it to IPv6: a new prefix of the carrier's at every connection.
+      const pool = carrierIpv6(a);
+      let s = "";
+      for (let day = 0; day < 7; day++)
+        for (let n = 0; n < 2; n++)
+          s = a.login(
+            at + day * DAY + a.dice.int(7, 23) * HOUR,
+            ipv6Host(a.dice.pick(pool), a.dice),
+            a.phone,
+            { method: "token" },
+          );
+      const t = at + 6 * DAY + 23 * HOUR + 30 * MIN;
+      change(a, t, s, "password", "updated");
+      change(a, t + 2 * MIN, s, "recovery_phone", "added");
+      return [];
+    },
+  },
+  {
+    name: "aitm_phishing_domestic",
+    attack: true,
+    write(a, at) {
+      // An adversary-in-the-middle kit relays the owner's login (their browser's user agent, their
+      // second factor) from a server in the owner's country; the kit's browser has no device cookie.
+      const ip = domesticIp(a);
+      const kit = { userAgent: a.laptop.userAgent, deviceId: `d-${a.dice.hex(16)}` };
+      const s = a.login(at, ip, kit, { mfa: true }, true);
+      const t = at + a.dice.int(2, 20) * MIN;
+      change(a, t, s, "mfa", "added", { ip, ...kit });
+      change(a, t + 2 * MIN, s, "api_token", "added", { ip, ...kit });
+      change(a, t + 4 * MIN, s, "recovery_email", "updated", { ip, ...kit });
+      return [s];
+    },
+  },
+  {
+    name: "carrier_proxy_takeover",
+    attack: true,
+    write(a, at) {
+      // A mobile proxy on the owner's own carrier (a network and country the account knows through
+      // the phone), a laptop never seen: the email and the second factor go.
+      const ip = a.carrierAddress();
+      const dev = device(LAPTOP_AGENTS, a.dice);
+      const s = a.login(at, ip, dev, {}, true);
+      change(a, at + 3 * MIN, s, "email", "updated", { ip, ...dev });
+      change(a, at + 5 * MIN, s, "mfa", "disabled", { ip, ...dev });
+      return [s];
+    },
+  },
+  {
+    name: "phone_cookie_replay_domestic",
+    attack: true,
+    write(a, at) {
+      // The phone's session cookie (and its user agent) replayed from another city of the country.
+      const s = a.login(at, a.carrierAddress(), a.phone, { method: "token" });
+      const ip = domesticIp(a);
+      const t = at + a.dice.int(10, 120) * MIN;
+      change(a, t, s, "recovery_email", "updated", { ip, userAgent: a.phone.userAgent });
+      change(a, t + 3 * MIN, s, "password", "updated", { ip, userAgent: a.phone.userAgent });
+      return [s];
+    },
+  },
+  {
+    name: "domestic_patient_laundering",
+    attack: true,
+    write(a, at) {
+      // A quiet probe from another city with the owner's browser, 13 h to be learned, then the damage.
+      const ip = domesticIp(a);
+      const dev = { userAgent: a.laptop.userAgent, deviceId: `d-${a.dice.hex(16)}` };
+      const probe = a.login(at, ip, dev, {}, true);
+      a.emit(at + 2 * MIN, { type: "session.ended", sessionId: probe, reason: "logout" });
+      const back = at + 13 * HOUR + a.dice.int(0, 8) * HOUR;
+      const s = a.login(back, ip, dev, {}, true);
+      change(a, back + 3 * MIN, s, "email", "updated", { ip, ...dev });
+      change(a, back + 4 * MIN, s, "mfa", "disabled", { ip, ...dev });
+      return [s];
+    },
+  },
+  {
+    name: "slow_wipe_copied_laptop",
+    attack: true,
+    write(a, at) {
+      // The owner's copied laptop from abroad, a few albums a day, never anything else.
+      const ip = foreignIp(a);
+      const sessions: string[] = [];
+      for (let day = 0; day < 6; day++) {
+        const t = at + day * DAY + a.dice.int(0, 6) * HOUR;
+        const s = a.login(t, ip, a.laptop, {}, true);
+        a.emit(t + 5 * MIN, { type: "content.deleted", sessionId: s, contentType: "album", count: 2, ip });
+        sessions.push(s);
+      }
+      return sessions;
+    },
+  },
+  {
+    name: "browser_updated_then_secures",
+    attack: false,
+    write(a, at) {
+      // The browser updates itself (a new major version in the user agent); the owner then changes
+      // the password and the email at home.
+      const updated = {
+        userAgent: a.laptop.userAgent.replace(
+          /(Chrome|Firefox|Version)\/(\d+)/,
+          (_m, name: string, v: string) => `${name}/${Number(v) + 1}`,
+        ),
+        deviceId: a.laptop.deviceId,
+      };
+      let s = "";
+      for (let day = 0; day < 3; day++)
+        s = a.login(at + day * DAY + a.dice.int(0, 3) * HOUR, a.homeAddress(), updated);
+      const t = at + 2 * DAY + 4 * HOUR;
+      change(a, t, s, "password", "updated");
+      change(a, t + 2 * MIN, s, "email", "updated");
+      return [];
+    },
+  },
+  {
+    name: "household_partner",
+    attack: false,
+    write(a, at) {
+      // The partner signs in on their own laptop at home every few days; once they tidy up albums.
+      const partner = device(LAPTOP_AGENTS, a.dice);
+      let s = "";
+      for (let day = 0; day < 12; day += a.dice.int(1, 3))
+        s = a.login(at + day * DAY + a.dice.int(0, 5) * HOUR, a.homeAddress(), partner);
+      a.emit(at + 12 * DAY, { type: "content.deleted", sessionId: s, contentType: "album", count: 3 });
+      a.emit(at + 12 * DAY + 5 * MIN, {
+        type: "content.modified",
+        sessionId: s,
+        contentType: "photo",
+        count: 12,
+      });
+      return [];
+    },
+  },
+  {
+    name: "phone_on_a_domestic_trip",
+    attack: false,
+    write(a, at) {
+      // The phone's session goes on in another city of the country, on the Wi-Fi of a hotel or a
+      // friend; photos are uploaded there, and the owner changes the password, adding a recovery phone.
+      const s = a.login(at, a.carrierAddress(), a.phone, { method: "token" });
+      const ip = domesticIp(a);
+      const t = at + a.dice.int(2, 10) * HOUR;
+      a.emit(t, {
+        type: "content.modified",
+        sessionId: s,
+        contentType: "photo",
+        count: a.dice.int(3, 20),
+        ip,
+        userAgent: a.phone.userAgent,
+      });
+      change(a, t + a.dice.int(10, 60) * MIN, s, "password", "updated", { ip, userAgent: a.phone.userAgent });
+      change(a, t + 62 * MIN, s, "recovery_phone", "added", { ip, userAgent: a.phone.userAgent });
+      return [];
+    },
+  },
 ];
+
+const ipv6Homes = new Map<string, string | null>();
+
+/** The /64 of the owner's home line on its provider's IPv6 side, when the data know one. */
+function homeIpv6(a: Account): string | null {
+  if (!ipv6Homes.has(a.userId)) ipv6Homes.set(a.userId, ipv6SubnetOf(a.homeIp, a.home.country, a.dice));
+  return ipv6Homes.get(a.userId) ?? null;
+}
+
+/** /64s of the phone's carrier on IPv6 (one drawn per connection). */
+function carrierIpv6(a: Account): string[] {
+  const pool: string[] = [];
+  for (let n = 0; n < 8; n++) {
+    const subnet = ipv6SubnetOf(a.carrier[0] as string, a.home.country, a.dice);
+    if (subnet !== null) pool.push(subnet);
+  }
+  return pool;
+}

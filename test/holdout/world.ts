@@ -1,5 +1,5 @@
 import * as geo from "@vigil/geo";
-import { sampleIps } from "@vigil/geo";
+import { sampleIps, sampleIpv6 } from "@vigil/geo";
 
 // The places, networks and devices of the holdout traffic. Written apart from packages/simulator
 // (and without reading its attack code) so that its figures measure how detection generalises.
@@ -113,6 +113,40 @@ export function sameCarrier(pool: readonly string[], anchor: string): string[] {
   const number = asnOf(anchor)?.number;
   if (number === undefined) return [anchor];
   return pool.filter((ip) => asnOf(ip)?.number === number);
+}
+
+const ipv6Pools = new Map<string, string[]>();
+
+/**
+ * The first four groups (the /64 a router is delegated) of a real IPv6 address of the same
+ * autonomous system as `anchor` in its country: the provider's IPv6 side of a dual-stack line.
+ * Null when the routing data or geoip-lite know no IPv6 address of that provider in the country.
+ */
+export function ipv6SubnetOf(anchor: string, country: string, dice: Dice): string | null {
+  if (asnOf === null) return null;
+  let pool = ipv6Pools.get(country);
+  if (pool === undefined) {
+    pool = sampleIpv6({ country, count: 600, seed: 11 });
+    ipv6Pools.set(country, pool);
+  }
+  const number = asnOf(anchor)?.number;
+  const same = pool.filter((ip) => asnOf(ip)?.number === number);
+  if (number === undefined || same.length === 0) return null;
+  const groups = expandIpv6(dice.pick(same));
+  return groups.slice(0, 4).join(":");
+}
+
+/** An address of the /64 with a random interface id: what privacy extensions give a device each day. */
+export function ipv6Host(subnet: string, dice: Dice): string {
+  return `${subnet}:${dice.hex(4)}:${dice.hex(4)}:${dice.hex(4)}:${dice.hex(4)}`;
+}
+
+function expandIpv6(text: string): string[] {
+  const [head = "", tail = ""] = text.split("::");
+  const left = head === "" ? [] : head.split(":");
+  const right = tail === "" ? [] : tail.split(":");
+  const zeros = text.includes("::") ? 8 - left.length - right.length : 0;
+  return [...left, ...Array.from({ length: zeros }, () => "0"), ...right];
 }
 
 /** An address of the same /24 as `ip`, another host: what a home router gets on renewal. */

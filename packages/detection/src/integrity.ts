@@ -73,9 +73,12 @@ export function contextChange(
   const asn = obs.asn?.number ?? null;
   const sameAsn = asn !== null && session.asn != null && asn === session.asn;
   let certainKm = 0;
+  let possibleKm = Number.POSITIVE_INFINITY;
   let speed = 0;
   if (place !== null && from !== null) {
-    certainKm = distanceKm(from, place) - from.accuracyKm - place.accuracyKm;
+    const km = distanceKm(from, place);
+    certainKm = km - from.accuracyKm - place.accuracyKm;
+    possibleKm = km + from.accuracyKm + place.accuracyKm;
     const hours = Math.max(0, obs.at - session.startedAt) / HOUR;
     speed = hours === 0 ? Number.POSITIVE_INFINITY : certainKm / hours;
   }
@@ -92,7 +95,11 @@ export function contextChange(
   // A laptop's line does not move hundreds of kilometres inside one provider; a phone's carrier does.
   else if (sameAsn) strength = leap ? "weak" : null;
   else if (countryChanged || (impossible && place?.country !== from?.country)) strength = "strong";
-  else if (phone) strength = null;
+  // A phone's session goes wherever its owner goes, but a move that is not provably nearby, onto
+  // a network and into a region the account has never used, is its token replayed elsewhere (a
+  // carrier's login is placed too vaguely for the distance to say more).
+  else if (phone)
+    strength = possibleKm > config.travel.neighbourKm && strangeTo(profile, obs, asn) ? "weak" : null;
   else if (asn !== null && session.asn != null) strength = "weak";
   // A laptop's line that leaves its provider for an address no routing data knows has moved.
   else strength = far || session.asn != null ? "weak" : null;
@@ -136,6 +143,15 @@ export function contextChange(
       impossible,
     },
   };
+}
+
+/** Neither the event's network, nor its autonomous system, nor its region is one the account has used. */
+function strangeTo(profile: Profile, obs: Observation, asn: number | null): boolean {
+  if (asnKnown(profile, asn)) return false;
+  if (obs.network !== null && (profile.values.network[obs.network]?.n ?? 0) > 0) return false;
+  const place = obs.nonPublic ? null : obs.place;
+  if (place === null || place.region === null) return false;
+  return (profile.values.region[`${place.country}/${place.region}`]?.n ?? 0) === 0;
 }
 
 /** The login's device key (`safeKey` of its id) names this device id: compared without building a key per event. */

@@ -170,6 +170,42 @@ describe("session integrity", () => {
     expect(codes(carrier[1])).not.toContain("session_context_changed");
   });
 
+  it("a phone's session that turns up far away on a network and in a region the account never used is its token replayed; a café nearby is the owner", () => {
+    const { state, population, t } = settled();
+    const phone = { userAgent: UA.safariIphone, deviceId: "iphone-1" };
+    const VODAFONE: Asn = { number: 3209, org: "Vodafone GmbH" };
+    const changes = (sessionId: string, at: number, where: { place: Place; network: string; asn: Asn }) => [
+      from(at, sessionId, { type: "settings.changed", setting: "recovery_email" }, where, phone),
+      from(at + MINUTE, sessionId, { type: "settings.changed", setting: "password" }, where, phone),
+    ];
+    // The phone is the owner's: used at home for two days before.
+    const known = [0, 1].flatMap((day) => [
+      loginObs(t - (2 - day) * DAY, { sessionId: `home-phone${day}`, asn: TELEKOM, ...phone }),
+      sessionObs(t - (2 - day) * DAY + MINUTE, `home-phone${day}`, { type: "session.ended" }),
+    ]);
+    const munich = replay(state, population, [
+      ...known,
+      loginObs(t, { sessionId: "phone", asn: TELEKOM, ...phone }),
+      ...changes("phone", t + 40 * MINUTE, { place: PLACES.munich, network: "88.64.1.0/24", asn: VODAFONE }),
+    ]);
+    expect(munich.at(-1)?.severity).toBe("high");
+    expect(munich.at(-1)?.reasons.find((r) => r.code === "session_context_changed")?.details?.strength).toBe(
+      "weak",
+    );
+
+    const cafe = replay(state, population, [
+      ...known,
+      loginObs(t + DAY, { sessionId: "phone2", asn: TELEKOM, ...phone }),
+      ...changes("phone2", t + DAY + 40 * MINUTE, {
+        place: PLACES.potsdam,
+        network: "88.65.1.0/24",
+        asn: VODAFONE,
+      }),
+    ]);
+    expect(codes(cafe.at(-1))).not.toContain("session_context_changed");
+    expect(cafe.at(-1)?.severity).toBe("low");
+  });
+
   it("a laptop's line that leaves its provider for an address no routing data knows has moved", () => {
     const { state, population, t } = settled();
     const steps = replay(state, population, [

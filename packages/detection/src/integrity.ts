@@ -4,7 +4,7 @@ import type { ScoredReason } from "./flag.ts";
 import { novelty } from "./novelty.ts";
 import type { Observation } from "./observation.ts";
 import type { PopulationState } from "./population.ts";
-import { asnKnown, assess, type LoginKeys, loginKeys, type Profile } from "./profile.ts";
+import { asnKnown, assess, keysOfPlace, type LoginKeys, loginKeys, type Profile } from "./profile.ts";
 import type { SessionRisk } from "./session.ts";
 import { count, countryName, duration, listing, placeLabel } from "./wording.ts";
 
@@ -150,8 +150,8 @@ function strangeTo(profile: Profile, obs: Observation, asn: number | null): bool
   if (asnKnown(profile, asn)) return false;
   if (obs.network !== null && (profile.values.network[obs.network]?.n ?? 0) > 0) return false;
   const place = obs.nonPublic ? null : obs.place;
-  if (place === null || place.region === null) return false;
-  return (profile.values.region[`${place.country}/${place.region}`]?.n ?? 0) === 0;
+  const region = place === null ? undefined : keysOfPlace(place).region;
+  return region !== undefined && (profile.values.region[region]?.n ?? 0) === 0;
 }
 
 /** The login's device key (`safeKey` of its id) names this device id: compared without building a key per event. */

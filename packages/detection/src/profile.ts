@@ -151,7 +151,7 @@ export function learnPair(profile: Profile, pair: string, at: number): void {
 /** A place's region and city keys: built once per place, which enrichment shares by address. */
 const placeKeys = new WeakMap<Place, { region: string | undefined; city: string | undefined }>();
 
-function keysOfPlace(place: Place): { region: string | undefined; city: string | undefined } {
+export function keysOfPlace(place: Place): { region: string | undefined; city: string | undefined } {
   let known = placeKeys.get(place);
   if (known === undefined) {
     known = {

@@ -16,8 +16,8 @@ export interface TestVigil {
   topics: ReturnType<typeof isolatedTopics>["topics"];
   /** A signed token for `sub` with these scopes, valid for an hour. */
   token(sub: string, scope?: string): Promise<string>;
-  /** Stops the service and starts it again on the same database and topics. */
-  restart(): Promise<void>;
+  /** Stops the service and starts it again on the same database and topics (after `whileStopped`). */
+  restart(whileStopped?: () => Promise<void>): Promise<void>;
   /** GET with a token; returns status and parsed JSON. */
   // biome-ignore lint/suspicious/noExplicitAny: tests read arbitrary response shapes
   get(path: string, token: string): Promise<{ status: number; body: any }>;
@@ -60,8 +60,9 @@ export async function startVigil(
     topics,
     token: (sub, scope = "") =>
       sign({ sub, scope, exp: Math.floor(Date.now() / 1000) + 3600 }, TEST_SECRET, "HS256"),
-    async restart() {
+    async restart(whileStopped) {
       await service.stop();
+      await whileStopped?.();
       service = await startService(config, createLogger(config.LOG_LEVEL));
     },
     async get(path, token) {

@@ -58,6 +58,12 @@ export function createMetrics(options: { processMetrics?: boolean } = {}) {
       labelNames: ["reason"],
       registers,
     }),
+    logRewinds: new Counter({
+      name: "vigil_partition_log_rewinds_total",
+      help: "Batches whose partition's log ended before the stored offset (topic recreated, broker data lost): read from what the log holds",
+      labelNames: ["topic"],
+      registers,
+    }),
     eventsMisrouted: new Counter({
       name: "vigil_events_misrouted_total",
       help: "Accepted events of accounts whose own partition is another (keyed by another hash, or not keyed): scored, at the cost of holding that partition's lock",

@@ -234,6 +234,20 @@ describe("pipeline", () => {
     expect(stored.rows.map((r) => r.id)).toEqual(["a", "b", "c"]);
   });
 
+  it("reads a log that ends before the stored offset (topic recreated, broker data lost) from what it holds, repeats recognised by id", async () => {
+    const metrics = createMetrics();
+    await pipeline().onBatch(batch([login("a", 0), login("b", 5), login("c", 9)]), active);
+    // The topic is made again: its offsets start over, below the 3 the store holds.
+    const run = pipeline(drivenEngine, { metrics });
+    expect(await run.onBatch(batch([login("a", 0), login("d", 12)]), active)).toBe(2);
+    expect(await run.onBatch(batch([login("e", 15)], 2), active)).toBe(3);
+    const stored = await sql.query<{ id: string }>("select id from events order by id");
+    expect(stored.rows.map((r) => r.id)).toEqual(["a", "b", "c", "d", "e"]);
+    expect((await loadOffsets(sql, "g", topics.activity)).get(0)).toBe(3);
+    const rewinds = await metrics.registry.getSingleMetric("vigil_partition_log_rewinds_total")?.get();
+    expect(rewinds?.values).toEqual([{ labels: { topic: topics.activity }, value: 1 }]);
+  });
+
   it("publishes each accepted login re-keyed by its source network and its autonomous system, with its event id", async () => {
     await pipeline().onBatch(batch([login("ra", 0), emailChange, login("rb", 5)]), active);
     const asn = `AS${ipFacts(ip)?.asn?.number}`;

@@ -138,7 +138,18 @@ export function createPipeline(options: PipelineOptions) {
   async function apply(batch: InboundBatch): Promise<number | null> {
     const { topic, partition } = batch;
     const from = await stored.of(topic, partition);
-    const fresh = batch.messages.filter((m) => from === null || m.offset >= from);
+    // A log that ends before the stored offset was made again or lost its data (a topic deleted and
+    // recreated, a broker's disk wiped): what it holds now is unread, whatever its offsets; events
+    // the store already has are recognised by id.
+    const rewound = from !== null && batch.highWatermark >= 0 && batch.highWatermark < from;
+    if (rewound) {
+      log.error(
+        { topic, partition, storedOffset: from, highWatermark: batch.highWatermark },
+        "the partition's log ends before the stored offset (topic recreated or broker data lost); reading what it holds",
+      );
+      metrics.logRewinds.inc({ topic });
+    }
+    const fresh = rewound ? batch.messages : batch.messages.filter((m) => from === null || m.offset >= from);
     if (fresh.length === 0) return from;
     const at = now();
     return commitIsolating(fresh, from, {

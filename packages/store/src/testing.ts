@@ -5,7 +5,7 @@ import { openStore } from "./index.ts";
 import type { Sql } from "./sql.ts";
 import { type TcpProxy, tcpProxy } from "./tcpProxy.ts";
 
-export type { TcpProxy };
+export { type TcpProxy, tcpProxy };
 
 /** The server the integration tests use: the machine's PostgreSQL unless told otherwise. */
 export const testPostgresUrl = process.env.TEST_DATABASE_URL ?? "postgres://postgres@127.0.0.1:5432/postgres";

@@ -7,9 +7,10 @@ import { createApi } from "./api/index.ts";
 import { type ApiThread, startApiThread } from "./apiThread.ts";
 import { backoffMs } from "./backoff.ts";
 import { type Config, engineOf } from "./config.ts";
-import { createPipeline } from "./consumer/pipeline.ts";
+import { createPipeline, type Pipeline } from "./consumer/pipeline.ts";
 import { consumedTopics, topicPlan } from "./consumer/topicRoles.ts";
 import { connectKafka } from "./kafka/connection.ts";
+import type { GroupConsumer } from "./kafka/groupConsumer.ts";
 import { kafkaSecurity, topicRetentionMs } from "./kafkaSettings.ts";
 import type { Logger } from "./log.ts";
 import { countingPublisher, createMetrics } from "./metrics.ts";
@@ -81,73 +82,14 @@ export async function startService(config: Config, log: Logger): Promise<Running
     intervalMinutes: config.RETENTION_INTERVAL_MINUTES,
   });
   const topics = topicNames(config.KAFKA_TOPIC_PREFIX);
-  const kafka = connectKafka(config.KAFKA_BROKERS, config.KAFKA_CLIENT_ID, log, kafkaSecurity(config));
-  const partitions = await whileBrokerSettles(log, () =>
-    kafka.ensureTopics({
-      ...topicPlan(topics),
-      partitions: config.KAFKA_TOPIC_PARTITIONS,
-      retentionMs: topicRetentionMs(config, topics),
-    }),
-  );
-  const publisher = countingPublisher(await kafka.publisher(), metrics);
-  const relay = startOutboxRelay({ sql, publisher, log });
-  const pipeline = createPipeline({
-    sql,
-    log,
-    metrics,
-    groupId: config.KAFKA_GROUP_ID,
-    topics,
-    engine,
-    ipHashKey: ipHashKey(config),
-    maxFutureSkewMs: config.MAX_FUTURE_SKEW_MINUTES * 60_000,
-    noticeMinSeverity: config.NOTICE_MIN_SEVERITY,
-    noticeLimit: { maxPerUser: config.NOTICE_MAX_PER_USER, windowHours: config.NOTICE_WINDOW_HOURS },
-    profileCacheSize: config.PROFILE_CACHE_SIZE,
-    profileCacheBytes: config.PROFILE_CACHE_MIB * 1024 * 1024,
-    publisher,
-    onOutbox: relay.wake,
-    stallSeconds: config.PARTITION_STALL_SECONDS,
-    partitions: {
-      activity: partitions.get(topics.activity) ?? config.KAFKA_TOPIC_PARTITIONS,
-      bySource: partitions.get(topics.bySource) ?? config.KAFKA_TOPIC_PARTITIONS,
-    },
-  });
-  const consumer = await kafka.consume({
-    groupId: config.KAFKA_GROUP_ID,
-    topics: consumedTopics(topics),
-    concurrency: config.KAFKA_PARTITION_CONCURRENCY,
-    maxBytesInFlight: config.CONSUMER_MIB_IN_FLIGHT * 1024 * 1024,
-    onBatch: pipeline.onBatch,
-    // Resume every owned partition where the store says (its offsets are the truth, e.g. after the
-    // database was restored from a backup older than Kafka's committed offsets).
-    async onAssignment(owned) {
-      pipeline.onAssignment(owned);
-      const resume = new Map<string, Map<number, number>>();
-      for (const [topic, partitions] of owned) {
-        const stored = await loadOffsets(sql, config.KAFKA_GROUP_ID, topic);
-        resume.set(topic, new Map([...stored].filter(([partition]) => partitions.includes(partition))));
-      }
-      return resume;
-    },
-  });
-  // A quiet partition says so, for the by-source stage's clock not to wait for it (sourceClock.ts).
-  const idleMarks = setInterval(
-    () =>
-      void pipeline
-        .publishIdle(config.PARTITION_IDLE_SECONDS)
-        .catch((error: Error) =>
-          log.warn({ err: error.message }, "could not publish an idle mark; will retry"),
-        ),
-    Math.max(1000, (config.PARTITION_IDLE_SECONDS * 1000) / 4),
-  );
-  idleMarks.unref();
-  // A partition waiting for verdicts whose clock stopped moving goes on without it (verdictGate.ts).
-  const stalledWaits = setInterval(() => pipeline.releaseStalled(), 5000);
-  stalledWaits.unref();
+  // The API serves from here on: analysts read flags, and probes see the process alive (and not
+  // ready), while the broker is still out of reach.
   let stopping = false;
+  let consumer: GroupConsumer | null = null;
+  let pipeline: Pipeline | null = null;
   const consumerState = (): ConsumerState => ({
-    member: !stopping && consumer.isMember(),
-    stalled: pipeline.stalled().map(({ topic, partition }) => `${topic}:${partition}`),
+    member: !stopping && consumer !== null && consumer.isMember(),
+    stalled: (pipeline?.stalled() ?? []).map(({ topic, partition }) => `${topic}:${partition}`),
   });
   // With PostgreSQL the API runs in a thread of its own (apiThread.ts); the embedded PGlite is one
   // connection in this thread, so its API shares this event loop.
@@ -155,16 +97,19 @@ export async function startService(config: Config, log: Logger): Promise<Running
     ? await startApiThread({ config, log, metrics, consumer: consumerState })
     : await serveApi({ config, log, metrics, sql, topics, consumer: consumerState });
   const port = api.port;
+  log.info({ port }, "api listening");
+  const started = await startConsuming().catch(async (error: unknown) => {
+    await api.stop();
+    await retention.stop();
+    await sql.close();
+    throw error;
+  });
   log.info({ port, brokers: config.KAFKA_BROKERS, group: config.KAFKA_GROUP_ID }, "vigil started");
 
   async function shutdown(): Promise<void> {
     stopping = true;
-    clearInterval(idleMarks);
-    clearInterval(stalledWaits);
     await api.stop();
-    await consumer.stop();
-    await relay.stop();
-    await publisher.close();
+    await started.stop();
     await retention.stop();
     await sql.close();
   }
@@ -178,6 +123,84 @@ export async function startService(config: Config, log: Logger): Promise<Running
       return Promise.race([shutdown(), timeout]);
     },
   };
+
+  /** Topics, publisher, outbox relay, pipeline and consumer; answers how to stop them. */
+  async function startConsuming(): Promise<{ stop(): Promise<void> }> {
+    const kafka = connectKafka(config.KAFKA_BROKERS, config.KAFKA_CLIENT_ID, log, kafkaSecurity(config));
+    const partitions = await whileBrokerSettles(log, () =>
+      kafka.ensureTopics({
+        ...topicPlan(topics),
+        partitions: config.KAFKA_TOPIC_PARTITIONS,
+        retentionMs: topicRetentionMs(config, topics),
+      }),
+    );
+    const publisher = countingPublisher(await kafka.publisher(), metrics);
+    const relay = startOutboxRelay({ sql, publisher, log });
+    const running = createPipeline({
+      sql,
+      log,
+      metrics,
+      groupId: config.KAFKA_GROUP_ID,
+      topics,
+      engine,
+      ipHashKey: ipHashKey(config),
+      maxFutureSkewMs: config.MAX_FUTURE_SKEW_MINUTES * 60_000,
+      noticeMinSeverity: config.NOTICE_MIN_SEVERITY,
+      noticeLimit: { maxPerUser: config.NOTICE_MAX_PER_USER, windowHours: config.NOTICE_WINDOW_HOURS },
+      profileCacheSize: config.PROFILE_CACHE_SIZE,
+      profileCacheBytes: config.PROFILE_CACHE_MIB * 1024 * 1024,
+      publisher,
+      onOutbox: relay.wake,
+      stallSeconds: config.PARTITION_STALL_SECONDS,
+      partitions: {
+        activity: partitions.get(topics.activity) ?? config.KAFKA_TOPIC_PARTITIONS,
+        bySource: partitions.get(topics.bySource) ?? config.KAFKA_TOPIC_PARTITIONS,
+      },
+    });
+    pipeline = running;
+    const member = await kafka.consume({
+      groupId: config.KAFKA_GROUP_ID,
+      topics: consumedTopics(topics),
+      concurrency: config.KAFKA_PARTITION_CONCURRENCY,
+      maxBytesInFlight: config.CONSUMER_MIB_IN_FLIGHT * 1024 * 1024,
+      onBatch: running.onBatch,
+      // Resume every owned partition where the store says (its offsets are the truth, e.g. after the
+      // database was restored from a backup older than Kafka's committed offsets).
+      async onAssignment(owned) {
+        running.onAssignment(owned);
+        const resume = new Map<string, Map<number, number>>();
+        for (const [topic, partitions] of owned) {
+          const stored = await loadOffsets(sql, config.KAFKA_GROUP_ID, topic);
+          resume.set(topic, new Map([...stored].filter(([partition]) => partitions.includes(partition))));
+        }
+        return resume;
+      },
+    });
+    consumer = member;
+    // A quiet partition says so, for the by-source stage's clock not to wait for it (sourceClock.ts).
+    const idleMarks = setInterval(
+      () =>
+        void running
+          .publishIdle(config.PARTITION_IDLE_SECONDS)
+          .catch((error: Error) =>
+            log.warn({ err: error.message }, "could not publish an idle mark; will retry"),
+          ),
+      Math.max(1000, (config.PARTITION_IDLE_SECONDS * 1000) / 4),
+    );
+    idleMarks.unref();
+    // A partition waiting for verdicts whose clock stopped moving goes on without it (verdictGate.ts).
+    const stalledWaits = setInterval(() => running.releaseStalled(), 5000);
+    stalledWaits.unref();
+    return {
+      async stop() {
+        clearInterval(idleMarks);
+        clearInterval(stalledWaits);
+        await member.stop();
+        await relay.stop();
+        await publisher.close();
+      },
+    };
+  }
 }
 
 /** The API in this thread, on the consumer's store (the embedded PGlite). */

@@ -7,12 +7,13 @@ import { join } from "node:path";
 import { temporaryDatabase } from "@vigil/store/testing";
 import { sign } from "hono/jwt";
 import pg from "pg";
+import { freePort } from "../support/net.ts";
 import type { Bench } from "./bench.ts";
 import { cacheDir, historyUsers, repoRoot } from "./dataset.ts";
 import { type LoadResult, load } from "./load.ts";
 import { MemorySampler, memoryOf } from "./proc.ts";
 import { highWatermarks } from "./produce.ts";
-import { fmt, freePort, sleep, sum, waitUntil } from "./util.ts";
+import { fmt, sleep, sum, waitUntil } from "./util.ts";
 
 export interface VigilOptions {
   /** `NAME=value` pairs added to the service's environment. */

@@ -1,21 +1,13 @@
 // The service started while the broker is out of reach: the API answers at once (flags can be
 // read, the process is alive and says it is not ready), and consumption begins when the broker
 // comes back.
-import { createServer } from "node:net";
 import { tcpProxy } from "@vigil/store/testing";
 import { sign } from "hono/jwt";
 import { expect, it } from "vitest";
 import { testBrokers } from "../support/kafka.ts";
+import { freePort } from "../support/net.ts";
 import { startVigil, TEST_SECRET } from "../support/vigil.ts";
 import { waitFor } from "../support/wait.ts";
-
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-  const { port } = server.address() as { port: number };
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  return port;
-}
 
 it("serves the API while the broker is away at start, and becomes ready when it is back", async () => {
   const [host = "localhost", port = "9092"] = (testBrokers()[0] ?? "").split(":");

@@ -1,6 +1,6 @@
 import { type ChildProcess, spawn } from "node:child_process";
-import { createServer } from "node:net";
 import { fileURLToPath } from "node:url";
+import { freePort } from "../../support/net.ts";
 import { waitFor } from "../../support/wait.ts";
 
 /** The repository root and the service's entry point, run exactly as `pnpm start` runs it. */
@@ -8,19 +8,6 @@ export const repoRoot = fileURLToPath(new URL("../../../", import.meta.url));
 const mainScript = fileURLToPath(new URL("../../../services/detector/src/main.ts", import.meta.url));
 
 export const FAULT_SECRET = "fault-test-secret-fault-test-secret-0123";
-
-/** A TCP port nobody listens on right now (the kernel picks it; we close it again at once). */
-export async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve, reject) => {
-    server.once("error", reject);
-    server.listen(0, "127.0.0.1", () => resolve());
-  });
-  const address = server.address();
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  if (address === null || typeof address === "string") throw new Error("no port");
-  return address.port;
-}
 
 export interface DetectorSettings {
   brokers: string[];

@@ -643,6 +643,49 @@ export const SHAPES: readonly Shape[] = [
       return [];
     },
   },
+  {
+    name: "quiet_persistence_domestic",
+    attack: true,
+    write(a, at) {
+      // The right password from another city of the country, a laptop never seen: nothing is
+      // replaced, only added: the attacker's own recovery phone and authenticator, for later.
+      const ip = domesticIp(a);
+      const dev = device(LAPTOP_AGENTS, a.dice);
+      const s = a.login(at, ip, dev, {}, true);
+      change(a, at + 2 * MIN, s, "recovery_phone", "added", { ip, ...dev });
+      change(a, at + 4 * MIN, s, "mfa", "added", { ip, ...dev });
+      return [s];
+    },
+  },
+  {
+    name: "push_fatigue_domestic",
+    attack: true,
+    write(a, at) {
+      const ip = domesticIp(a);
+      const dev = device(LAPTOP_AGENTS, a.dice);
+      for (let i = 0; i < 3; i++)
+        a.emit(at + i * 2 * MIN, { type: "login.failed", ip, reason: "mfa_failed", ...dev });
+      const s = a.login(at + 8 * MIN, ip, dev, { mfa: true }, true);
+      change(a, at + 10 * MIN, s, "api_token", "added", { ip, ...dev });
+      return [s];
+    },
+  },
+  {
+    name: "new_laptop_at_work_secures",
+    attack: false,
+    write(a, at) {
+      // A new work laptop, first used at the office (another provider in the home city): the owner
+      // signs in and secures the account there.
+      const city = addressesIn(a.home).filter((ip) => ip.split(".")[0] !== a.homeIp.split(".")[0]);
+      const office = a.dice.pick(city.length > 0 ? city : addressesIn(a.home));
+      const dev = device(LAPTOP_AGENTS, a.dice);
+      const s = a.login(at, office, dev);
+      change(a, at + 3 * MIN, s, "password", "updated", { ip: office, ...dev });
+      change(a, at + 5 * MIN, s, "mfa", "enabled", { ip: office, ...dev });
+      change(a, at + 6 * MIN, s, "recovery_phone", "added", { ip: office, ...dev });
+      return [];
+    },
+  },
 ];
 
 const ipv6Homes = new Map<string, string | null>();

@@ -653,6 +653,31 @@ describe("owners' security hygiene", () => {
     expect(codes(steps[3])).not.toContain("risky_session_activity");
   });
 
+  it("a new work laptop at the office, secured at once (password, MFA on, recovery phone): noted once, below medium", () => {
+    const { state, population, t } = settled();
+    const office = { place: PLACES.berlin, network: "198.51.100.0/24" };
+    const work = { userAgent: UA.firefoxLinux, deviceId: "work-laptop" };
+    const change = (at: number, setting: string, action: string) =>
+      from(at, "work", { type: "settings.changed", setting, action } as Fields, office, work);
+    const steps = replay(state, population, [
+      loginObs(t, { sessionId: "work", ...work, ...office }),
+      change(t + 3 * MINUTE, "password", "updated"),
+      change(t + 5 * MINUTE, "mfa", "enabled"),
+      change(t + 6 * MINUTE, "recovery_phone", "added"),
+    ]);
+    const last = steps.at(-1);
+    expect(codes(last)).toEqual(
+      expect.arrayContaining([
+        "new_device",
+        "new_network",
+        "password_changed",
+        "mfa_changed",
+        "recovery_changed",
+      ]),
+    );
+    expect(last?.score ?? 0).toBeLessThan(defaultDetectionConfig.severity.medium);
+  });
+
   it("a password changed abroad on the owner's laptop does not escalate; an access token created there does", () => {
     const { state, population, t } = settled();
     const steps = replay(state, population, [

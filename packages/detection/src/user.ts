@@ -151,9 +151,12 @@ function activity(
       session.young === "device" ? "a device new to the account" : "a network new to the account";
   }
   if (reason !== null) {
-    // Securing the account from where the owner is counts for little: owners do it every day.
-    if (additive && !serious(session, config))
-      reason = { ...reason, points: config.activity.points.additive };
+    // Securing the account from where the owner is counts for little, and once a session: owners
+    // do it every day, and a new device is secured with a new password, MFA and a recovery phone at once.
+    if (additive && !serious(session, config)) {
+      const again = (session.additive?.length ?? 0) > 0;
+      reason = { ...reason, points: again ? 0 : config.activity.points.additive };
+    }
     addReason(session.flag, noteMalformed(reason, obs.malformed));
     escalate(session, reason.code, config, additive);
   }

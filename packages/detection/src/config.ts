@@ -139,7 +139,7 @@ export interface DetectionConfig {
       apiToken: number;
       username: number;
       privacy: number;
-      /** An additive change outside a seriously risky session: noted, barely scored. */
+      /** The first additive change of a session that is not seriously risky: noted, barely scored (the next ones 0). */
       additive: number;
     };
     massWindowMs: number;

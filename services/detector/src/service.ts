@@ -158,24 +158,30 @@ export async function startService(config: Config, log: Logger): Promise<Running
       },
     });
     pipeline = running;
-    const member = await kafka.consume({
-      groupId: config.KAFKA_GROUP_ID,
-      topics: consumedTopics(topics),
-      concurrency: config.KAFKA_PARTITION_CONCURRENCY,
-      maxBytesInFlight: config.CONSUMER_MIB_IN_FLIGHT * 1024 * 1024,
-      onBatch: running.onBatch,
-      // Resume every owned partition where the store says (its offsets are the truth, e.g. after the
-      // database was restored from a backup older than Kafka's committed offsets).
-      async onAssignment(owned) {
-        running.onAssignment(owned);
-        const resume = new Map<string, Map<number, number>>();
-        for (const [topic, partitions] of owned) {
-          const stored = await loadOffsets(sql, config.KAFKA_GROUP_ID, topic);
-          resume.set(topic, new Map([...stored].filter(([partition]) => partitions.includes(partition))));
-        }
-        return resume;
-      },
-    });
+    const member = await kafka
+      .consume({
+        groupId: config.KAFKA_GROUP_ID,
+        topics: consumedTopics(topics),
+        concurrency: config.KAFKA_PARTITION_CONCURRENCY,
+        maxBytesInFlight: config.CONSUMER_MIB_IN_FLIGHT * 1024 * 1024,
+        onBatch: running.onBatch,
+        // Resume every owned partition where the store says (its offsets are the truth, e.g. after the
+        // database was restored from a backup older than Kafka's committed offsets).
+        async onAssignment(owned) {
+          running.onAssignment(owned);
+          const resume = new Map<string, Map<number, number>>();
+          for (const [topic, partitions] of owned) {
+            const stored = await loadOffsets(sql, config.KAFKA_GROUP_ID, topic);
+            resume.set(topic, new Map([...stored].filter(([partition]) => partitions.includes(partition))));
+          }
+          return resume;
+        },
+      })
+      .catch(async (error: unknown) => {
+        await relay.stop();
+        await publisher.close();
+        throw error;
+      });
     consumer = member;
     // A quiet partition says so, for the by-source stage's clock not to wait for it (sourceClock.ts).
     const idleMarks = setInterval(

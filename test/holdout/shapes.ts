@@ -49,6 +49,12 @@ function change(
   account.emit(at, { type: "settings.changed", sessionId, setting, action, ...extra });
 }
 
+/** Another line in the owner's own city (an office, a neighbour, a local proxy): not the home provider's block. */
+function elsewhereInTown(account: Account): string {
+  const city = addressesIn(account.home).filter((ip) => ip.split(".")[0] !== account.homeIp.split(".")[0]);
+  return account.dice.pick(city.length > 0 ? city : addressesIn(account.home));
+}
+
 /** Where an attacker's addresses come from: abroad, or elsewhere in the owner's own country. */
 type Origin = (account: Account) => string;
 
@@ -193,8 +199,7 @@ export const SHAPES: readonly Shape[] = [
     name: "local_proxy_takeover",
     attack: true,
     write(a, at) {
-      const city = addressesIn(a.home).filter((ip) => ip.split(".")[0] !== a.homeIp.split(".")[0]);
-      const ip = a.dice.pick(city.length > 0 ? city : addressesIn(a.home));
+      const ip = elsewhereInTown(a);
       const s = a.login(at, ip, device(LAPTOP_AGENTS, a.dice), {}, true);
       change(a, at + 3 * MIN, s, "email", "updated");
       change(a, at + 4 * MIN, s, "mfa", "disabled");
@@ -387,8 +392,7 @@ export const SHAPES: readonly Shape[] = [
         ip: tethered,
         ...a.laptop,
       });
-      const city = addressesIn(a.home).filter((ip) => ip.split(".")[0] !== a.homeIp.split(".")[0]);
-      const office = a.dice.pick(city.length > 0 ? city : addressesIn(a.home));
+      const office = elsewhereInTown(a);
       change(a, at + 3 * HOUR, s, "password", "updated", { ip: office, ...a.laptop });
       change(a, at + 3 * HOUR + 2 * MIN, s, "recovery_phone", "added", { ip: office, ...a.laptop });
       return [];
@@ -676,8 +680,7 @@ export const SHAPES: readonly Shape[] = [
     write(a, at) {
       // A new work laptop, first used at the office (another provider in the home city): the owner
       // signs in and secures the account there.
-      const city = addressesIn(a.home).filter((ip) => ip.split(".")[0] !== a.homeIp.split(".")[0]);
-      const office = a.dice.pick(city.length > 0 ? city : addressesIn(a.home));
+      const office = elsewhereInTown(a);
       const dev = device(LAPTOP_AGENTS, a.dice);
       const s = a.login(at, office, dev);
       change(a, at + 3 * MIN, s, "password", "updated", { ip: office, ...dev });

@@ -83,6 +83,7 @@ export function contextChange(
     speed = hours === 0 ? Number.POSITIVE_INFINITY : certainKm / hours;
   }
   const far = certainKm > config.travel.neighbourKm;
+  const networkSeen = obs.network !== null && (profile.values.network[obs.network]?.n ?? 0) > 0;
   const impossible = far && speed > config.travel.maxSpeedKmh;
 
   // Within one country on the same device, a phone moving between Wi-Fi and its carrier (whose
@@ -99,7 +100,13 @@ export function contextChange(
   // a network and into a region the account has never used, is its token replayed elsewhere (a
   // carrier's login is placed too vaguely for the distance to say more).
   else if (phone)
-    strength = possibleKm > config.travel.neighbourKm && strangeTo(profile, obs, asn) ? "weak" : null;
+    strength =
+      possibleKm > config.travel.neighbourKm &&
+      !networkSeen &&
+      !asnKnown(profile, asn) &&
+      regionNew(profile, place)
+        ? "weak"
+        : null;
   else if (asn !== null && session.asn != null) strength = "weak";
   // A laptop's line that leaves its provider for an address no routing data knows has moved.
   else strength = far || session.asn != null ? "weak" : null;
@@ -107,9 +114,7 @@ export function contextChange(
 
   const deviceSame = !idChanged && !familyChanged;
   const countryKnown = place === null || (profile.values.country[place.country]?.n ?? 0) > 0;
-  const networkKnown =
-    (obs.network !== null && (profile.values.network[obs.network]?.n ?? 0) > 0) ||
-    (!leap && asnKnown(profile, asn));
+  const networkKnown = networkSeen || (!leap && asnKnown(profile, asn));
   if (deviceSame && countryKnown && networkKnown) return null;
 
   const newCountry = place !== null && !countryKnown;
@@ -145,11 +150,8 @@ export function contextChange(
   };
 }
 
-/** Neither the event's network, nor its autonomous system, nor its region is one the account has used. */
-function strangeTo(profile: Profile, obs: Observation, asn: number | null): boolean {
-  if (asnKnown(profile, asn)) return false;
-  if (obs.network !== null && (profile.values.network[obs.network]?.n ?? 0) > 0) return false;
-  const place = obs.nonPublic ? null : obs.place;
+/** The event is placed in a region the account has never been used from. */
+function regionNew(profile: Profile, place: Place | null): boolean {
   const region = place === null ? undefined : keysOfPlace(place).region;
   return region !== undefined && (profile.values.region[region]?.n ?? 0) === 0;
 }

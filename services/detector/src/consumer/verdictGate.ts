@@ -21,6 +21,18 @@ const markSchema = z.object({
   }),
 });
 
+interface Limits {
+  /** The newest event time the partition may read. */
+  horizon: number;
+  /** Events from here on are live: they never wait. */
+  live: number;
+}
+
+/** An event waits when it is past the partition's horizon and not live. */
+function waits(at: number, { horizon, live }: Limits): boolean {
+  return at > horizon && at < live;
+}
+
 /** A by-source partition's clock read from the verdicts topic; null for anything else. */
 export function parseVerdictClock(value: Buffer | null): VerdictClockMark | null {
   return valueMatching(value, markSchema)?.verdictClock ?? null;
@@ -111,14 +123,13 @@ export class VerdictGate {
     now: number,
   ): Promise<{ index: number; at: number }> {
     await this.clocks(partition);
-    const horizon = this.#horizon(partition);
-    const live = now - this.#options.liveMs;
+    const limits = this.#limits(partition, now);
     for (let index = 0; index < messages.length; index++) {
       const message = messages[index] as InboundMessage;
       const at = eventTimeOf(message, now);
       // Only an event the planner accepts moves the partition's watermark (validated only here,
       // where it would wait: a value to be dead-lettered never does).
-      if (at !== null && at > horizon && at < live && parsedEvent(message.value).ok) return { index, at };
+      if (at !== null && waits(at, limits) && parsedEvent(message.value).ok) return { index, at };
     }
     return { index: messages.length, at: Number.NaN };
   }
@@ -136,8 +147,13 @@ export class VerdictGate {
     return leastClock(this.#clocks.get(partition) ?? null, sources) + leadMs;
   }
 
+  /** Read once per batch: the bounds between which an event waits (`waits`). */
+  #limits(partition: number, now: number): Limits {
+    return { horizon: this.#horizon(partition), live: now - this.#options.liveMs };
+  }
+
   #holds(partition: number, at: number, now: number): boolean {
-    return at < now - this.#options.liveMs && at > this.#horizon(partition);
+    return waits(at, this.#limits(partition, now));
   }
 
   /** The partition paused before an event at `next`; `resume` once its clock lets it go on. */

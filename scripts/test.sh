@@ -36,7 +36,9 @@ node -e '
   const fs = require("fs");
   try {
     const r = JSON.parse(fs.readFileSync(".test-results/vitest.json", "utf8"));
-    console.log(`${r.numPassedTests} passed, ${r.numFailedTests} failed, ${r.numPendingTests + r.numTodoTests} skipped`);
+    // A file that fails outside its tests (a hook, an import) fails no test: count it as one.
+    const broken = r.testResults.filter((f) => f.status === "failed" && !f.assertionResults.some((a) => a.status === "failed")).length;
+    console.log(`${r.numPassedTests} passed, ${r.numFailedTests + broken} failed, ${r.numPendingTests + r.numTodoTests} skipped`);
   } catch { console.log("0 passed, 1 failed"); }
 '
 exit $status

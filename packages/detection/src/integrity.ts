@@ -107,9 +107,9 @@ export function contextChange(
       regionNew(profile, place)
         ? "weak"
         : null;
-  else if (asn !== null && session.asn != null) strength = "weak";
-  // A laptop's line that leaves its provider for an address no routing data knows has moved.
-  else strength = far || session.asn != null ? "weak" : null;
+  // A laptop's line that changes provider has moved, also when routing data knows only one side:
+  // an address no data places cannot vouch for being the same line.
+  else strength = far || asn !== null || session.asn != null ? "weak" : null;
   if (strength === null) return null;
 
   const deviceSame = !idChanged && !familyChanged;

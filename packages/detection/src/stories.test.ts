@@ -206,7 +206,7 @@ describe("session integrity", () => {
     expect(cafe.at(-1)?.severity).toBe("low");
   });
 
-  it("a laptop's line that leaves its provider for an address no routing data knows has moved", () => {
+  it("a laptop's line that changes provider has moved, also when routing data knows only one side", () => {
     const { state, population, t } = settled();
     const steps = replay(state, population, [
       loginObs(t, { sessionId: "own", deviceId: "laptop-1", asn: TELEKOM }),
@@ -219,6 +219,28 @@ describe("session integrity", () => {
     ]);
     expect(codes(steps[1])).toEqual(["session_context_changed"]);
     expect(steps[1]?.reasons[0]?.details?.strength).toBe("weak");
+    // The other way round: a login from an address no routing data knows, then a provider's line
+    // nearby that the account never used. The provider the account does use vouches for itself.
+    const VODAFONE: Asn = { number: 3209, org: "Vodafone GmbH" };
+    const unrouted = (sessionId: string, at: number, asn: Asn, network: string) =>
+      replay(state, population, [
+        loginObs(at, { sessionId, deviceId: "laptop-1" }),
+        from(
+          at + 5 * MINUTE,
+          sessionId,
+          { type: "content.modified", contentType: "photo" },
+          {
+            place: PLACES.potsdam,
+            network,
+            asn,
+          },
+        ),
+      ]);
+    const other = unrouted("unrouted", t + HOUR, VODAFONE, "88.65.1.0/24");
+    expect(other[1]?.reasons.find((r) => r.code === "session_context_changed")?.details?.strength).toBe(
+      "weak",
+    );
+    expect(unrouted("unrouted2", t + 2 * HOUR, TELEKOM, "91.64.1.0/24")[1]).toBeUndefined();
   });
 
   it("without an ASN, a nearby network in the same country passes (carrier NAT) and one abroad does not", () => {

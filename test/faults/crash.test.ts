@@ -11,6 +11,8 @@ import { asMessages, producePaced, seededStream, slices } from "./support/stream
 const KILLS = Number(process.env.FAULT_KILLS ?? 5);
 /** Seeds the kill points; a failure prints it so that the same points can be replayed. */
 const SEED = Number(process.env.FAULT_SEED ?? 7_1128);
+/** Each restart waits for the killed member's session to end: shorter than the 30 s default. */
+const SESSION = { KAFKA_SESSION_TIMEOUT_SECONDS: "10" };
 
 describe("kill -9 of the detector while it consumes", () => {
   const brokers = testBrokers();
@@ -34,9 +36,11 @@ describe("kill -9 of the detector while it consumes", () => {
       let produced = 0;
       for (let i = 0; i < KILLS; i++) {
         const part = parts[i] ?? [];
-        const detector = await current.start();
+        const restarted = Date.now();
+        const detector = await current.start(SESSION);
         // A restart after kill -9 waits for the group to drop the dead member (session timeout).
         await detector.ready(90_000);
+        const readyAfter = ((Date.now() - restarted) / 1000).toFixed(1);
         const producing = producePaced(brokers, current.topics.activity, part);
         // The kill point: once the store has committed a seeded share of this slice, plus a seeded
         // delay so that it lands anywhere in a batch (reading, scoring, committing, publishing).
@@ -51,12 +55,12 @@ describe("kill -9 of the detector while it consumes", () => {
         await detector.kill9();
         const after = await progress(current.databaseUrl);
         kills.push(
-          `${((Date.now() - began) / 1000).toFixed(1)} s: kill ${i + 1}: pid ${detector.pid} at ≥${target} committed (then ${await committedActivity(current.databaseUrl, current.topics)}), outbox ${after.outbox}`,
+          `${((Date.now() - began) / 1000).toFixed(1)} s: kill ${i + 1}: pid ${detector.pid} (ready ${readyAfter} s after its start) at ≥${target} committed (then ${await committedActivity(current.databaseUrl, current.topics)}), outbox ${after.outbox}`,
         );
         await producing;
         produced += part.length;
       }
-      const last = await current.start();
+      const last = await current.start(SESSION);
       await producePaced(brokers, current.topics.activity, parts[KILLS] ?? []);
       await last.ready(90_000);
       const state = await current.settle(120_000, last.output);

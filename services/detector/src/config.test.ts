@@ -95,6 +95,9 @@ describe("Kafka TLS and SASL from the environment", () => {
       "KAFKA_SASL_USERNAME: needs KAFKA_SASL_MECHANISM",
     ],
     [{ KAFKA_SSL: "yes" }, "KAFKA_SSL: must be true or false"],
+    // The brokers' default bounds of a group member's session.
+    [{ KAFKA_SESSION_TIMEOUT_SECONDS: "5" }, "KAFKA_SESSION_TIMEOUT_SECONDS: Too small"],
+    [{ KAFKA_SESSION_TIMEOUT_SECONDS: "1801" }, "KAFKA_SESSION_TIMEOUT_SECONDS: Too big"],
     [{ KAFKA_SSL_CA_FILE: "/etc/hosts" }, "KAFKA_SSL_CA_FILE: needs KAFKA_SSL=true"],
     [
       { KAFKA_SSL: "true", KAFKA_SSL_CA_FILE: "/nonexistent/ca.pem" },

@@ -19,6 +19,13 @@ export const kafkaSettings = {
     .optional(),
   KAFKA_SASL_USERNAME: z.string().min(1).optional(),
   KAFKA_SASL_PASSWORD: z.string().min(1).optional(),
+  /**
+   * How long the group waits for a replica that stopped heartbeating (killed, lost node) before its
+   * partitions go to the others. Shorter recovers sooner after a crash; too short evicts a replica
+   * that a long GC pause or a slow database keeps from heartbeating. Within the brokers' bounds
+   * (group.min/max.session.timeout.ms, 6 s and 30 min by default).
+   */
+  KAFKA_SESSION_TIMEOUT_SECONDS: int(30, 6).pipe(z.number().max(1800)),
   /** `retention.ms` of account-activity, account-flags, account-security-notices when Vigil creates them. */
   KAFKA_RETENTION_HOURS: int(7 * 24, 1),
   /** The internal topics (by-source, verdicts, feedback): consumed within seconds; this covers an outage. */

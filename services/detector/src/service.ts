@@ -164,6 +164,7 @@ export async function startService(config: Config, log: Logger): Promise<Running
         topics: consumedTopics(topics),
         concurrency: config.KAFKA_PARTITION_CONCURRENCY,
         maxBytesInFlight: config.CONSUMER_MIB_IN_FLIGHT * 1024 * 1024,
+        sessionTimeoutMs: config.KAFKA_SESSION_TIMEOUT_SECONDS * 1000,
         onBatch: running.onBatch,
         // Resume every owned partition where the store says (its offsets are the truth, e.g. after the
         // database was restored from a backup older than Kafka's committed offsets).

@@ -20,6 +20,11 @@ export interface ConsumerOptions {
    * is handed to `onBatch` in slices of at most `maxBytesInFlight / concurrency`.
    */
   maxBytesInFlight: number;
+  /**
+   * How long the group waits for a member that stopped heartbeating (a crashed replica) before it
+   * hands its partitions to the others, ms; kafkajs' default, 30 s, when absent.
+   */
+  sessionTimeoutMs?: number;
   /** Handles one batch; returns the next offset to commit to Kafka for lag monitoring, or null. */
   onBatch(batch: InboundBatch, control: BatchControl): Promise<number | null>;
   /**
@@ -53,6 +58,13 @@ export async function consume(kafka: Kafka, log: Logger, options: ConsumerOption
     partitionAssigners: [coPartitioned],
     retry: { retries: 8, restartOnFailure: async () => true },
     ...FETCH,
+    ...(options.sessionTimeoutMs === undefined
+      ? {}
+      : {
+          sessionTimeout: options.sessionTimeoutMs,
+          // Three heartbeats a session at least, as Kafka advises (kafkajs' default is every 3 s).
+          heartbeatInterval: Math.min(3000, Math.floor(options.sessionTimeoutMs / 3)),
+        }),
   });
   let member = false;
   const toCommit = new Map<string, { topic: string; partition: number; offset: string }>();

@@ -689,7 +689,34 @@ export const SHAPES: readonly Shape[] = [
       return [];
     },
   },
+  groomedPlace("groomed_place_abroad", foreignIp),
+  groomedPlace("groomed_place_domestic", domesticIp),
 ];
+
+/**
+ * An attacker who knows that quiet sessions are learned: five short, harmless visits from the same
+ * place and laptop two or three days apart, and only then the damage.
+ */
+function groomedPlace(name: string, origin: Origin): Shape {
+  return {
+    name,
+    attack: true,
+    write(a, at) {
+      const ip = origin(a);
+      const dev = device(LAPTOP_AGENTS, a.dice);
+      let t = at;
+      for (let visit = 0; visit < 5; visit++) {
+        const probe = a.login(t, ip, dev, {}, true);
+        a.emit(t + a.dice.int(2, 15) * MIN, { type: "session.ended", sessionId: probe, reason: "logout" });
+        t += a.dice.int(2, 3) * DAY + a.dice.int(0, 6) * HOUR;
+      }
+      const s = a.login(t, ip, dev, {}, true);
+      change(a, t + 3 * MIN, s, "email", "updated", { ip, ...dev });
+      change(a, t + 4 * MIN, s, "mfa", "disabled", { ip, ...dev });
+      return [s];
+    },
+  };
+}
 
 const ipv6Homes = new Map<string, string | null>();
 

@@ -176,6 +176,11 @@ export interface DetectionConfig {
     ttlMs: number;
     halfLifeMs: number;
     maxContexts: number;
+    /**
+     * A network first used in a session this risky stays young for `ttlMs` once learned, not
+     * `integrity.youngMs`, unless the owner vouches for the session.
+     */
+    groomedRisk: number;
     /** Content volume per account: bucket size, the week kept, and how fast the usual amount decays. */
     bucketMs: number;
     weekMs: number;
@@ -328,6 +333,7 @@ export const defaultDetectionConfig: DetectionConfig = {
     ttlMs: 30 * DAY,
     halfLifeMs: 5 * DAY,
     maxContexts: 8,
+    groomedRisk: 30,
     bucketMs: 4 * HOUR,
     weekMs: 7 * DAY,
     usualHalfLifeMs: 14 * DAY,

@@ -162,6 +162,28 @@ export function inheritedRisk(
   };
 }
 
+/**
+ * The suspicious session that brought this network to the account, when the account has since
+ * learned it (the session ended quietly) within the memory's time and the owner never vouched for
+ * it: a place groomed by quiet visits until it looked familiar. Null when the network came otherwise.
+ */
+export function groomedBy(
+  memory: AccountMemory | undefined,
+  profile: Profile,
+  network: string | null | undefined,
+  at: number,
+  config: DetectionConfig,
+): RiskyContext | null {
+  if (memory === undefined || network == null) return null;
+  const since = profile.values.network[network]?.since;
+  if (since === undefined) return null;
+  for (const entry of memory.risky) {
+    if (entry.learned !== true || entry.network !== network || since < entry.at) continue;
+    if (at - entry.at <= config.memory.ttlMs && entry.risk >= config.memory.groomedRisk) return entry;
+  }
+  return null;
+}
+
 /** Where a series' buckets keep the kind's items. */
 const column = (kind: ContentKind): 1 | 2 => (kind === "deleted" ? 1 : 2);
 

@@ -54,8 +54,11 @@ export interface SessionRisk {
   youngNetwork?: boolean;
   /** The login's device (its id, else its browser family) was never seen on the account. */
   newDevice?: boolean;
-  /** Its network or device id is new to the account or first learned less than `youngMs` ago. */
-  young?: "network" | "device" | null;
+  /**
+   * Its network or device id is new to the account or first learned less than `youngMs` ago; or
+   * its network came to the account in a suspicious session the owner never vouched for (`groomed`).
+   */
+  young?: "network" | "device" | "groomed" | null;
   /** Where a hijacked session moved to: the context its risk is remembered by. */
   intruder?: { country: string | null; label: string; asn: number | null; network: string | null } | null;
   /** The session is a copy of a device in use elsewhere at the same time. */

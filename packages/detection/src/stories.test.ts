@@ -447,6 +447,35 @@ describe("account memory", () => {
     expect(codes(again[1])).not.toContain("risky_session_activity");
   });
 
+  it("a place groomed by quiet visits for over two weeks still hands the account over suspiciously, unless the owner vouched for its first visit", () => {
+    const attacker = { ...LAGOS, userAgent: UA.firefoxLinux, deviceId: "kali" };
+    const groom = (vouched: boolean) => {
+      const { state, population, t } = settled();
+      for (let visit = 0; visit < 5; visit++) {
+        const at = t + visit * 3 * DAY;
+        replay(state, population, [
+          loginObs(at, { sessionId: `visit${visit}`, ...attacker }),
+          sessionObs(at + 5 * MINUTE, `visit${visit}`, { type: "session.ended" }),
+        ]);
+        if (visit === 0 && vouched)
+          applyFeedback(state, { verdict: "legitimate", sessionId: "visit0", at: at + HOUR, by: "owner" });
+      }
+      const at = t + 16 * DAY;
+      return replay(state, population, [
+        loginObs(at, { sessionId: "strike", ...attacker }),
+        sessionObs(at + 3 * MINUTE, "strike", { type: "settings.changed", setting: "email" }),
+      ]);
+    };
+    const groomed = groom(false);
+    // Sixteen days on, place and device are familiar and no longer young: the login is quiet.
+    expect(groomed[0]).toBeUndefined();
+    expect(groomed[1]?.severity).toBe("high");
+    expect(groomed[1]?.reasons[0]?.message).toBe(
+      "Email changed in a session whose login was already suspicious (a network the account first used in a suspicious session from Lagos, Nigeria 16 days earlier (new country, new device))",
+    );
+    expect(groom(true)[1]?.severity).not.toBe("high");
+  });
+
   it("a sensitive change days after a risky login escalates in that session even once Vigil forgot it", () => {
     const { state, population, t } = settled();
     replay(state, population, [

@@ -16,6 +16,7 @@ import {
   type AccountMemory,
   accountVolume,
   emptyMemory,
+  groomedBy,
   inheritedRisk,
   rememberedRisk,
   rememberIfRisky,
@@ -30,6 +31,7 @@ import {
   asnKnown,
   assess,
   type LevelStatus,
+  type LoginKeys,
   loginKeys,
   sightPair,
   youngContext,
@@ -39,7 +41,7 @@ import { escalate, expireSessions, newSession, type SessionRisk, serious } from 
 import { impossibleTravel } from "./travel.ts";
 import { initialUserState, type UserState, type UserStep } from "./userState.ts";
 import { pendingFor, prunePending, sourceReason } from "./verdicts.ts";
-import { locationOf, placeLabel } from "./wording.ts";
+import { duration, locationOf, placeLabel } from "./wording.ts";
 
 /**
  * Scores one event of an account (any type with a userId; others are ignored) and learns from it.
@@ -147,8 +149,7 @@ function activity(
   } else session.ended = true;
   if (fromYoung && session.login < config.activity.riskyLoginScore && session.status === "open") {
     session.login = config.activity.riskyLoginScore;
-    session.inherited =
-      session.young === "device" ? "a device new to the account" : "a network new to the account";
+    session.inherited = youngWhy(user, session, obs.at, config);
   }
   if (reason !== null) {
     // Securing the account from where the owner is counts for little, and once a session: owners
@@ -183,7 +184,7 @@ function integrity(
       return;
     }
     found = unknownSessionRisk(session, user.profile, population, obs, config);
-    session.young = youngContext(user.profile, session.keys, session.asn, obs.at, config.integrity.youngMs);
+    session.young = youngOf(user, session.keys, session.asn, obs.at, config);
     if (found !== null && found.points >= config.integrity.newCountryPoints) session.hijacked = "strong";
   } else {
     found = contextChange(session, user.profile, obs, config);
@@ -311,7 +312,7 @@ function login(
   session.startedAt = obs.at;
   session.unknown = false;
   adoptContext(session, obs, keys);
-  session.young = youngContext(user.profile, keys, asn, obs.at, config.integrity.youngMs);
+  session.young = youngOf(user, keys, asn, obs.at, config);
   session.newDevice = !seenDevice;
   // The /24 or /48 itself, whatever its autonomous system: a rented home line on the owner's ISP.
   session.youngNetwork =
@@ -365,6 +366,32 @@ function handsOver(
     default:
       return false;
   }
+}
+
+/**
+ * What in the session's context the account has not had for long: its network or device (see
+ * `youngContext`), or a network that came to the account in a suspicious session the owner never
+ * vouched for, however familiar its quiet visits since have made it.
+ */
+function youngOf(
+  user: UserState,
+  keys: LoginKeys | null,
+  asn: number | null | undefined,
+  at: number,
+  config: DetectionConfig,
+): SessionRisk["young"] {
+  const young = youngContext(user.profile, keys, asn, at, config.integrity.youngMs);
+  if (young !== null) return young;
+  return groomedBy(user.memory, user.profile, keys?.network, at, config) === null ? null : "groomed";
+}
+
+/** Why a young context makes what the session hands over suspicious, in words. */
+function youngWhy(user: UserState, session: SessionRisk, at: number, config: DetectionConfig): string {
+  if (session.young === "device") return "a device new to the account";
+  const by =
+    session.young === "groomed" ? groomedBy(user.memory, user.profile, session.network, at, config) : null;
+  if (by === null) return "a network new to the account";
+  return `a network the account first used in a suspicious session from ${by.label} ${duration(at - by.at)} earlier (${by.why})`;
 }
 
 function deviceSeen(statuses: readonly LevelStatus[]): boolean {

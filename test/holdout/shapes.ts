@@ -8,6 +8,7 @@ import {
   ipv6SubnetOf,
   LAPTOP_AGENTS,
   PHONE_AGENTS,
+  relayEgress,
   VPN_EXITS,
 } from "./world.ts";
 
@@ -691,6 +692,35 @@ export const SHAPES: readonly Shape[] = [
   },
   groomedPlace("groomed_place_abroad", foreignIp),
   groomedPlace("groomed_place_domestic", domesticIp),
+  {
+    name: "private_relay_owner",
+    attack: false,
+    fits: (a) => relayEgress(a.home.country).length >= 4,
+    write(a, at) {
+      // The owner turns a privacy relay on for the laptop: every connection leaves through a CDN's
+      // egress in the owner's country, another provider and /24 each time, also within a session.
+      // A week of it, then a new password and a new email.
+      const pool = relayEgress(a.home.country);
+      const relayed = () => ({ ip: a.dice.pick(pool), ...a.laptop });
+      let s = "";
+      let t = at;
+      for (let day = 0; day < 7; day++) {
+        t = at + day * DAY + a.dice.int(0, 4) * HOUR;
+        s = a.login(t, a.dice.pick(pool), a.laptop);
+        for (let k = 1; k <= 3; k++)
+          a.emit(t + k * 10 * MIN, {
+            type: "content.modified",
+            sessionId: s,
+            contentType: "photo",
+            count: 1,
+            ...relayed(),
+          });
+      }
+      change(a, t + 45 * MIN, s, "password", "updated", relayed());
+      change(a, t + 47 * MIN, s, "email", "updated", relayed());
+      return [];
+    },
+  },
 ];
 
 /**

@@ -115,6 +115,25 @@ export function sameCarrier(pool: readonly string[], anchor: string): string[] {
   return pool.filter((ip) => asnOf(ip)?.number === number);
 }
 
+const relayPools = new Map<string, string[]>();
+
+/**
+ * Egress addresses of privacy relays (Apple's iCloud Private Relay and the like leave through
+ * Akamai, Cloudflare and Fastly) that geoip-lite places in the country: empty without routing data.
+ */
+export function relayEgress(country: string): string[] {
+  let pool = relayPools.get(country);
+  if (pool === undefined) {
+    const relays = new Set([13335, 16625, 20940, 36183, 54113, 209242]);
+    pool =
+      asnOf === null
+        ? []
+        : sampleIps({ country, count: 20_000, seed: 3 }).filter((ip) => relays.has(asnOf(ip)?.number ?? 0));
+    relayPools.set(country, pool);
+  }
+  return pool;
+}
+
 const ipv6Pools = new Map<string, string[]>();
 
 /**

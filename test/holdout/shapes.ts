@@ -721,6 +721,22 @@ export const SHAPES: readonly Shape[] = [
       return [];
     },
   },
+  {
+    name: "reset_through_stolen_mailbox",
+    attack: true,
+    write(a, at) {
+      // The owner's mailbox is the intruder's (the breach's other half): "forgot password" from another
+      // city of the country on a laptop never seen, the reset recorded in the session the link opened,
+      // then a login with the new password and the email replaced to keep the account.
+      const ip = domesticIp(a);
+      const dev = device(LAPTOP_AGENTS, a.dice);
+      const link = a.id("s");
+      change(a, at, link, "password", "updated", { ip, ...dev });
+      const s = a.login(at + 2 * MIN, ip, dev, {}, true);
+      change(a, at + 5 * MIN, s, "email", "updated", { ip, ...dev });
+      return [s];
+    },
+  },
 ];
 
 /**

@@ -737,6 +737,27 @@ export const SHAPES: readonly Shape[] = [
       return [s];
     },
   },
+  {
+    name: "phone_email_change_on_cafe_wifi",
+    attack: false,
+    write(a, at) {
+      // The phone's session on its carrier, then on a café's Wi-Fi in the home city (another
+      // provider): the owner replaces the email there.
+      const s = a.login(at, a.carrierAddress(), a.phone, { method: "token" });
+      const cafe = elsewhereInTown(a);
+      const t = at + a.dice.int(10, 60) * MIN;
+      a.emit(t, {
+        type: "content.modified",
+        sessionId: s,
+        contentType: "photo",
+        count: 1,
+        ip: cafe,
+        ...a.phone,
+      });
+      change(a, t + 5 * MIN, s, "email", "updated", { ip: cafe, ...a.phone });
+      return [];
+    },
+  },
 ];
 
 /**

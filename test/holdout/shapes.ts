@@ -758,6 +758,21 @@ export const SHAPES: readonly Shape[] = [
       return [];
     },
   },
+  {
+    name: "sim_swap",
+    attack: true,
+    write(a, at) {
+      // The owner's number ported to the intruder's SIM on the same carrier: the breach's password and
+      // the SMS code sign in a phone never seen, on the carrier the account knows; then the email and
+      // the second factor go.
+      const ip = a.carrierAddress();
+      const dev = device(PHONE_AGENTS, a.dice);
+      const s = a.login(at, ip, dev, { method: "password", mfa: true }, true);
+      change(a, at + 4 * MIN, s, "email", "updated", { ip, ...dev });
+      change(a, at + 6 * MIN, s, "mfa", "disabled", { ip, ...dev });
+      return [s];
+    },
+  },
 ];
 
 /**

@@ -2,6 +2,7 @@ import { type Account, DAY } from "./account.ts";
 import {
   ABROAD,
   addressesIn,
+  type Device,
   device,
   HOMES,
   ipv6Host,
@@ -50,6 +51,12 @@ function change(
   account.emit(at, { type: "settings.changed", sessionId, setting, action, ...extra });
 }
 
+/** The attacker's login that does nothing and logs out `minutes` later. */
+function quietVisit(account: Account, at: number, ip: string, dev: Device, minutes = 2): void {
+  const s = account.login(at, ip, dev, {}, true);
+  account.emit(at + minutes * MIN, { type: "session.ended", sessionId: s, reason: "logout" });
+}
+
 /** Another line in the owner's own city (an office, a neighbour, a local proxy): not the home provider's block. */
 function elsewhereInTown(account: Account): string {
   const city = addressesIn(account.home).filter((ip) => ip.split(".")[0] !== account.homeIp.split(".")[0]);
@@ -84,8 +91,7 @@ function laundering(name: string, origin: Origin): Shape {
     write(a, at) {
       const ip = origin(a);
       const dev = device(LAPTOP_AGENTS, a.dice);
-      const first = a.login(at, ip, dev, {}, true);
-      a.emit(at + 2 * MIN, { type: "session.ended", sessionId: first, reason: "logout" });
+      quietVisit(a, at, ip, dev);
       const second = a.login(at + 15 * MIN, ip, dev, {}, true);
       change(a, at + 17 * MIN, second, "email", "updated", { ip });
       change(a, at + 18 * MIN, second, "mfa", "disabled", { ip });
@@ -294,8 +300,7 @@ export const SHAPES: readonly Shape[] = [
     write(a, at) {
       const ip = foreignIp(a);
       const dev = device(LAPTOP_AGENTS, a.dice);
-      const probe = a.login(at, ip, dev, {}, true);
-      a.emit(at + 2 * MIN, { type: "session.ended", sessionId: probe, reason: "logout" });
+      quietVisit(a, at, ip, dev);
       const back = at + a.dice.int(3, 6) * DAY + a.dice.int(0, 8) * HOUR;
       const s = a.login(back, ip, dev, {}, true);
       change(a, back + 3 * MIN, s, "email", "updated", { ip });
@@ -560,8 +565,7 @@ export const SHAPES: readonly Shape[] = [
       // A quiet probe from another city with the owner's browser, 13 h to be learned, then the damage.
       const ip = domesticIp(a);
       const dev = { userAgent: a.laptop.userAgent, deviceId: `d-${a.dice.hex(16)}` };
-      const probe = a.login(at, ip, dev, {}, true);
-      a.emit(at + 2 * MIN, { type: "session.ended", sessionId: probe, reason: "logout" });
+      quietVisit(a, at, ip, dev);
       const back = at + 13 * HOUR + a.dice.int(0, 8) * HOUR;
       const s = a.login(back, ip, dev, {}, true);
       change(a, back + 3 * MIN, s, "email", "updated", { ip, ...dev });
@@ -788,8 +792,7 @@ function groomedPlace(name: string, origin: Origin): Shape {
       const dev = device(LAPTOP_AGENTS, a.dice);
       let t = at;
       for (let visit = 0; visit < 5; visit++) {
-        const probe = a.login(t, ip, dev, {}, true);
-        a.emit(t + a.dice.int(2, 15) * MIN, { type: "session.ended", sessionId: probe, reason: "logout" });
+        quietVisit(a, t, ip, dev, a.dice.int(2, 15));
         t += a.dice.int(2, 3) * DAY + a.dice.int(0, 6) * HOUR;
       }
       const s = a.login(t, ip, dev, {}, true);

@@ -53,6 +53,11 @@ function decayed(entry: RiskyContext, at: number, config: DetectionConfig): numb
   return entry.risk * 2 ** (-Math.max(0, at - entry.at) / config.memory.halfLifeMs);
 }
 
+/** The entry is what makes its learned network count as groomed (`groomedBy`). */
+function witnesses(entry: RiskyContext, config: DetectionConfig): boolean {
+  return entry.learned === true && entry.network != null && entry.risk >= config.memory.groomedRisk;
+}
+
 /** Records (or strengthens) a risky session's context; the weakest goes beyond the bound. */
 export function rememberRisk(
   memory: AccountMemory,
@@ -81,8 +86,15 @@ export function rememberRisk(
   if (known !== undefined) memory.risky[memory.risky.indexOf(known)] = entry;
   else memory.risky.push(entry);
   if (memory.risky.length > settings.maxContexts) {
-    memory.risky.sort((a, b) => decayed(b, at, config) - decayed(a, at, config));
-    memory.risky.length = settings.maxContexts;
+    // The strongest now go on, but half the room is kept for the witnesses of groomed networks
+    // (`groomedBy`): fresh risky logins elsewhere, which anyone can make, must not push out the
+    // record of how a learned network came; nor can eight groomed networks push out every fresh risk.
+    const ranked = memory.risky.sort((a, b) => decayed(b, at, config) - decayed(a, at, config));
+    const reserved = ranked
+      .filter((e) => witnesses(e, config))
+      .slice(0, Math.floor(settings.maxContexts / 2));
+    const rest = ranked.filter((e) => !reserved.includes(e));
+    memory.risky = [...reserved, ...rest.slice(0, settings.maxContexts - reserved.length)];
     memory.risky.sort((a, b) => a.at - b.at);
   }
 }
@@ -178,8 +190,8 @@ export function groomedBy(
   const since = profile.values.network[network]?.since;
   if (since === undefined) return null;
   for (const entry of memory.risky) {
-    if (entry.learned !== true || entry.network !== network || since < entry.at) continue;
-    if (at - entry.at <= config.memory.ttlMs && entry.risk >= config.memory.groomedRisk) return entry;
+    if (!witnesses(entry, config) || entry.network !== network || since < entry.at) continue;
+    if (at - entry.at <= config.memory.ttlMs) return entry;
   }
   return null;
 }

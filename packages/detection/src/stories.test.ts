@@ -449,7 +449,7 @@ describe("account memory", () => {
 
   it("a place groomed by quiet visits for over two weeks still hands the account over suspiciously, unless the owner vouched for its first visit", () => {
     const attacker = { ...LAGOS, userAgent: UA.firefoxLinux, deviceId: "kali" };
-    const groom = (vouched: boolean) => {
+    const groom = (vouched: boolean, flooded = false) => {
       const { state, population, t } = settled();
       for (let visit = 0; visit < 5; visit++) {
         const at = t + visit * 3 * DAY;
@@ -459,6 +459,31 @@ describe("account memory", () => {
         ]);
         if (visit === 0 && vouched)
           applyFeedback(state, { verdict: "legitimate", sessionId: "visit0", at: at + HOUR, by: "owner" });
+      }
+      // An attacker who read memory.ts: fresh risky logins from eight other countries the day
+      // before, to push the first visit's record out of the account's bounded memory.
+      if (flooded) {
+        for (const [i, country] of ["BR", "VN", "ID", "PK", "EG", "UA", "MX", "TR"].entries()) {
+          const at = t + 15 * DAY + i * HOUR;
+          const where = {
+            country,
+            region: "X",
+            city: `City ${country}`,
+            lat: -10 + i * 5,
+            lon: 30 + i * 10,
+            accuracyKm: 20,
+          };
+          replay(state, population, [
+            loginObs(at, {
+              sessionId: `noise${i}`,
+              place: where,
+              network: `198.51.${i}.0/24`,
+              deviceId: `noise${i}`,
+            }),
+            sessionObs(at + 5 * MINUTE, `noise${i}`, { type: "session.ended" }),
+          ]);
+        }
+        expect(state.memory?.risky.length).toBe(defaultDetectionConfig.memory.maxContexts);
       }
       const at = t + 16 * DAY;
       return replay(state, population, [
@@ -474,6 +499,7 @@ describe("account memory", () => {
       "Email changed in a session whose login was already suspicious (a network the account first used in a suspicious session from Lagos, Nigeria 16 days earlier (new country, new device))",
     );
     expect(groom(true)[1]?.severity).not.toBe("high");
+    expect(groom(false, true)[1]?.severity).toBe("high");
   });
 
   it("a sensitive change days after a risky login escalates in that session even once Vigil forgot it", () => {

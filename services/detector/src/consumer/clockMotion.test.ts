@@ -17,4 +17,13 @@ describe("ClockMotion", () => {
     // Told once per stall.
     expect(told).toEqual([0, 0]);
   });
+
+  it("counts stillness from the last failed batch: a store that was away held every clock, nothing stalled", () => {
+    const motion = new ClockMotion(120_000);
+    expect(motion.stalled(0, 1_000, 0)).toBe(false);
+    // Three minutes without the database; the first batch after it sees the same clock.
+    motion.failing(170_000);
+    expect(motion.stalled(0, 1_000, 180_000)).toBe(false);
+    expect(motion.stalled(0, 1_000, 290_000)).toBe(true);
+  });
 });

@@ -16,6 +16,11 @@ export class ClockMotion {
     this.#onStall = onStall;
   }
 
+  /** A batch failed (the store or the broker): no clock moves meanwhile, so stillness counts from now. */
+  failing(now: number): void {
+    for (const known of this.#seen.values()) known.at = Math.max(known.at, now);
+  }
+
   /** Whether the clock of by-source `partition`, now at `watermark`, has stopped moving. */
   stalled(partition: number, watermark: number, now: number): boolean {
     const known = this.#seen.get(partition);

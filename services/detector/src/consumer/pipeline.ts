@@ -149,6 +149,8 @@ export function createPipeline(options: PipelineOptions) {
       );
       metrics.logRewinds.inc({ topic });
     }
+    // After a failed attempt, the verdict clocks are the store's (verdictGate.ts `forget`).
+    if (topic === topics.verdicts) await verdictGate.recheck(partition, now().getTime());
     const fresh = rewound ? batch.messages : batch.messages.filter((m) => from === null || m.offset >= from);
     if (fresh.length === 0) return from;
     const at = now();
@@ -214,6 +216,7 @@ export function createPipeline(options: PipelineOptions) {
       stored.forget(topic, partition);
       users.forget(planned.touched ?? []);
       progressOf(topic)?.forget(partition);
+      if (topic === topics.verdicts) verdictGate.forget(partition);
       throw error;
     }
     stored.committed(topic, partition, next);
@@ -306,6 +309,9 @@ export function createPipeline(options: PipelineOptions) {
               log.warn({ topic: batch.topic, partition: batch.partition }, "batch fenced; reloading offsets");
               return;
             }
+            // A store or broker that fails holds every clock still: that is not a stall.
+            verdictGate.failing(now().getTime());
+            context.clockMotion.failing(now().getTime());
             metrics.batchRetries.inc();
             log.warn(
               { err: (error as Error).message, topic: batch.topic, partition: batch.partition, attempt },

@@ -144,6 +144,46 @@ describe("an activity partition catching up", () => {
     expect((await verdictGate.firstHeld(0, [event(0, next + HOUR)], NOW)).index).toBe(0);
   });
 
+  it("reads its clocks from the store again after a commit whose outcome it does not know, and lets a waiting partition go on what the store holds", async () => {
+    // The store's clocks: the batch whose commit lost its connection had landed all the same.
+    let stored: VerdictClocks = { clocks: { "0": DAY_AGO, "1": DAY_AGO } };
+    const verdictGate = new VerdictGate({
+      sources: 2,
+      leadMs: HOUR,
+      liveMs: 15 * MINUTE,
+      stallMs: 2 * MINUTE,
+      load: async () => stored,
+      onStall: () => {},
+    });
+    const next = DAY_AGO + 3 * HOUR;
+    await verdictGate.firstHeld(0, [event(0, next)], NOW);
+    let resumed = 0;
+    verdictGate.wait(0, next, () => resumed++, NOW);
+    stored = { clocks: { "0": next, "1": next } };
+    verdictGate.forget(0);
+    // The next batch of the verdicts partition finds its messages stored: nothing moves the clock.
+    await verdictGate.recheck(0, NOW);
+    expect(resumed).toBe(1);
+    // Marks that follow are added to the store's clocks, not to older ones in memory.
+    expect(withMarks(await verdictGate.clocks(0), [{ partition: 0, partitions: 2, at: next + 1 }])).toEqual({
+      clocks: { "0": next + 1, "1": next },
+    });
+  });
+
+  it("counts a wait from the last failed batch: a store that was away held the clock, which did not stall", async () => {
+    const { verdictGate, stalls } = gate({ clocks: { "0": DAY_AGO, "1": DAY_AGO } });
+    const next = DAY_AGO + 3 * HOUR;
+    await verdictGate.firstHeld(0, [event(0, next)], NOW);
+    let resumed = 0;
+    verdictGate.wait(0, next, () => resumed++, NOW);
+    verdictGate.failing(NOW + 3 * MINUTE);
+    verdictGate.releaseStalled(NOW + 4 * MINUTE);
+    expect(resumed).toBe(0);
+    verdictGate.releaseStalled(NOW + 5 * MINUTE);
+    expect(resumed).toBe(1);
+    expect(stalls).toEqual([0]);
+  });
+
   it("resumes a partition it no longer owns, which kafkajs would keep paused if it came back", async () => {
     const { verdictGate } = gate(null);
     let resumed = 0;

@@ -167,14 +167,41 @@ export class VerdictGate {
     const { sources } = this.#options;
     const before = leastClock(this.#clocks.get(partition) ?? null, sources);
     this.#clocks.set(partition, clocks);
-    if (leastClock(clocks, sources) <= before) return;
-    this.#released.delete(partition);
+    if (leastClock(clocks, sources) > before) {
+      this.#released.delete(partition);
+      const waiting = this.#waiting.get(partition);
+      if (waiting !== undefined) waiting.since = now;
+    }
+    this.#letGo(partition, now);
+  }
+
+  /**
+   * A batch of the verdicts partition failed, and may have committed all the same (a connection lost
+   * during the commit): the clocks it would have moved are in the store or not. They are read again
+   * (`recheck`), never written back from memory, where they could be older than the store's.
+   */
+  forget(partition: number): void {
+    this.#clocks.delete(partition);
+  }
+
+  /** Before a batch of the verdicts partition: clocks forgotten are read again, and a waiting partition they let through goes on. */
+  async recheck(partition: number, now: number): Promise<void> {
+    if (this.#clocks.has(partition)) return;
+    await this.clocks(partition);
+    this.#letGo(partition, now);
+  }
+
+  /** Resumes the partition if it waits for an event its clock now lets through. */
+  #letGo(partition: number, now: number): void {
     const waiting = this.#waiting.get(partition);
-    if (waiting === undefined) return;
-    waiting.since = now;
-    if (this.#holds(partition, waiting.next, now)) return;
+    if (waiting === undefined || this.#holds(partition, waiting.next, now)) return;
     this.#waiting.delete(partition);
     waiting.resume();
+  }
+
+  /** A batch failed (the store or the broker): no clock moves meanwhile, so waiting counts from now. */
+  failing(now: number): void {
+    for (const waiting of this.#waiting.values()) waiting.since = Math.max(waiting.since, now);
   }
 
   /** Lets go the partitions whose clock has not moved for `stallMs`; they wait again once it moves. */

@@ -1,4 +1,5 @@
 import { type ChildProcess, spawn } from "node:child_process";
+import { appendFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { freePort } from "../../support/net.ts";
 import { waitFor } from "../../support/wait.ts";
@@ -94,8 +95,14 @@ export async function startDetector(settings: DetectorSettings): Promise<Detecto
   });
   living.add(child);
   const lines: string[] = [];
+  // FAULT_LOG_FILE: every line of every detector, prefixed with its pid, for a failure to be read after.
+  const logFile = process.env.FAULT_LOG_FILE;
   const keep = (chunk: Buffer) => {
-    for (const line of chunk.toString("utf8").split("\n")) if (line.trim()) lines.push(line);
+    for (const line of chunk.toString("utf8").split("\n")) {
+      if (!line.trim()) continue;
+      lines.push(line);
+      if (logFile) appendFileSync(logFile, `${child.pid} ${line}\n`);
+    }
     if (lines.length > 400) lines.splice(0, lines.length - 400);
   };
   child.stdout?.on("data", keep);

@@ -8,10 +8,18 @@ const DAY = 86_400_000;
  * A seeded, realistic stream (the simulator's population: personas, account takeovers, spray and
  * stuffing campaigns), ending an hour before the hour it is generated in, so that no event is "in
  * the future" and none is old enough for IP retention to touch. The same arguments within the same
- * hour give the same events.
+ * hour give the same events. `FAULT_STREAM_END` (an hour, e.g. 2026-12-02T08:00Z) replays the stream
+ * of a run that failed: the test prints the hour it used.
  */
 export function seededStream(options: { seed: number; users: number; days: number }): AccountEventInput[] {
-  const endHour = Math.floor(Date.now() / 3_600_000) * 3_600_000 - 3_600_000;
+  const replayed = process.env.FAULT_STREAM_END;
+  const endHour = replayed
+    ? Date.parse(replayed)
+    : Math.floor(Date.now() / 3_600_000) * 3_600_000 - 3_600_000;
+  if (Number.isNaN(endHour)) throw new Error(`FAULT_STREAM_END=${replayed} is not a time`);
+  console.log(
+    `seeded stream ${options.seed}: ${options.users} users, ${options.days} days to ${new Date(endHour).toISOString()}`,
+  );
   const start = new Date(endHour - options.days * DAY).toISOString();
   return generatePopulation({ ...options, start }).map((labelled) => labelled.event as AccountEventInput);
 }

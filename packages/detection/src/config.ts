@@ -181,6 +181,8 @@ export interface DetectionConfig {
      * `integrity.youngMs`, unless the owner vouches for the session.
      */
     groomedRisk: number;
+    /** The same for a session on a device the account had never seen (the intruder's own machine). */
+    groomedNewDeviceRisk: number;
     /** Content volume per account: bucket size, the week kept, and how fast the usual amount decays. */
     bucketMs: number;
     weekMs: number;
@@ -334,6 +336,7 @@ export const defaultDetectionConfig: DetectionConfig = {
     halfLifeMs: 5 * DAY,
     maxContexts: 8,
     groomedRisk: 30,
+    groomedNewDeviceRisk: 20,
     bucketMs: 4 * HOUR,
     weekMs: 7 * DAY,
     usualHalfLifeMs: 14 * DAY,

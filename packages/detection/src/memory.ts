@@ -24,6 +24,8 @@ export interface RiskyContext {
   network: string | null;
   /** The session ended quietly and taught the profile: its context is the owner's now, its id still risky. */
   learned?: true;
+  /** Its device was one the account had never seen. */
+  newDevice?: true;
 }
 
 /** Per-account recent risk and content volume: plain JSON, bounded. */
@@ -55,7 +57,12 @@ function decayed(entry: RiskyContext, at: number, config: DetectionConfig): numb
 
 /** The entry is what makes its learned network count as groomed (`groomedBy`). */
 function witnesses(entry: RiskyContext, config: DetectionConfig): boolean {
-  return entry.learned === true && entry.network != null && entry.risk >= config.memory.groomedRisk;
+  const { groomedRisk, groomedNewDeviceRisk } = config.memory;
+  return (
+    entry.learned === true &&
+    entry.network != null &&
+    entry.risk >= (entry.newDevice === true ? Math.min(groomedRisk, groomedNewDeviceRisk) : groomedRisk)
+  );
 }
 
 /** Records (or strengthens) a risky session's context; the weakest goes beyond the bound. */
@@ -82,6 +89,7 @@ export function rememberRisk(
     risk: Math.max(session.login, known === undefined ? 0 : decayed(known, at, config)),
     why: why || known?.why || "risky login",
     ...where,
+    ...((session.newDevice ?? known?.newDevice) === true ? { newDevice: true as const } : {}),
   };
   if (known !== undefined) memory.risky[memory.risky.indexOf(known)] = entry;
   else memory.risky.push(entry);

@@ -12,6 +12,7 @@ import {
   event,
   HOUR,
   history,
+  type LoginOptions,
   loginObs,
   MINUTE,
   observed,
@@ -449,12 +450,12 @@ describe("account memory", () => {
 
   it("a place groomed by quiet visits for over two weeks still hands the account over suspiciously, unless the owner vouched for its first visit", () => {
     const attacker = { ...LAGOS, userAgent: UA.firefoxLinux, deviceId: "kali" };
-    const groom = (vouched: boolean, flooded = false) => {
+    const groom = (vouched: boolean, flooded = false, from: Partial<LoginOptions> = attacker) => {
       const { state, population, t } = settled();
       for (let visit = 0; visit < 5; visit++) {
         const at = t + visit * 3 * DAY;
         replay(state, population, [
-          loginObs(at, { sessionId: `visit${visit}`, ...attacker }),
+          loginObs(at, { sessionId: `visit${visit}`, ...from }),
           sessionObs(at + 5 * MINUTE, `visit${visit}`, { type: "session.ended" }),
         ]);
         if (visit === 0 && vouched)
@@ -487,7 +488,7 @@ describe("account memory", () => {
       }
       const at = t + 16 * DAY;
       return replay(state, population, [
-        loginObs(at, { sessionId: "strike", ...attacker }),
+        loginObs(at, { sessionId: "strike", ...from }),
         sessionObs(at + 3 * MINUTE, "strike", { type: "settings.changed", setting: "email" }),
       ]);
     };
@@ -500,6 +501,14 @@ describe("account memory", () => {
     );
     expect(groom(true)[1]?.severity).not.toBe("high");
     expect(groom(false, true)[1]?.severity).toBe("high");
+    // At home, on another provider, a laptop never seen of the owner's own kind: a first visit of 25
+    // (new network, new device), enough from a device the account never had.
+    const domestic = {
+      network: "88.70.5.0/24",
+      asn: { number: 3209, org: "Vodafone GmbH" },
+      deviceId: "other",
+    };
+    expect(groom(false, false, domestic)[1]?.severity).toBe("high");
   });
 
   it("a sensitive change days after a risky login escalates in that session even once Vigil forgot it", () => {

@@ -108,6 +108,42 @@ describe("the account stage's join with the verdicts", () => {
     expect(pauses).toBe(2);
   });
 
+  it("lets a waiting partition go on when the verdicts batch that moved its clock committed but lost its connection", async () => {
+    // The store commits; the client hears of it only as a lost connection, once.
+    let lose = false;
+    const lossy: Sql = {
+      ...sql,
+      query: (text, params) => sql.query(text, params),
+      close: () => sql.close(),
+      async transaction(work, options) {
+        const result = await sql.transaction(work, options);
+        if (!lose) return result;
+        lose = false;
+        throw new Error("Connection terminated unexpectedly");
+      },
+    };
+    const run = testPipeline(lossy, topics, publisher, {
+      engine: defaultDetectionConfig,
+      now: () => new Date(NOW),
+    });
+    run.onAssignment(new Map([[topics.activity, [0]]]));
+    let resumes = 0;
+    const control = { ...active, pause: () => () => resumes++ };
+    expect(await run.onBatch(batch(topics.activity, [login("a", 0)], 0), control)).toBeNull();
+    const peek = partitionWatermark(DAY_START, defaultDetectionConfig);
+    await run.onBatch(
+      batch(topics.bySource, [{ watermark: { partition: 0, partitions: 1, at: peek } }]),
+      active,
+    );
+    const told = Buffer.from(((await verdictClocks())[0] as { value: Uint8Array }).value).toString("utf8");
+
+    lose = true;
+    // Retried: the batch is found stored, so no commit of its own tells the gate; the store does.
+    expect(await run.onBatch(batch(topics.verdicts, [told]), active)).toBe(1);
+    expect(lose).toBe(false);
+    expect(resumes).toBe(1);
+  });
+
   it("never holds live events", async () => {
     const run = testPipeline(sql, topics, publisher, {
       engine: defaultDetectionConfig,

@@ -89,8 +89,8 @@ export function rememberRisk(
     risk: Math.max(session.login, known === undefined ? 0 : decayed(known, at, config)),
     why: why || known?.why || "risky login",
     ...where,
-    ...((session.newDevice ?? known?.newDevice) === true ? { newDevice: true as const } : {}),
   };
+  if (session.newDevice ?? known?.newDevice) entry.newDevice = true;
   if (known !== undefined) memory.risky[memory.risky.indexOf(known)] = entry;
   else memory.risky.push(entry);
   if (memory.risky.length > settings.maxContexts) {

@@ -777,6 +777,22 @@ export const SHAPES: readonly Shape[] = [
       return [s];
     },
   },
+  {
+    name: "new_laptop_at_a_friends",
+    attack: false,
+    write(a, at) {
+      // The cost side of the new-device grooming threshold: the owner's new laptop (their usual
+      // browser, a device id never seen) first used at a friend's in town on another provider, a
+      // short visit; a week or two later, back there, the owner replaces the email.
+      const ip = elsewhereInTown(a);
+      const dev = { userAgent: a.laptop.userAgent, deviceId: `d-${a.dice.hex(16)}` };
+      quietVisit(a, at, ip, dev, a.dice.int(5, 40));
+      const back = at + a.dice.int(5, 14) * DAY + a.dice.int(0, 6) * HOUR;
+      const s = a.login(back, ip, dev, {}, true);
+      change(a, back + a.dice.int(3, 30) * MIN, s, "email", "updated", { ip, ...dev });
+      return [];
+    },
+  },
 ];
 
 /**
